@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Rewards.Api.Features.Health;
+
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        var health = app.MapGroup("/health").WithTags("Health");
+        health.MapGet("/live", Live)
+            .WithSummary("Liveness: the process is up.");
+        health.MapGet("/ready", Ready)
+            .WithSummary("Readiness: Redis answers a PING.")
+            .Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public sealed record HealthStatus(string Status);
+
+    private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
+
+    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Ready(IConnectionMultiplexer redis)
+    {
+        try
+        {
+            await redis.GetDatabase().PingAsync();
+            return TypedResults.Ok(new HealthStatus("ready"));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return TypedResults.Json(new HealthStatus("redis unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Rewards.Api.Infrastructure.Errors;
+
+/// <summary>Expected failures, returned (never thrown) as RFC 7807 problem details.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    public static ProblemHttpResult Unprocessable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable request");
+
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+
+    public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The request is invalid");
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>Collects field errors of one request.</summary>
+public sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public Validation Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+        list.Add(message);
+        return this;
+    }
+
+    public Validation Check(bool condition, string field, string message) => condition ? this : Add(field, message);
+
+    public ValidationProblem ToProblem() =>
+        Problems.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+}
+
+public static class ProblemMetadata
+{
+    /// <summary>Declares the problem statuses an endpoint may answer, so the OpenAPI document shows them.</summary>
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes)
+        {
+            builder.ProducesProblem(status);
+        }
+        return builder;
+    }
+}

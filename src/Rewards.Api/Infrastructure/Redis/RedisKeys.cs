@@ -1,0 +1,38 @@
+namespace Rewards.Api.Infrastructure.Redis;
+
+/// <summary>
+/// Every Redis key the API touches is named here. Keys of a program carry the hash tag <c>{programId}</c>
+/// so that all of a program's keys live on one Redis Cluster slot and multi-key scripts stay legal.
+/// Ids reaching this class are validated first (<see cref="Ids"/>), so they never contain ':' or braces.
+/// </summary>
+public static class RedisKeys
+{
+    private static string P(string programId) => $"rw:{{{programId}}}";
+
+    public static RedisKey Program(string programId) => $"{P(programId)}:program";
+
+    /// <summary>Sorted set of every program id, by creation time (operator listing only; not hash-tagged).</summary>
+    public static RedisKey ProgramIndex => "rw:programs";
+
+    public static RedisKey Member(string programId, string memberId) => $"{P(programId)}:m:{memberId}";
+
+    /// <summary>Sorted set of the program's member ids, by first-seen time.</summary>
+    public static RedisKey MemberIndex(string programId) => $"{P(programId)}:members";
+
+    /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
+    public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
+
+    /// <summary>Set of target ids the member already contributed to with an activity type (unique-per-target rules).</summary>
+    public static RedisKey MemberTargets(string programId, string memberId, string activityType) =>
+        $"{P(programId)}:m:{memberId}:targets:{activityType}";
+
+    /// <summary>Counter of counted activities of a type in one local period (a day id or an ISO week id).</summary>
+    public static RedisKey CapCounter(string programId, string memberId, string activityType, string periodId) =>
+        $"{P(programId)}:m:{memberId}:cap:{activityType}:{periodId}";
+
+    public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
+
+    /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>
+    public static RedisKey Idempotency(string programId, string idempotencyKeyHash) =>
+        $"{P(programId)}:idem:{idempotencyKeyHash}";
+}

@@ -1,0 +1,54 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Rewards.Api.Infrastructure.Redis;
+
+/// <summary>
+/// A Lua script shipped as an embedded resource. It runs by SHA (EVALSHA); a server that does not know the
+/// script yet (first call, restart, new cluster node) gets it once through EVAL, which also caches it there.
+/// </summary>
+public sealed class RedisScript
+{
+    private readonly string _body;
+    private readonly byte[] _sha1;
+
+    private RedisScript(string name, string body)
+    {
+        Name = name;
+        _body = body;
+        _sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(body));
+    }
+
+    public string Name { get; }
+
+    public static RedisScript FromResource(string name)
+    {
+        var resource = $"Rewards.Api.Scripts.{name}.lua";
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded script '{resource}' is missing.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return new RedisScript(name, reader.ReadToEnd());
+    }
+
+    public async Task<RedisResult> RunAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await db.ScriptEvaluateAsync(_sha1, keys, args);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(_body, keys, args);
+        }
+    }
+}
+
+/// <summary>The scripts of the API, loaded once per process.</summary>
+public sealed class RewardsScripts
+{
+    public RedisScript Award { get; } = RedisScript.FromResource("award");
+    public RedisScript Moderate { get; } = RedisScript.FromResource("moderate");
+    public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member");
+    public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
+}
