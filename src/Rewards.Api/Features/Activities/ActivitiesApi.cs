@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Activities;
+
+public static class ActivitiesApi
+{
+    public const int MaxReasonLength = 500;
+
+    public static IServiceCollection AddActivitiesFeature(this IServiceCollection services) =>
+        services.AddSingleton<ActivityStore>();
+
+    public static RouteGroupBuilder MapActivitiesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs/{programId}/activities").WithTags("Activities");
+
+        group.MapPost("/", RecordActivity.Handle)
+            .WithName(nameof(RecordActivity))
+            .ProducesProblems(404, 409, 413, 422)
+            .WithSummary("Record a member contribution")
+            .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
+                "(`daily_cap_reached`, `weekly_cap_reached`, `duplicate_target`, `cooldown`). Requires an `Idempotency-Key` header: " +
+                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`.");
+        group.MapGet("/{activityId}", GetActivity)
+            .WithName(nameof(GetActivity))
+            .ProducesProblems(404)
+            .WithSummary("Get a recorded activity and its current status");
+        group.MapPost("/{activityId}/approve", Approve)
+            .WithName(nameof(Approve))
+            .ProducesProblems(404, 409)
+            .WithSummary("Approve a pending activity: its points are awarded");
+        group.MapPost("/{activityId}/reject", Reject)
+            .WithName(nameof(Reject))
+            .ProducesProblems(404, 409)
+            .WithSummary("Reject a pending activity: no points, its cap and target slots are released");
+        group.MapPost("/{activityId}/reverse", Reverse)
+            .WithName(nameof(Reverse))
+            .ProducesProblems(404, 409)
+            .WithSummary("Reverse (claw back) an awarded activity")
+            .WithDescription("Appends a negative ledger entry and reduces balance and lifetime points. A reason is required.");
+        return group;
+    }
+
+    public sealed record ModerationRequest(string? Reason);
+
+    private static async Task<Results<Ok<ActivityView>, ProblemHttpResult>> GetActivity(
+        string programId, string activityId, ProgramStore programs, ActivityStore activities)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var activity = Ids.IsValidActivityId(activityId) ? await activities.FindAsync(programId, activityId) : null;
+        return activity is null ? ActivityNotFound() : TypedResults.Ok(activity);
+    }
+
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Approve(
+        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
+        Moderate("approve", programId, activityId, request, programs, activities, clock);
+
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reject(
+        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
+        Moderate("reject", programId, activityId, request, programs, activities, clock);
+
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reverse(
+        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
+        Moderate("reverse", programId, activityId, request, programs, activities, clock);
+
+    private static async Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Moderate(
+        string action, string programId, string activityId, ModerationRequest? request,
+        ProgramStore programs, ActivityStore activities, TimeProvider clock)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var reason = request?.Reason;
+        var v = new Validation()
+            .Check(reason is null || Ids.IsPlainText(reason, MaxReasonLength), "reason", $"When given: 1–{MaxReasonLength} characters of plain text.")
+            .Check(action != "reverse" || reason is not null, "reason", "Required to reverse an activity.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        if (!Ids.IsValidActivityId(activityId))
+        {
+            return ActivityNotFound();
+        }
+        var (outcome, current, result) = await activities.ModerateAsync(programId, activityId, action, reason?.Trim(), clock.GetUtcNow());
+        return outcome switch
+        {
+            ModerationOutcome.NotFound => ActivityNotFound(),
+            ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action} an activity that is {current}."),
+            _ => TypedResults.Ok(result!),
+        };
+    }
+
+    private static ProblemHttpResult ActivityNotFound() => Problems.NotFound("No such activity in this program.");
+}

@@ -1,0 +1,122 @@
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure.Redis;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Activities;
+
+/// <summary>What the API answers for a recorded activity (and replays for a repeated idempotency key).</summary>
+public sealed record ActivityResult(
+    string ActivityId, string Status, string? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints);
+
+public sealed record ActivityView(
+    string ActivityId, string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt,
+    string Status, string? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
+
+public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints);
+
+public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings }
+
+public enum ModerationOutcome { Done, NotFound, Conflict }
+
+/// <summary>One activity to award, with everything the award script needs already resolved.</summary>
+public sealed record AwardCommand(
+    ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
+    string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
+
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts)
+{
+    /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
+    public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
+
+    // Cap counters must outlive the oldest accepted occurredAt (7 days back) plus the period itself.
+    private static readonly TimeSpan DayCounterRetention = TimeSpan.FromDays(9);
+    private static readonly TimeSpan WeekCounterRetention = TimeSpan.FromDays(16);
+
+    private static readonly RedisValue[] ActivityFields =
+        ["member", "type", "target", "occurredAt", "recordedAt", "status", "reason", "points", "moderatedAt", "moderationReason", "day", "week"];
+
+    public async Task<(AwardOutcome Outcome, ActivityResult? Result)> AwardAsync(AwardCommand c)
+    {
+        var p = c.Program.Id;
+        var periods = ProgramTime.PeriodsOf(c.OccurredAt, c.Program.Zone);
+        RedisKey[] keys =
+        [
+            RedisKeys.Program(p), RedisKeys.Idempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId),
+            RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
+            RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
+            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p),
+        ];
+        RedisValue[] args =
+        [
+            c.Program.Version, c.RequestHash, c.ActivityId, c.MemberId, c.Type, c.TargetId ?? "",
+            ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
+            c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget ? 1 : 0, (c.Rule.CooldownSeconds ?? 0) * 1000L,
+            c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
+            (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week,
+        ];
+        var r = (RedisResult[])(await scripts.Award.RunAsync(redis.GetDatabase(), keys, args))!;
+        return (string)r[0]! switch
+        {
+            "stale" => (AwardOutcome.StaleSettings, null),
+            "conflict" => (AwardOutcome.IdempotencyConflict, null),
+            "replayed" => (AwardOutcome.Replayed, ToResult([.. r.Skip(1).Select(x => (RedisValue)x)])),
+            _ => (AwardOutcome.Recorded, ToResult([.. r.Skip(1).Select(x => (RedisValue)x)])),
+        };
+    }
+
+    /// <summary>The stored answer for an idempotency key, when it was used with the same request.</summary>
+    public async Task<ActivityResult?> FindAnswerAsync(string programId, string idempotencyKeyHash, string requestHash)
+    {
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Idempotency(programId, idempotencyKeyHash),
+            ["hash", "activityId", "status", "reason", "points", "pendingPoints", "balance", "lifetime"]);
+        return f[0] == requestHash ? ToResult(f[1..]) : null;
+    }
+
+    public async Task<ActivityView?> FindAsync(string programId, string activityId)
+    {
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Activity(programId, activityId), ActivityFields);
+        if (f[0].IsNull)
+        {
+            return null;
+        }
+        return new ActivityView(activityId, f[0]!, f[1]!, NullIfEmpty(f[2]), ProgramTime.FromUnixMs((long)f[3]),
+            ProgramTime.FromUnixMs((long)f[4]), f[5]!, NullIfEmpty(f[6]), (long)f[7],
+            f[8].IsNull ? null : ProgramTime.FromUnixMs((long)f[8]), NullIfEmpty(f[9]));
+    }
+
+    /// <summary>Approve, reject or reverse. The script re-checks the state, so a concurrent moderation cannot both succeed.</summary>
+    public async Task<(ModerationOutcome Outcome, string? CurrentStatus, ModerationResult? Result)> ModerateAsync(
+        string programId, string activityId, string action, string? reason, DateTimeOffset now)
+    {
+        var db = redis.GetDatabase();
+        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week"]);
+        if (a[0].IsNull)
+        {
+            return (ModerationOutcome.NotFound, null, null);
+        }
+        string member = a[0]!, type = a[1]!;
+        RedisKey[] keys =
+        [
+            RedisKeys.Activity(programId, activityId), RedisKeys.Member(programId, member), RedisKeys.Ledger(programId, member),
+            RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
+            RedisKeys.MemberTargets(programId, member, type),
+        ];
+        var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
+            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? ""]))!;
+        return (string)r[0]! switch
+        {
+            "missing" => (ModerationOutcome.NotFound, null, null),
+            "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
+            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4])),
+        };
+    }
+
+    /// <summary>activityId, status, reason, points, pendingPoints, balance, lifetime: as the script returns and stores them.</summary>
+    private static ActivityResult ToResult(RedisValue[] v)
+    {
+        var status = (string)v[1]!;
+        return new ActivityResult(v[0]!, status, NullIfEmpty(v[2]), (long)v[3], status == "pending" ? (long)v[4] : null, (long)v[5], (long)v[6]);
+    }
+
+    private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Activities;
+
+public sealed record RecordActivityRequest(string? MemberId, string? Type, string? TargetId, DateTimeOffset? OccurredAt);
+
+/// <summary>
+/// Records a member's contribution. The decision and every write happen in one run of the award script;
+/// this class only validates and resolves what the script needs (rule, local periods, hashes).
+/// </summary>
+public static class RecordActivity
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const int MaxTargetIdLength = 128;
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
+    private const int MaxStaleRetries = 3;
+
+    public static async Task<Results<Created<ActivityResult>, ValidationProblem, ProblemHttpResult>> Handle(
+        string programId,
+        RecordActivityRequest request,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        HttpResponse response,
+        ProgramStore programs,
+        ActivityStore activities,
+        TimeProvider clock)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation()
+            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, "Required header: 1–128 printable ASCII characters.")
+            .Check(Ids.IsValidId(request.MemberId), "memberId", "Required: 1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.")
+            .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
+            .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
+                $"When given: 1–{MaxTargetIdLength} characters without control characters.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var keyHash = Hash(idempotencyKey!);
+        var requestHash = Hash($"{request.MemberId}\n{request.Type}\n{request.TargetId}\n{request.OccurredAt?.ToUnixTimeMilliseconds()}");
+        var now = clock.GetUtcNow();
+        var occurredAt = request.OccurredAt ?? now;
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var unprocessable = Check(program, request, occurredAt, now, out var rule);
+            if (unprocessable is not null)
+            {
+                // A retry of a request accepted earlier gets its original answer even if rules or time moved on since.
+                var earlier = await activities.FindAnswerAsync(program.Id, keyHash, requestHash);
+                return earlier is null ? unprocessable : Replay(response, earlier, program.Id);
+            }
+
+            var command = new AwardCommand(program, rule!, Ids.NewActivityId(), keyHash, requestHash, request.MemberId!,
+                request.Type!, request.TargetId, occurredAt, now);
+            var (outcome, result) = await activities.AwardAsync(command);
+            switch (outcome)
+            {
+                case AwardOutcome.Recorded:
+                    return TypedResults.Created(Location(program.Id, result!.ActivityId), result);
+                case AwardOutcome.Replayed:
+                    return Replay(response, result!, program.Id);
+                case AwardOutcome.IdempotencyConflict:
+                    return Problems.Conflict($"The {IdempotencyHeader} was already used with a different request body.");
+                case AwardOutcome.StaleSettings when attempt < MaxStaleRetries:
+                    program = await programs.FindAsync(program.Id, reload: true);
+                    if (program is null)
+                    {
+                        return ProgramsApi.ProgramNotFound(programId);
+                    }
+                    break;
+                default:
+                    throw new InvalidOperationException($"Program '{program.Id}' settings kept changing during the award.");
+            }
+        }
+    }
+
+    private static ProblemHttpResult? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
+        DateTimeOffset now, out EarningRule? rule)
+    {
+        if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))
+        {
+            return Problems.Unprocessable($"Activity type '{request.Type}' has no earning rule in this program.");
+        }
+        if (rule.UniquePerTarget && request.TargetId is null)
+        {
+            return Problems.Unprocessable($"'{request.Type}' counts once per target: targetId is required.");
+        }
+        if (occurredAt > now + MaxFutureSkew)
+        {
+            return Problems.Unprocessable("occurredAt is more than 5 minutes in the future.");
+        }
+        if (occurredAt < now - MaxAge)
+        {
+            return Problems.Unprocessable("occurredAt is more than 7 days in the past.");
+        }
+        return null;
+    }
+
+    private static Created<ActivityResult> Replay(HttpResponse response, ActivityResult result, string programId)
+    {
+        response.Headers[ReplayedHeader] = "true";
+        return TypedResults.Created(Location(programId, result.ActivityId), result);
+    }
+
+    private static string Location(string programId, string activityId) => $"/v1/programs/{programId}/activities/{activityId}";
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
+}

@@ -1,0 +1,96 @@
+using Rewards.Api.Infrastructure.Redis;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Members;
+
+public sealed record MemberProfile(
+    string MemberId, string? DisplayName, string? Locale, string Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt);
+
+/// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
+public sealed record LedgerEntry(
+    string Id, string Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
+    long Balance, DateTimeOffset At, string? Reason, string Description);
+
+public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
+
+public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+{
+    private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt"];
+
+    public async Task<(MemberProfile Profile, bool Created)> UpsertAsync(string programId, string memberId, string? displayName, string? locale)
+    {
+        var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(),
+            [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId)],
+            [memberId, ProgramTime.ToUnixMs(clock.GetUtcNow()), displayName ?? "", locale ?? ""]))!;
+        var profile = new MemberProfile(memberId, displayName, locale, (string)result[1]!, (long)result[2], (long)result[3],
+            ProgramTime.FromUnixMs((long)result[4]));
+        return (profile, (int)result[0] == 1);
+    }
+
+    public async Task<MemberProfile?> FindAsync(string programId, string memberId)
+    {
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), ProfileFields);
+        return f[2].IsNull
+            ? null
+            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]));
+    }
+
+    /// <summary>A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined).</summary>
+    public async Task<LedgerPage?> LedgerAsync(string programId, string memberId, int limit, string? cursor)
+    {
+        var db = redis.GetDatabase();
+        var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
+        var entries = db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
+            maxId: cursor is null ? "+" : $"({cursor}", count: limit + 1, messageOrder: Order.Descending);
+        if (!await exists)
+        {
+            return null;
+        }
+        var page = await entries;
+        var items = page.Take(limit).Select(ToEntry).ToList();
+        return new LedgerPage(items, page.Length > limit ? items[^1].Id : null);
+    }
+
+    private static LedgerEntry ToEntry(StreamEntry e)
+    {
+        string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
+        var kind = (string)e["kind"]!;
+        var type = (string)e["type"]!;
+        var target = Text("target");
+        var points = (long)e["points"];
+        var pending = (long)e["pending"];
+        var reason = Text("reason");
+        return new LedgerEntry(e.Id!, kind, (string)e["activity"]!, type, target, points, kind == "pending" ? pending : null,
+            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason,
+            LedgerText.Describe(kind, type, target, points, pending, reason));
+    }
+}
+
+/// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>
+public static class LedgerText
+{
+    public static string Describe(string kind, string type, string? target, long points, long pending, string? reason)
+    {
+        var what = target is null ? type : $"{type} on '{target}'";
+        return kind switch
+        {
+            "award" => $"{points} points for {what}.",
+            "pending" => $"{pending} points for {what} await moderation.",
+            "approval" => $"{points} points for {what}: approved by moderation.",
+            "reversal" => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
+            "rejection" => $"No points for {what}: {RejectionText(reason)}.",
+            _ => kind,
+        };
+    }
+
+    public static string RejectionText(string? reason) => reason switch
+    {
+        "daily_cap_reached" => "the daily cap for this activity type is reached",
+        "weekly_cap_reached" => "the weekly cap for this activity type is reached",
+        "duplicate_target" => "this member already contributed to this target",
+        "cooldown" => "too soon after the previous one (cooldown)",
+        "member_suspended" => "the member is suspended",
+        null or "" => "rejected by moderation",
+        _ => $"rejected by moderation ({reason})",
+    };
+}

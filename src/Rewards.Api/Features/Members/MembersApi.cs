@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Members;
+
+public static partial class MembersApi
+{
+    public const int MaxDisplayNameLength = 100;
+
+    public static IServiceCollection AddMembersFeature(this IServiceCollection services) =>
+        services.AddSingleton<MemberStore>();
+
+    public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs/{programId}/members").WithTags("Members");
+
+        group.MapPut("/{memberId}", PutMember)
+            .WithName(nameof(PutMember))
+            .ProducesProblems(404)
+            .WithSummary("Create or update a member's profile")
+            .WithDescription("Sets display name and locale (omitted fields are cleared). Points and status are not changed here.");
+        group.MapGet("/{memberId}", GetMember)
+            .WithName(nameof(GetMember))
+            .ProducesProblems(404)
+            .WithSummary("Get a member: profile, balance and lifetime points");
+        group.MapGet("/{memberId}/ledger", GetLedger)
+            .WithName(nameof(GetLedger))
+            .ProducesProblems(404)
+            .WithSummary("A member's ledger, newest first")
+            .WithDescription("Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.");
+        return group;
+    }
+
+    public sealed record MemberRequest(string? DisplayName, string? Locale);
+
+    private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ProblemHttpResult>> PutMember(
+        string programId, string memberId, MemberRequest request, ProgramStore programs, MemberStore members)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation()
+            .Check(Ids.IsValidId(memberId), "memberId", "1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.")
+            .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
+                $"When given: 1–{MaxDisplayNameLength} characters of plain text.")
+            .Check(request.Locale is null || LocalePattern().IsMatch(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (profile, created) = await members.UpsertAsync(programId, memberId, request.DisplayName?.Trim(), request.Locale);
+        return created
+            ? TypedResults.Created($"/v1/programs/{programId}/members/{memberId}", profile)
+            : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(
+        string programId, string memberId, ProgramStore programs, MemberStore members)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var profile = Ids.IsValidId(memberId) ? await members.FindAsync(programId, memberId) : null;
+        return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<LedgerPage>, ValidationProblem, ProblemHttpResult>> GetLedger(
+        string programId, string memberId, ProgramStore programs, MemberStore members, int? limit = null, string? cursor = null)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation()
+            .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.")
+            .Check(cursor is null || CursorPattern().IsMatch(cursor), "cursor", "Use the nextCursor of the previous page.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var page = Ids.IsValidId(memberId) ? await members.LedgerAsync(programId, memberId, limit ?? 20, cursor) : null;
+        return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
+    }
+
+    public static ProblemHttpResult MemberNotFound(string memberId) =>
+        Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
+
+    [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}$")]
+    private static partial Regex LocalePattern();
+
+    [GeneratedRegex("^[0-9]{1,20}-[0-9]{1,20}$")]
+    private static partial Regex CursorPattern();
+}

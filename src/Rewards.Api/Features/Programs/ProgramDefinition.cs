@@ -1,0 +1,95 @@
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Programs;
+
+/// <summary>How one activity type earns points. Caps count awarded and pending activities per member per local day / ISO week.</summary>
+public sealed record EarningRule(
+    int Points,
+    int? DailyCap = null,
+    int? WeeklyCap = null,
+    bool UniquePerTarget = false,
+    int? CooldownSeconds = null,
+    bool RequiresApproval = false);
+
+/// <summary>A program's settings as stored (JSON in the program hash) and as returned.</summary>
+public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules);
+
+/// <summary>Body of POST /v1/programs and PUT /v1/programs/{programId}. Fields are nullable so that missing ones are reported.</summary>
+public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules);
+
+public sealed record EarningRuleRequest(
+    int? Points,
+    int? DailyCap,
+    int? WeeklyCap,
+    bool? UniquePerTarget,
+    int? CooldownSeconds,
+    bool? RequiresApproval);
+
+public static class ProgramRules
+{
+    public const int MaxPoints = 1_000_000;
+    public const int MaxCap = 1_000_000;
+    public const int MaxCooldownSeconds = 366 * 24 * 3600;
+    public const int MaxRules = 64;
+    public const int MaxNameLength = 100;
+
+    /// <summary>Validates a request into a definition; <paramref name="routeId"/> is the id from the URL on updates.</summary>
+    public static (ProgramDefinition? Definition, Validation Errors) Validate(ProgramRequest request, string? routeId)
+    {
+        var v = new Validation();
+        var id = routeId ?? request.Id;
+        if (routeId is null)
+        {
+            v.Check(Ids.IsValidId(request.Id), "id", "Required: 1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.");
+        }
+        else
+        {
+            v.Check(request.Id is null || request.Id == routeId, "id", "Must be omitted or equal the program id of the URL.");
+        }
+        v.Check(Ids.IsPlainText(request.Name, MaxNameLength), "name", $"Required: 1–{MaxNameLength} characters of plain text.");
+        v.Check(ProgramTime.TryFindZone(request.TimeZone, out _), "timeZone", "Required: an IANA time zone id such as 'Europe/Paris'.");
+
+        var rules = new SortedDictionary<string, EarningRule>(StringComparer.Ordinal);
+        if (request.Rules is null)
+        {
+            v.Add("rules", "Required: an object of earning rules by activity type (it may be empty).");
+        }
+        else if (request.Rules.Count > MaxRules)
+        {
+            v.Add("rules", $"At most {MaxRules} activity types.");
+        }
+        else
+        {
+            foreach (var (type, rule) in request.Rules)
+            {
+                var field = $"rules.{type}";
+                if (!Ids.IsValidActivityType(type))
+                {
+                    v.Add("rules", $"'{Truncate(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
+                    continue;
+                }
+                if (rule is null)
+                {
+                    v.Add(field, "Must be an object.");
+                    continue;
+                }
+                v.Check(rule.Points is >= 1 and <= MaxPoints, $"{field}.points", $"Required: 1 to {MaxPoints:N0}.");
+                v.Check(rule.DailyCap is null or >= 1 and <= MaxCap, $"{field}.dailyCap", $"When given: 1 to {MaxCap:N0}.");
+                v.Check(rule.WeeklyCap is null or >= 1 and <= MaxCap, $"{field}.weeklyCap", $"When given: 1 to {MaxCap:N0}.");
+                v.Check(rule.CooldownSeconds is null or >= 1 and <= MaxCooldownSeconds, $"{field}.cooldownSeconds",
+                    $"When given: 1 to {MaxCooldownSeconds:N0} seconds.");
+                if (rule.Points is { } points)
+                {
+                    rules[type] = new EarningRule(points, rule.DailyCap, rule.WeeklyCap, rule.UniquePerTarget ?? false,
+                        rule.CooldownSeconds, rule.RequiresApproval ?? false);
+                }
+            }
+        }
+
+        return v.IsValid ? (new ProgramDefinition(id!, request.Name!.Trim(), request.TimeZone!, rules), v) : (null, v);
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

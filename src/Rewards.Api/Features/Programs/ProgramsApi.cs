@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Programs;
+
+public static class ProgramsApi
+{
+    public static IServiceCollection AddProgramsFeature(this IServiceCollection services) =>
+        services.AddSingleton<ProgramStore>();
+
+    public static RouteGroupBuilder MapProgramsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs").WithTags("Programs");
+
+        group.MapPost("/", CreateProgram)
+            .WithName(nameof(CreateProgram))
+            .ProducesProblems(409)
+            .WithSummary("Create a program")
+            .WithDescription("Creates a brand community with its time zone and earning rules per activity type.");
+        group.MapGet("/{programId}", GetProgram)
+            .WithName(nameof(GetProgram))
+            .ProducesProblems(404)
+            .WithSummary("Get a program's settings");
+        group.MapPut("/{programId}", UpdateProgram)
+            .WithName(nameof(UpdateProgram))
+            .ProducesProblems(404)
+            .WithSummary("Replace a program's settings")
+            .WithDescription("Replaces name, time zone and earning rules. New rules apply to activities recorded afterwards only.");
+        return group;
+    }
+
+    public sealed record ProgramResponse(
+        string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public static ProgramResponse From(ProgramSnapshot p) =>
+            new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.CreatedAt, p.UpdatedAt);
+    }
+
+    private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ProblemHttpResult>> CreateProgram(
+        ProgramRequest request, ProgramStore programs)
+    {
+        var (definition, errors) = ProgramRules.Validate(request, routeId: null);
+        if (definition is null)
+        {
+            return errors.ToProblem();
+        }
+        var (outcome, saved) = await programs.SaveAsync(definition, create: true);
+        if (outcome == SaveOutcome.AlreadyExists)
+        {
+            return Problems.Conflict($"Program '{definition.Id}' already exists.");
+        }
+        return TypedResults.Created($"/v1/programs/{definition.Id}", ProgramResponse.From(saved!));
+    }
+
+    private static async Task<Results<Ok<ProgramResponse>, ProblemHttpResult>> GetProgram(string programId, ProgramStore programs)
+    {
+        var program = await programs.FindAsync(programId, reload: true);
+        return program is null ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(program));
+    }
+
+    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, ProblemHttpResult>> UpdateProgram(
+        string programId, ProgramRequest request, ProgramStore programs)
+    {
+        if (!Ids.IsValidId(programId))
+        {
+            return ProgramNotFound(programId);
+        }
+        var (definition, errors) = ProgramRules.Validate(request, programId);
+        if (definition is null)
+        {
+            return errors.ToProblem();
+        }
+        var (outcome, saved) = await programs.SaveAsync(definition, create: false);
+        return outcome == SaveOutcome.Missing ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(saved!));
+    }
+
+    public static ProblemHttpResult ProgramNotFound(string programId) =>
+        Problems.NotFound($"No program '{(Ids.IsValidId(programId) ? programId : "(invalid id)")}'.");
+}

@@ -1,0 +1,16 @@
+-- Creates or updates a member's profile; points and status are never touched here.
+-- KEYS: 1 member, 2 member index
+-- ARGV: 1 member id, 2 now (unix ms), 3 display name ('' = none), 4 locale ('' = none)
+-- Returns {created (1/0), status, balance, lifetime, createdAt}
+local created = 0
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  created = 1
+  redis.call('HSET', KEYS[1], 'status', 'active', 'balance', 0, 'lifetime', 0, 'createdAt', ARGV[2])
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+end
+for i, field in ipairs({'displayName', 'locale'}) do
+  local value = ARGV[2 + i]
+  if value == '' then redis.call('HDEL', KEYS[1], field) else redis.call('HSET', KEYS[1], field, value) end
+end
+local m = redis.call('HMGET', KEYS[1], 'status', 'balance', 'lifetime', 'createdAt')
+return {created, m[1], m[2], m[3], m[4]}
