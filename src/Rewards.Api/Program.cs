@@ -1,7 +1,10 @@
 using Rewards.Api.Features.Activities;
+using Rewards.Api.Features.Clients;
+using Rewards.Api.Features.Demo;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.OpenApi;
 using Rewards.Api.Infrastructure.Redis;
@@ -11,18 +14,23 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddRewardsHttp()
     .AddRewardsRedis(builder.Configuration)
+    .AddRewardsAuth(builder.Configuration, builder.Environment)
     .AddRewardsOpenApi()
     .AddProgramsFeature()
     .AddMembersFeature()
-    .AddActivitiesFeature();
+    .AddClientsFeature()
+    .AddActivitiesFeature()
+    .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseRewardsHttp();
 app.UseRewardsOpenApi();
+app.UseRewardsAuth();
 
 app.MapHealthApi();
 app.MapProgramsApi();
+app.MapClientsApi();
 app.MapMembersApi();
 app.MapActivitiesApi();
 

@@ -7,13 +7,33 @@ namespace Rewards.Tests.Infrastructure;
 
 /// <summary>Base of the functional tests: an HTTP client on the shared API and helpers that speak its contract.</summary>
 [Collection(ApiCollection.Name)]
-public abstract class ApiTest
+public abstract class ApiTest : IAsyncLifetime
 {
     protected ApiTest(RewardsApiFactory factory)
     {
         Factory = factory;
         Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow);
         Client = factory.CreateClient();
+    }
+
+    /// <summary>Every test calls the API with a real token; by default the operator's (all scopes).</summary>
+    public async Task InitializeAsync() =>
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", await Factory.AdminTokenAsync());
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Creates an API client of the program with the given scopes and returns its credentials.</summary>
+    protected async Task<(string Id, string Secret)> CreateApiClientAsync(string programId, params string[] scopes)
+    {
+        var created = await PostJsonAsync($"/v1/programs/{programId}/clients", new { name = "test client", scopes }, HttpStatusCode.Created);
+        return (created.GetProperty("clientId").GetString()!, created.GetProperty("clientSecret").GetString()!);
+    }
+
+    /// <summary>An HTTP client holding a token of a new API client of the program with the given scopes.</summary>
+    protected async Task<HttpClient> ClientOfProgramAsync(string programId, params string[] scopes)
+    {
+        var (id, secret) = await CreateApiClientAsync(programId, scopes);
+        return Factory.CreateClient(await Factory.TokenAsync(id, secret));
     }
 
     protected RewardsApiFactory Factory { get; }

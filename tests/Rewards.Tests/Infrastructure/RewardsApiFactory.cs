@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -8,11 +11,19 @@ namespace Rewards.Tests.Infrastructure;
 
 /// <summary>
 /// One API per test run, against the real redis-server that scripts/test starts (ConnectionStrings__Redis).
-/// Tests own their data through unique program ids; the clock is a fake each test sets when time matters.
+/// Tests own their data through unique program ids; the business clock is a fake each test sets when time matters.
 /// </summary>
-public sealed class RewardsApiFactory : WebApplicationFactory<Program>
+public class RewardsApiFactory : WebApplicationFactory<Program>
 {
+    public const string AdminClientId = "test-operator";
+    public const string AdminClientSecret = "test-operator-secret-0123456789";
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 18, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>One signing key per test process, as a deployment shares one key file between its instances.</summary>
+    public static readonly string SigningKeyPath = Path.Combine(Path.GetTempPath(), $"rewards-tests-{Environment.ProcessId}", "signing-key.pem");
+
+    private readonly SemaphoreSlim _tokenLock = new(1, 1);
+    private (string Token, DateTimeOffset At)? _adminToken;
 
     public TestClock Clock { get; } = new(DefaultNow);
 
@@ -21,7 +32,74 @@ public sealed class RewardsApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public static IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Rewards:Admin:ClientId"] = AdminClientId,
+        ["Rewards:Admin:ClientSecret"] = AdminClientSecret,
+        ["Rewards:Auth:SigningKeyPath"] = SigningKeyPath,
+        ["Rewards:Auth:CreateSigningKey"] = "true",
+        ["Rewards:Auth:Issuer"] = "https://rewards.test/",
+        // Functional tests fire hundreds of concurrent requests from one client; the rate limit test sets its own.
+        ["Rewards:RateLimit:PermitsPerSecond"] = "100000",
+        ["Rewards:RateLimit:Burst"] = "100000",
+    };
+
+    /// <summary>A real token from the token endpoint; throws with the OAuth2 error when refused.</summary>
+    public async Task<string> TokenAsync(string clientId, string secret, string? scope = null, string grantType = "client_credentials",
+        string? memberId = null)
+    {
+        var (status, body) = await RequestTokenAsync(clientId, secret, scope, grantType, memberId);
+        Assert.True(status == System.Net.HttpStatusCode.OK, $"token request refused: {body}");
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> RequestTokenAsync(string clientId, string secret,
+        string? scope = null, string grantType = "client_credentials", string? memberId = null)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = grantType, ["client_id"] = clientId, ["client_secret"] = secret };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+        if (memberId is not null)
+        {
+            form["member_id"] = memberId;
+        }
+        using var http = CreateClient();
+        var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(form));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    /// <summary>The operator's admin token, fetched once and renewed well before it expires.</summary>
+    public async Task<string> AdminTokenAsync()
+    {
+        await _tokenLock.WaitAsync();
+        try
+        {
+            if (_adminToken is not { } cached || DateTimeOffset.UtcNow - cached.At > TimeSpan.FromMinutes(5))
+            {
+                _adminToken = cached = (await TokenAsync(AdminClientId, AdminClientSecret), DateTimeOffset.UtcNow);
+            }
+            return cached.Token;
+        }
+        finally
+        {
+            _tokenLock.Release();
+        }
+    }
+
+    public HttpClient CreateClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 }
 

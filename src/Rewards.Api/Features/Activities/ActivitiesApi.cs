@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
@@ -18,6 +19,7 @@ public static class ActivitiesApi
 
         group.MapPost("/", RecordActivity.Handle)
             .WithName(nameof(RecordActivity))
+            .RequireAuthorization(Policies.Activities)
             .ProducesProblems(404, 409, 413, 422)
             .WithSummary("Record a member contribution")
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
@@ -25,18 +27,22 @@ public static class ActivitiesApi
                 "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
+            .RequireAuthorization(Policies.ActivitiesOrRead)
             .ProducesProblems(404)
             .WithSummary("Get a recorded activity and its current status");
         group.MapPost("/{activityId}/approve", Approve)
             .WithName(nameof(Approve))
+            .RequireAuthorization(Policies.Activities)
             .ProducesProblems(404, 409)
             .WithSummary("Approve a pending activity: its points are awarded");
         group.MapPost("/{activityId}/reject", Reject)
             .WithName(nameof(Reject))
+            .RequireAuthorization(Policies.Activities)
             .ProducesProblems(404, 409)
             .WithSummary("Reject a pending activity: no points, its cap and target slots are released");
         group.MapPost("/{activityId}/reverse", Reverse)
             .WithName(nameof(Reverse))
+            .RequireAuthorization(Policies.Activities)
             .ProducesProblems(404, 409)
             .WithSummary("Reverse (claw back) an awarded activity")
             .WithDescription("Appends a negative ledger entry and reduces balance and lifetime points. A reason is required.");

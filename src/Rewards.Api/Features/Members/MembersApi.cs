@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
@@ -19,15 +20,18 @@ public static partial class MembersApi
 
         group.MapPut("/{memberId}", PutMember)
             .WithName(nameof(PutMember))
+            .RequireAuthorization(Policies.Activities)
             .ProducesProblems(404)
             .WithSummary("Create or update a member's profile")
             .WithDescription("Sets display name and locale (omitted fields are cleared). Points and status are not changed here.");
         group.MapGet("/{memberId}", GetMember)
             .WithName(nameof(GetMember))
+            .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("Get a member: profile, balance and lifetime points");
         group.MapGet("/{memberId}/ledger", GetLedger)
             .WithName(nameof(GetLedger))
+            .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("A member's ledger, newest first")
             .WithDescription("Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.");

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
@@ -15,15 +16,18 @@ public static class ProgramsApi
 
         group.MapPost("/", CreateProgram)
             .WithName(nameof(CreateProgram))
+            .RequireAuthorization(Policies.Admin)
             .ProducesProblems(409)
             .WithSummary("Create a program")
             .WithDescription("Creates a brand community with its time zone and earning rules per activity type.");
         group.MapGet("/{programId}", GetProgram)
             .WithName(nameof(GetProgram))
+            .RequireAuthorization(Policies.ProgramRead)
             .ProducesProblems(404)
             .WithSummary("Get a program's settings");
         group.MapPut("/{programId}", UpdateProgram)
             .WithName(nameof(UpdateProgram))
+            .RequireAuthorization(Policies.Admin)
             .ProducesProblems(404)
             .WithSummary("Replace a program's settings")
             .WithDescription("Replaces name, time zone and earning rules. New rules apply to activities recorded afterwards only.");

@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
+using Rewards.Api.Infrastructure.Auth;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Rewards.Api.Infrastructure.OpenApi;
 
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
+    public const string SecuritySchemeName = "oauth2";
 
     public static IServiceCollection AddRewardsOpenApi(this IServiceCollection services)
     {
@@ -15,9 +19,24 @@ public static class OpenApiSetup
             {
                 Title = "Rewards API",
                 Version = "v1",
-                Description = "Gamified loyalty and member rewards: points, leaderboards, tiers, badges and member-only perks.",
+                Description = "Gamified loyalty and member rewards: points, leaderboards, tiers, badges and member-only perks. " +
+                    $"Every /v1 operation needs a bearer token from `POST {AuthSetup.TokenPath}` holding one of the scopes it lists.",
             });
             o.SupportNonNullableReferenceTypes();
+            o.AddSecurityDefinition(SecuritySchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.OAuth2,
+                Description = "OAuth2 client credentials. Member tokens use the grant " + MemberGrant.Type + " (see docs/auth.md).",
+                Flows = new OpenApiOAuthFlows
+                {
+                    ClientCredentials = new OpenApiOAuthFlow
+                    {
+                        TokenUrl = new Uri(AuthSetup.TokenPath, UriKind.Relative),
+                        Scopes = Scopes.Descriptions.ToDictionary(),
+                    },
+                },
+            });
+            o.OperationFilter<ScopesOperationFilter>();
         });
         return services;
     }
@@ -31,5 +50,32 @@ public static class OpenApiSetup
             o.DocumentTitle = "Rewards API";
         });
         return app;
+    }
+
+    /// <summary>Lists on each operation the scopes its authorization policy accepts, and its 401/403 answers.</summary>
+    private sealed class ScopesOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var scopes = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
+                .Select(a => a.Policy)
+                .OfType<string>()
+                .SelectMany(p => Policies.ScopesOf[p])
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (scopes.Count == 0)
+            {
+                return;
+            }
+            operation.Security =
+            [
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = scopes },
+            ];
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or an invalid, expired or tampered one." });
+            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks a scope this operation needs." });
+            operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The client's rate limit is exceeded (see Retry-After)." });
+        }
     }
 }

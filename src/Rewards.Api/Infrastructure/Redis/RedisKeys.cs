@@ -14,6 +14,12 @@ public static class RedisKeys
     /// <summary>Sorted set of every program id, by creation time (operator listing only; not hash-tagged).</summary>
     public static RedisKey ProgramIndex => "rw:programs";
 
+    /// <summary>Set of the ids of a program's API clients.</summary>
+    public static RedisKey ProgramClients(string programId) => $"{P(programId)}:clients";
+
+    /// <summary>An API client record. Platform-level (looked up by client id alone at the token endpoint), so not hash-tagged.</summary>
+    public static RedisKey Client(string clientId) => $"rw:client:{clientId}";
+
     public static RedisKey Member(string programId, string memberId) => $"{P(programId)}:m:{memberId}";
 
     /// <summary>Sorted set of the program's member ids, by first-seen time.</summary>

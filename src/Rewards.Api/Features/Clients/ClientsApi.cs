@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Clients;
+
+public static class ClientsApi
+{
+    public const int MaxClientsPerProgram = 100;
+
+    public static IServiceCollection AddClientsFeature(this IServiceCollection services) =>
+        services.AddSingleton<ClientStore>();
+
+    public static RouteGroupBuilder MapClientsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs/{programId}/clients")
+            .WithTags("Clients")
+            .RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/", CreateClient)
+            .WithName(nameof(CreateClient))
+            .ProducesProblems(404, 409)
+            .WithSummary("Create an API client bound to the program")
+            .WithDescription("Returns the client id and secret. The secret is shown only in this answer; Rewards stores its hash.");
+        group.MapGet("/", ListClients)
+            .WithName(nameof(ListClients))
+            .ProducesProblems(404)
+            .WithSummary("List the program's API clients (never their secrets)");
+        group.MapDelete("/{clientId}", RevokeClient)
+            .WithName(nameof(RevokeClient))
+            .ProducesProblems(404)
+            .WithSummary("Revoke an API client")
+            .WithDescription("The client gets no new tokens (`invalid_client`); tokens already issued expire within their lifetime.");
+        return group;
+    }
+
+    public sealed record CreateClientRequest(string? Name, string[]? Scopes);
+
+    public sealed record CreatedClient(string ClientId, string ClientSecret, string ProgramId, string Name, IReadOnlyList<string> Scopes,
+        DateTimeOffset CreatedAt);
+
+    public sealed record ClientList(IReadOnlyList<ApiClient> Clients);
+
+    private static async Task<Results<Created<CreatedClient>, ValidationProblem, ProblemHttpResult>> CreateClient(
+        string programId, CreateClientRequest request, ProgramStore programs, ClientStore clients)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation()
+            .Check(Ids.IsPlainText(request.Name, 100), "name", "Required: 1–100 characters of plain text.")
+            .Check(request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
+                $"Required: one or more of {string.Join(", ", Scopes.ForProgramClients)}.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        if ((await clients.ListAsync(programId)).Count(c => !c.IsRevoked) >= MaxClientsPerProgram)
+        {
+            return Problems.Conflict($"A program has at most {MaxClientsPerProgram} active clients; revoke one first.");
+        }
+        var (client, secret) = await clients.CreateAsync(programId, request.Name!.Trim(), request.Scopes!.Distinct().Order().ToArray());
+        return TypedResults.Created($"/v1/programs/{programId}/clients/{client.ClientId}",
+            new CreatedClient(client.ClientId, secret, programId, client.Name, client.Scopes, client.CreatedAt));
+    }
+
+    private static async Task<Results<Ok<ClientList>, ProblemHttpResult>> ListClients(string programId, ProgramStore programs, ClientStore clients)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        return TypedResults.Ok(new ClientList(await clients.ListAsync(programId)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(
+        string programId, string clientId, ProgramStore programs, ClientStore clients)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        return await clients.RevokeAsync(programId, clientId)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("No such client in this program.");
+    }
+}

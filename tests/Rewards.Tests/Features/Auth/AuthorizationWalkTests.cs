@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Tests.Features.OpenApi;
+using Rewards.Tests.Infrastructure;
+
+namespace Rewards.Tests.Features.Auth;
+
+/// <summary>
+/// Walks every operation of the committed OpenAPI document: no token → 401, a token without the scope → 403,
+/// a token of another program → 404, and a token of the right program and scope gets past authorization.
+/// An endpoint added without a security requirement fails here.
+/// </summary>
+public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : ApiTest(factory)
+{
+    private static readonly string[] AnonymousPrefixes = ["/health/"];
+    private readonly Dictionary<string, string> _tokens = [];
+
+    [Fact]
+    public async Task EveryOperation_RequiresToken_Scope_AndProgram()
+    {
+        var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, OpenApiDocumentTests.CommittedPath)));
+        var own = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
+        var other = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
+        var activityId = (await RecordAsync(own, "m-1", "review")).GetProperty("activityId").GetString()!;
+        await RecordAsync(other, "m-1", "review");
+        var (clientId, _) = await CreateApiClientAsync(own, Scopes.Read);
+        var checkedOperations = 0;
+
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var method = new HttpMethod(operation.Name.ToUpperInvariant());
+                var name = $"{method} {path.Name}";
+                if (AnonymousPrefixes.Any(path.Name.StartsWith))
+                {
+                    continue;
+                }
+                Assert.True(operation.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0,
+                    $"{name} declares no security requirement: every /v1 operation needs a token with a scope.");
+                var scopes = security[0].GetProperty("oauth2").EnumerateArray().Select(s => s.GetString()!).ToHashSet();
+                var url = path.Name.Replace("{programId}", own).Replace("{memberId}", "m-1")
+                    .Replace("{activityId}", activityId).Replace("{clientId}", clientId);
+
+                var anonymous = await SendAsync(method, url, token: null);
+                Assert.True(anonymous.StatusCode == HttpStatusCode.Unauthorized, $"{name} without a token: {(int)anonymous.StatusCode}");
+                Assert.NotEmpty(anonymous.Headers.WwwAuthenticate);
+
+                var lacking = await TokenLackingAsync(own, scopes);
+                var forbidden = await SendAsync(method, url, lacking);
+                Assert.True(forbidden.StatusCode == HttpStatusCode.Forbidden, $"{name} without one of [{string.Join(' ', scopes)}]: {(int)forbidden.StatusCode}");
+
+                // Admin-only operations: program clients never hold rewards.admin; the positive check uses the operator's token.
+                var clientScopes = Scopes.ForProgramClients.Where(scopes.Contains).ToArray();
+                if (path.Name.Contains("{programId}"))
+                {
+                    var foreignToken = await ClientTokenAsync(other, clientScopes.Length > 0 ? clientScopes : Scopes.ForProgramClients);
+                    var foreign = await SendAsync(method, url, foreignToken);
+                    Assert.True(foreign.StatusCode == HttpStatusCode.NotFound, $"{name} with another program's token: {(int)foreign.StatusCode}");
+                }
+
+                var ownToken = clientScopes.Length > 0 ? await ClientTokenAsync(own, clientScopes) : await Factory.AdminTokenAsync();
+                var allowed = await SendAsync(method, url, ownToken);
+                Assert.True(allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
+                    $"{name} with the program's own token and scope: {(int)allowed.StatusCode}");
+                checkedOperations++;
+            }
+        }
+        Assert.True(checkedOperations >= 14, $"only {checkedOperations} operations walked");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token)
+    {
+        var request = new HttpRequestMessage(method, url);
+        if (method == HttpMethod.Post || method == HttpMethod.Put || method == HttpMethod.Patch)
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        }
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+        using var client = Factory.CreateClient();
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>A token of the program holding none of the operation's scopes (a member token when every client scope qualifies).</summary>
+    private async Task<string> TokenLackingAsync(string programId, IReadOnlySet<string> scopes)
+    {
+        var lacking = Scopes.ForProgramClients.Where(s => !scopes.Contains(s)).ToArray();
+        if (lacking.Length > 0)
+        {
+            return await ClientTokenAsync(programId, lacking);
+        }
+        Assert.DoesNotContain(Scopes.Member, scopes);
+        var minter = await CreateApiClientAsync(programId, Scopes.Activities);
+        return await Factory.TokenAsync(minter.Id, minter.Secret, grantType: MemberGrant.Type, memberId: "m-1");
+    }
+
+    private async Task<string> ClientTokenAsync(string programId, string[] scopes)
+    {
+        var key = $"{programId}|{string.Join(' ', scopes)}";
+        if (!_tokens.TryGetValue(key, out var token))
+        {
+            var (id, secret) = await CreateApiClientAsync(programId, scopes);
+            _tokens[key] = token = await Factory.TokenAsync(id, secret);
+        }
+        return token;
+    }
+}
