@@ -33,8 +33,15 @@ start_redis() {
   echo "redis-server on port $port did not start; see $dir/redis.log" >&2; return 1
 }
 
-# stop_redis DIR: stops the redis-server started in DIR by its pid.
+# stop_redis DIR: stops the redis-server started in DIR by its pid and waits until it has exited.
 stop_redis() {
-  local pidfile="$1/redis.pid"
-  if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+  local pidfile="$1/redis.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
 }

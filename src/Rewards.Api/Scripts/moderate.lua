@@ -4,7 +4,7 @@
 -- ARGV: 1 action ('approve' | 'reject' | 'reverse'), 2 activity id, 3 member id, 4 now (unix ms), 5 reason ('' = none)
 -- Returns {'missing'} | {'conflict', currentStatus} | {'done', newStatus, points, balance, lifetime}
 
-local a = redis.call('HMGET', KEYS[1], 'status', 'points', 'member', 'type', 'target', 'countedDay', 'countedWeek', 'claimedTarget')
+local a = redis.call('HMGET', KEYS[1], 'status', 'points', 'member', 'type', 'target', 'holds')
 if not a[1] or a[3] ~= ARGV[3] then return {'missing'} end
 
 local action, status, points = ARGV[1], a[1], tonumber(a[2])
@@ -17,9 +17,11 @@ if action == 'approve' then
 elseif action == 'reject' then
   delta, newStatus, entryKind = 0, 'rejected', 'rejection'
   -- Give back the cap and target slots the pending activity held.
-  if a[6] == '1' and tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end
-  if a[7] == '1' and tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then redis.call('DECR', KEYS[5]) end
-  if a[8] == '1' then redis.call('SREM', KEYS[6], a[5]) end
+  -- 'holds' says which were taken at award time: day cap, week cap, target (one '0'/'1' each).
+  local holds = a[6] or '000'
+  if string.sub(holds, 1, 1) == '1' and tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end
+  if string.sub(holds, 2, 2) == '1' and tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then redis.call('DECR', KEYS[5]) end
+  if string.sub(holds, 3, 3) == '1' then redis.call('SREM', KEYS[6], a[5]) end
 else
   delta, newStatus, entryKind = -points, 'reversed', 'reversal'
 end

@@ -10,8 +10,12 @@ public static class ActivitiesApi
 {
     public const int MaxReasonLength = 500;
 
-    public static IServiceCollection AddActivitiesFeature(this IServiceCollection services) =>
-        services.AddSingleton<ActivityStore>();
+    public static IServiceCollection AddActivitiesFeature(this IServiceCollection services)
+    {
+        services.AddSingleton<AwardBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AwardBatcher>());
+        return services.AddSingleton<ActivityStore>();
+    }
 
     public static RouteGroupBuilder MapActivitiesApi(this IEndpointRouteBuilder app)
     {

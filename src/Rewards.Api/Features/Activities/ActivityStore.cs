@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
@@ -23,7 +24,7 @@ public sealed record AwardCommand(
     ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
-public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts)
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher)
 {
     /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
@@ -54,22 +55,21 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
             (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week,
         ];
-        var r = (RedisResult[])(await scripts.Award.RunAsync(redis.GetDatabase(), keys, args))!;
+        var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
         return (string)r[0]! switch
         {
             "stale" => (AwardOutcome.StaleSettings, null),
             "conflict" => (AwardOutcome.IdempotencyConflict, null),
-            "replayed" => (AwardOutcome.Replayed, ToResult([.. r.Skip(1).Select(x => (RedisValue)x)])),
-            _ => (AwardOutcome.Recorded, ToResult([.. r.Skip(1).Select(x => (RedisValue)x)])),
+            "replayed" => (AwardOutcome.Replayed, ParseRecord((string)r[1]!)),
+            _ => (AwardOutcome.Recorded, ParseRecord((string)r[1]!)),
         };
     }
 
     /// <summary>The stored answer for an idempotency key, when it was used with the same request.</summary>
     public async Task<ActivityResult?> FindAnswerAsync(string programId, string idempotencyKeyHash, string requestHash)
     {
-        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Idempotency(programId, idempotencyKeyHash),
-            ["hash", "activityId", "status", "reason", "points", "pendingPoints", "balance", "lifetime"]);
-        return f[0] == requestHash ? ToResult(f[1..]) : null;
+        var record = (string?)await redis.GetDatabase().StringGetAsync(RedisKeys.Idempotency(programId, idempotencyKeyHash));
+        return record is not null && record.StartsWith(requestHash + "|", StringComparison.Ordinal) ? ParseRecord(record) : null;
     }
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)
@@ -111,11 +111,14 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         };
     }
 
-    /// <summary>activityId, status, reason, points, pendingPoints, balance, lifetime: as the script returns and stores them.</summary>
-    private static ActivityResult ToResult(RedisValue[] v)
+    /// <summary>The idempotency record as the award script stores it: requestHash|activityId|status|reason|points|pending|balance|lifetime.</summary>
+    private static ActivityResult ParseRecord(string record)
     {
-        var status = (string)v[1]!;
-        return new ActivityResult(v[0]!, status, NullIfEmpty(v[2]), (long)v[3], status == "pending" ? (long)v[4] : null, (long)v[5], (long)v[6]);
+        var f = record.Split('|');
+        var status = f[2];
+        return new ActivityResult(f[1], status, f[3].Length == 0 ? null : f[3], long.Parse(f[4], CultureInfo.InvariantCulture),
+            status == "pending" ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
+            long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture));
     }
 
     private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();

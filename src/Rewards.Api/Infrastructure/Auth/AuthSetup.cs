@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -60,7 +61,9 @@ public static class AuthSetup
                 o.Configure(v => v.TimeProvider = TimeProvider.System);
             });
 
-        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        services.AddSingleton(sp => new ValidatedTokenCache(TimeProvider.System));
+        services.AddAuthentication(CachedTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
         {
             foreach (var (name, scopes) in Policies.ScopesOf)

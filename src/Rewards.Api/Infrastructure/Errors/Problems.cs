@@ -59,3 +59,6 @@ public static class ProblemMetadata
         return builder;
     }
 }
+
+/// <summary>The API cannot serve the request right now (shutting down, data store unreachable): answered 503 with Retry-After.</summary>
+public sealed class ServiceUnavailableException(string message) : Exception(message);

@@ -20,7 +20,7 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
                 Detail = Describe(bad),
             },
-            RedisConnectionException or RedisTimeoutException => new ProblemDetails
+            RedisConnectionException or RedisTimeoutException or ServiceUnavailableException => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Service unavailable",
