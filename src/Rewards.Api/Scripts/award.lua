@@ -44,38 +44,44 @@ local function award(K, A)
     reason = 'duplicate_target'
   elseif cooldown > 0 and member[4] and math.abs(occurredAt - tonumber(member[4])) < cooldown then
     reason = 'cooldown'
-  elseif dailyCap > 0 and tonumber(redis.call('GET', K[6]) or '0') >= dailyCap then
-    reason = 'daily_cap_reached'
-  elseif weeklyCap > 0 and tonumber(redis.call('GET', K[7]) or '0') >= weeklyCap then
-    reason = 'weekly_cap_reached'
+  end
+
+  -- Caps: count first, take the count back when over the cap (one command per cap on the common path).
+  -- Pending activities hold their cap and target slots, so approvals can never exceed a cap; a moderator's
+  -- rejection gives them back. Counters get their expiry once, when the period's first activity creates them.
+  local countedDay, countedWeek, claimedTarget = 0, 0, 0
+  if reason == '' and dailyCap > 0 then
+    local n = redis.call('INCR', K[6])
+    if n == 1 then redis.call('EXPIRE', K[6], A[16]) end
+    if n > dailyCap then redis.call('DECR', K[6]); reason = 'daily_cap_reached' else countedDay = 1 end
+  end
+  if reason == '' and weeklyCap > 0 then
+    local n = redis.call('INCR', K[7])
+    if n == 1 then redis.call('EXPIRE', K[7], A[17]) end
+    if n > weeklyCap then
+      redis.call('DECR', K[7]); reason = 'weekly_cap_reached'
+      if countedDay == 1 then redis.call('DECR', K[6]); countedDay = 0 end
+    else
+      countedWeek = 1
+    end
   end
 
   local result, awarded, pending = 'rejected', 0, 0
-  local countedDay, countedWeek, claimedTarget = 0, 0, 0
   if reason == '' then
-    -- Pending activities hold their cap and target slots, so approvals can never exceed a cap;
-    -- a moderator's rejection gives them back.
-    -- Counters get their expiry once, when the period's first activity creates them.
-    if dailyCap > 0 then
-      if redis.call('INCR', K[6]) == 1 then redis.call('EXPIRE', K[6], A[16]) end
-      countedDay = 1
-    end
-    if weeklyCap > 0 then
-      if redis.call('INCR', K[7]) == 1 then redis.call('EXPIRE', K[7], A[17]) end
-      countedWeek = 1
-    end
     if uniquePerTarget then
       redis.call('SADD', K[8], target); claimedTarget = 1
     end
-    if cooldown > 0 then
-      redis.call('HSET', K[3], cooldownField, occurredAt)
-    end
     if requiresApproval then
       result, pending = 'pending', rulePoints
+      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
     else
       result, awarded = 'awarded', rulePoints
-      balance = redis.call('HINCRBY', K[3], 'balance', awarded)
-      lifetime = redis.call('HINCRBY', K[3], 'lifetime', awarded)
+      balance, lifetime = balance + awarded, lifetime + awarded
+      if cooldown > 0 then
+        redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, cooldownField, occurredAt)
+      else
+        redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime)
+      end
     end
   end
 
@@ -87,7 +93,8 @@ local function award(K, A)
   redis.call('XADD', K[4], '*', 'kind', entryKind, 'activity', activityId, 'type', activityType, 'target', target,
     'points', awarded, 'pending', pending, 'balance', balance, 'at', now, 'reason', reason)
 
-  local record = table.concat({A[2], activityId, result, reason, awarded, pending, balance, lifetime}, '|')
+  -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
+  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d', A[2], activityId, result, reason, awarded, pending, balance, lifetime)
   redis.call('SET', K[2], record, 'EX', A[15])
   return {'recorded', record}
 end
