@@ -2,10 +2,12 @@ using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
 using Rewards.Api.Features.Health;
+using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
+using Rewards.Api.Infrastructure.Jobs;
 using Rewards.Api.Infrastructure.OpenApi;
 using Rewards.Api.Infrastructure.Redis;
 
@@ -16,10 +18,12 @@ builder.Services
     .AddRewardsRedis(builder.Configuration)
     .AddRewardsAuth(builder.Configuration, builder.Environment)
     .AddRewardsOpenApi()
+    .AddRewardsJobs(builder.Configuration)
     .AddProgramsFeature()
     .AddMembersFeature()
     .AddClientsFeature()
     .AddActivitiesFeature()
+    .AddLeaderboardsFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -27,12 +31,14 @@ var app = builder.Build();
 app.UseRewardsHttp();
 app.UseRewardsOpenApi();
 app.UseRewardsAuth();
+app.UseRewardsJobs();
 
 app.MapHealthApi();
 app.MapProgramsApi();
 app.MapClientsApi();
 app.MapMembersApi();
 app.MapActivitiesApi();
+app.MapLeaderboardsApi();
 
 app.Run();
 

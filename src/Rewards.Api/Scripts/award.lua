@@ -1,17 +1,19 @@
 -- Records activities and decides their points: idempotency, rule checks, ledger append and totals, all or nothing.
 -- One run may carry several awards of one program (group commit: the API batches concurrent awards so that the
 -- per-call cost is shared); they are decided one after the other, in order, exactly as separate runs would be.
--- Keys are built by RedisKeys and all carry the program's hash tag. Per award, 9 keys and 19 arguments:
+-- Keys are built by RedisKeys and all carry the program's hash tag. Per award, 17 keys and 26 arguments:
 -- KEYS: 1 program, 2 idempotency record, 3 member, 4 ledger stream, 5 activity, 6 day cap counter,
---       7 week cap counter, 8 member's targets for this type, 9 member index
+--       7 week cap counter, 8 member's targets for this type, 9 member index,
+--       10-17 boards: points all/day/week/month, type all/day/week/month (periods of occurredAt)
 -- ARGV: 1 settings version, 2 request hash, 3 activity id, 4 member id, 5 activity type, 6 target id ('' = none),
 --       7 occurredAt (unix ms), 8 now (unix ms), 9 rule points, 10 daily cap (0 = none), 11 weekly cap (0 = none),
 --       12 unique per target (1/0), 13 cooldown ms (0 = none), 14 requires approval (1/0),
---       15 idempotency ttl s, 16 day counter ttl s, 17 week counter ttl s, 18 local day id, 19 local week id
+--       15 idempotency ttl s, 16 day counter ttl s, 17 week counter ttl s, 18 local day id, 19 local week id,
+--       20 local month id, 21-23 day/week/month window start (unix s), 24-26 day/week/month board ttl (s)
 -- The idempotency record is one string: requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'replayed', record} | {'recorded', record}
 
-local KEYS_PER_AWARD, ARGS_PER_AWARD = 9, 19
+local KEYS_PER_AWARD, ARGS_PER_AWARD = 17, 26
 
 local function award(K, A)
   if redis.call('HGET', K[1], 'version') ~= A[1] then return {'stale'} end
@@ -28,7 +30,8 @@ local function award(K, A)
   local uniquePerTarget, requiresApproval = A[12] == '1', A[14] == '1'
   local cooldownField = 'lastAt:' .. activityType
 
-  local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField)
+  local typeField, entryField = 't:' .. activityType, 'lb:' .. activityType
+  local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField)
   local status, balance, lifetime = member[1], tonumber(member[2]) or 0, tonumber(member[3]) or 0
   if not status then
     -- First activity of this member: created implicitly.
@@ -77,16 +80,17 @@ local function award(K, A)
     else
       result, awarded = 'awarded', rulePoints
       balance, lifetime = balance + awarded, lifetime + awarded
-      if cooldown > 0 then
-        redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, cooldownField, occurredAt)
-      else
-        redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime)
-      end
+      local typeTotal = (tonumber(member[5]) or 0) + awarded
+      local pointsEntry, typeEntry = applyToBoards({K[10], K[11], K[12], K[13], K[14], K[15], K[16], K[17]},
+        {A[21], A[22], A[23], A[24], A[25], A[26]}, memberId, awarded, lifetime, typeTotal, member[6], member[7], now)
+      redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal,
+        'lb:points', pointsEntry, entryField, typeEntry)
+      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
     end
   end
 
   redis.call('HSET', K[5], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
-    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', A[18], 'week', A[19],
+    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', A[18], 'week', A[19], 'month', A[20],
     'holds', countedDay .. countedWeek .. claimedTarget)
 
   local entryKind = (result == 'awarded' and 'award') or (result == 'pending' and 'pending') or 'rejection'

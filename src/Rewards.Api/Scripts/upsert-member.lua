@@ -1,9 +1,11 @@
 -- Creates or updates a member's profile; points and status are never touched here.
 -- KEYS: 1 member, 2 member index
 -- ARGV: 1 member id, 2 now (unix ms), 3 display name ('' = none), 4 locale ('' = none)
--- Returns {created (1/0), status, balance, lifetime, createdAt}
+-- Returns {created (1/0), status, balance, lifetime, createdAt} | {-1} for an erased member (ids are not reused)
 local created = 0
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'erased' then return {-1} end
+if not status then
   created = 1
   redis.call('HSET', KEYS[1], 'status', 'active', 'balance', 0, 'lifetime', 0, 'createdAt', ARGV[2])
   redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])

@@ -82,7 +82,8 @@ public static class ActivitiesApi
         string action, string programId, string activityId, ModerationRequest? request,
         ProgramStore programs, ActivityStore activities, TimeProvider clock)
     {
-        if (await programs.FindAsync(programId) is null)
+        var program = await programs.FindAsync(programId);
+        if (program is null)
         {
             return ProgramsApi.ProgramNotFound(programId);
         }
@@ -98,11 +99,12 @@ public static class ActivitiesApi
         {
             return ActivityNotFound();
         }
-        var (outcome, current, result) = await activities.ModerateAsync(programId, activityId, action, reason?.Trim(), clock.GetUtcNow());
+        var (outcome, current, result) = await activities.ModerateAsync(program, activityId, action, reason?.Trim(), clock.GetUtcNow());
         return outcome switch
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action} an activity that is {current}."),
+            ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
             _ => TypedResults.Ok(result!),
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
@@ -17,7 +18,7 @@ public sealed record ModerationResult(string ActivityId, string Status, long Poi
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings }
 
-public enum ModerationOutcome { Done, NotFound, Conflict }
+public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive }
 
 /// <summary>One activity to award, with everything the award script needs already resolved.</summary>
 public sealed record AwardCommand(
@@ -40,12 +41,13 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     {
         var p = c.Program.Id;
         var periods = ProgramTime.PeriodsOf(c.OccurredAt, c.Program.Zone);
+        var (boardKeys, boardArgs) = BoardWrites.For(c.Program, c.Type, ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone), c.Now);
         RedisKey[] keys =
         [
             RedisKeys.Program(p), RedisKeys.Idempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId),
             RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
             RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
-            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p),
+            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p), .. boardKeys,
         ];
         RedisValue[] args =
         [
@@ -53,7 +55,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
             c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget ? 1 : 0, (c.Rule.CooldownSeconds ?? 0) * 1000L,
             c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
-            (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week,
+            (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month, .. boardArgs,
         ];
         var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
         return (string)r[0]! switch
@@ -86,8 +88,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 
     /// <summary>Approve, reject or reverse. The script re-checks the state, so a concurrent moderation cannot both succeed.</summary>
     public async Task<(ModerationOutcome Outcome, string? CurrentStatus, ModerationResult? Result)> ModerateAsync(
-        string programId, string activityId, string action, string? reason, DateTimeOffset now)
+        ProgramSnapshot program, string activityId, string action, string? reason, DateTimeOffset now)
     {
+        var programId = program.Id;
         var db = redis.GetDatabase();
         var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week"]);
         if (a[0].IsNull)
@@ -95,18 +98,20 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             return (ModerationOutcome.NotFound, null, null);
         }
         string member = a[0]!, type = a[1]!;
+        var (boardKeys, boardArgs) = BoardWrites.For(program, type, DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture), now);
         RedisKey[] keys =
         [
             RedisKeys.Activity(programId, activityId), RedisKeys.Member(programId, member), RedisKeys.Ledger(programId, member),
             RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
-            RedisKeys.MemberTargets(programId, member, type),
+            RedisKeys.MemberTargets(programId, member, type), .. boardKeys,
         ];
         var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
-            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? ""]))!;
+            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs]))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
+            "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
             _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4])),
         };
     }

@@ -1,3 +1,5 @@
+using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
 
@@ -13,15 +15,24 @@ public sealed record LedgerEntry(
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
 
+public enum StatusChange { Suspend, Reinstate, Erase }
+
+public enum StatusChangeOutcome { Done, NotFound, Conflict }
+
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
 {
     private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt"];
 
-    public async Task<(MemberProfile Profile, bool Created)> UpsertAsync(string programId, string memberId, string? displayName, string? locale)
+    /// <summary>Creates or updates the profile; null when the member was erased (erased ids are not reused).</summary>
+    public async Task<(MemberProfile Profile, bool Created)?> UpsertAsync(string programId, string memberId, string? displayName, string? locale)
     {
         var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(),
             [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId)],
             [memberId, ProgramTime.ToUnixMs(clock.GetUtcNow()), displayName ?? "", locale ?? ""]))!;
+        if ((int)result[0] < 0)
+        {
+            return null;
+        }
         var profile = new MemberProfile(memberId, displayName, locale, (string)result[1]!, (long)result[2], (long)result[3],
             ProgramTime.FromUnixMs((long)result[4]));
         return (profile, (int)result[0] == 1);
@@ -30,9 +41,45 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     public async Task<MemberProfile?> FindAsync(string programId, string memberId)
     {
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), ProfileFields);
-        return f[2].IsNull
+        return f[2].IsNull || f[2] == "erased"
             ? null
             : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]));
+    }
+
+    /// <summary>
+    /// Suspends, reinstates or erases the member, taking them off (or back onto) every board and retained window period:
+    /// 'points' and each activity type the member earned points for.
+    /// </summary>
+    public async Task<(StatusChangeOutcome Outcome, string? Status)> ChangeStatusAsync(ProgramSnapshot program, string memberId, StatusChange change)
+    {
+        var db = redis.GetDatabase();
+        var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
+        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
+            .Prepend(ProgramRules.PointsBoard).Distinct();
+        var now = clock.GetUtcNow();
+        var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
+        var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
+        foreach (var board in boards)
+        {
+            keys.Add(RedisKeys.Leaderboard(program.Id, board, "all", null));
+            args.Add($"all:{board}");
+            foreach (var kind in LeaderboardWindow.Periodic)
+            {
+                var period = LeaderboardWindow.Current(kind, now, program.Zone);
+                for (var i = 0; i <= program.Definition.LeaderboardRetention; i++, period = period.Previous(program.Zone))
+                {
+                    keys.Add(RedisKeys.Leaderboard(program.Id, board, LeaderboardWindow.Name(kind), period.PeriodId));
+                    args.Add("window");
+                }
+            }
+        }
+        var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
+        return (string)r[0]! switch
+        {
+            "missing" => (StatusChangeOutcome.NotFound, null),
+            "conflict" => (StatusChangeOutcome.Conflict, (string)r[1]!),
+            _ => (StatusChangeOutcome.Done, (string)r[1]!),
+        };
     }
 
     /// <summary>A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined).</summary>
@@ -90,6 +137,7 @@ public static class LedgerText
         "duplicate_target" => "this member already contributed to this target",
         "cooldown" => "too soon after the previous one (cooldown)",
         "member_suspended" => "the member is suspended",
+        "member_erased" => "the member was erased",
         null or "" => "rejected by moderation",
         _ => $"rejected by moderation ({reason})",
     };

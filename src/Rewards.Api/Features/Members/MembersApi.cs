@@ -29,6 +29,25 @@ public static partial class MembersApi
             .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("Get a member: profile, balance and lifetime points");
+        group.MapPost("/{memberId}/suspend", Suspend)
+            .WithName(nameof(Suspend))
+            .ProducesProblems(404, 409)
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Suspend a member")
+            .WithDescription("The member leaves every leaderboard and earns nothing until reinstated; points are kept.");
+        group.MapPost("/{memberId}/reinstate", Reinstate)
+            .WithName(nameof(Reinstate))
+            .ProducesProblems(404, 409)
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Reinstate a suspended member")
+            .WithDescription("The member's leaderboard entries come back as they were (periods still retained).");
+        group.MapDelete("/{memberId}", Erase)
+            .WithName(nameof(Erase))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Erase a member (right to be forgotten)")
+            .WithDescription("Removes display name and locale and every leaderboard entry; the member id cannot be reused. " +
+                "Balance, lifetime points and the ledger stay, anonymous, for accounting.");
         group.MapGet("/{memberId}/ledger", GetLedger)
             .WithName(nameof(GetLedger))
             .RequireAuthorization(Policies.MemberRead)
@@ -56,10 +75,47 @@ public static partial class MembersApi
         {
             return v.ToProblem();
         }
-        var (profile, created) = await members.UpsertAsync(programId, memberId, request.DisplayName?.Trim(), request.Locale);
+        if (await members.UpsertAsync(programId, memberId, request.DisplayName?.Trim(), request.Locale) is not var (profile, created))
+        {
+            return Problems.Conflict($"Member '{memberId}' was erased; erased member ids are not reused.");
+        }
         return created
             ? TypedResults.Created($"/v1/programs/{programId}/members/{memberId}", profile)
             : TypedResults.Ok(profile);
+    }
+
+    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Suspend(
+        string programId, string memberId, ProgramStore programs, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, programs, members);
+
+    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Reinstate(
+        string programId, string memberId, ProgramStore programs, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, programs, members);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string programId, string memberId, ProgramStore programs, MemberStore members)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var (outcome, _) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, StatusChange.Erase) : (StatusChangeOutcome.NotFound, null);
+        return outcome == StatusChangeOutcome.NotFound ? MemberNotFound(memberId) : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> ChangeStatus(
+        string programId, string memberId, StatusChange change, ProgramStore programs, MemberStore members)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var (outcome, status) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, change) : (StatusChangeOutcome.NotFound, null);
+        return outcome switch
+        {
+            StatusChangeOutcome.NotFound => MemberNotFound(memberId),
+            StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToString().ToLowerInvariant()} a member who is {status}."),
+            _ => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
+        };
     }
 
     private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(

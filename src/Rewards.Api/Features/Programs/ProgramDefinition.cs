@@ -14,10 +14,12 @@ public sealed record EarningRule(
     bool RequiresApproval = false);
 
 /// <summary>A program's settings as stored (JSON in the program hash) and as returned.</summary>
-public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules);
+public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
+    int LeaderboardRetention = ProgramRules.DefaultLeaderboardRetention);
 
 /// <summary>Body of POST /v1/programs and PUT /v1/programs/{programId}. Fields are nullable so that missing ones are reported.</summary>
-public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules);
+public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules,
+    int? LeaderboardRetention = null);
 
 public sealed record EarningRuleRequest(
     int? Points,
@@ -34,6 +36,13 @@ public static class ProgramRules
     public const int MaxCooldownSeconds = 366 * 24 * 3600;
     public const int MaxRules = 64;
     public const int MaxNameLength = 100;
+
+    /// <summary>Past periods of each leaderboard window kept queryable (12 days, 12 weeks, 12 months by default).</summary>
+    public const int DefaultLeaderboardRetention = 12;
+    public const int MaxLeaderboardRetention = 120;
+
+    /// <summary>The board of all points; no activity type may take its name.</summary>
+    public const string PointsBoard = "points";
 
     /// <summary>Validates a request into a definition; <paramref name="routeId"/> is the id from the URL on updates.</summary>
     public static (ProgramDefinition? Definition, Validation Errors) Validate(ProgramRequest request, string? routeId)
@@ -65,6 +74,11 @@ public static class ProgramRules
             foreach (var (type, rule) in request.Rules)
             {
                 var field = $"rules.{type}";
+                if (type == PointsBoard)
+                {
+                    v.Add("rules", $"'{PointsBoard}' is reserved for the board of all points; name the activity type otherwise.");
+                    continue;
+                }
                 if (!Ids.IsValidActivityType(type))
                 {
                     v.Add("rules", $"'{Truncate(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
@@ -88,7 +102,12 @@ public static class ProgramRules
             }
         }
 
-        return v.IsValid ? (new ProgramDefinition(id!, request.Name!.Trim(), request.TimeZone!, rules), v) : (null, v);
+        v.Check(request.LeaderboardRetention is null or >= 1 and <= MaxLeaderboardRetention, "leaderboardRetention",
+            $"When given: 1 to {MaxLeaderboardRetention} past periods of each window.");
+        return v.IsValid
+            ? (new ProgramDefinition(id!, request.Name!.Trim(), request.TimeZone!, rules,
+                request.LeaderboardRetention ?? DefaultLeaderboardRetention), v)
+            : (null, v);
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";

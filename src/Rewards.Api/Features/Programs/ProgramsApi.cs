@@ -35,11 +35,11 @@ public static class ProgramsApi
     }
 
     public sealed record ProgramResponse(
-        string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
+        string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
-            new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.CreatedAt, p.UpdatedAt);
+            new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention, p.CreatedAt, p.UpdatedAt);
     }
 
     private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ProblemHttpResult>> CreateProgram(

@@ -36,6 +36,20 @@ public static class RedisKeys
     public static RedisKey CapCounter(string programId, string memberId, string activityType, string periodId) =>
         $"{P(programId)}:m:{memberId}:cap:{activityType}:{periodId}";
 
+    /// <summary>Prefix of member hashes, for read scripts that fetch display names of the entries they return (same slot).</summary>
+    public static string MemberPrefix(string programId) => $"{P(programId)}:m:";
+
+    /// <summary>A leaderboard: a board ('points' or an activity type) in one window period, or all-time when periodId is null.</summary>
+    public static RedisKey Leaderboard(string programId, string board, string window, string? periodId) =>
+        periodId is null ? $"{P(programId)}:lb:{board}:all" : $"{P(programId)}:lb:{board}:{window}:{periodId}";
+
+    /// <summary>The immutable final top of a closed period (JSON).</summary>
+    public static RedisKey LeaderboardArchive(string programId, string board, string periodId) =>
+        $"{P(programId)}:lb-archive:{board}:{periodId}";
+
+    /// <summary>Board entries of a suspended member, kept to restore them on reinstatement.</summary>
+    public static RedisKey ParkedEntries(string programId, string memberId) => $"{P(programId)}:m:{memberId}:parked";
+
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>

@@ -22,13 +22,17 @@ public sealed class RedisScript
 
     public string Name { get; }
 
-    public static RedisScript FromResource(string name)
+    /// <summary>The script <paramref name="name"/>, preceded by the shared Lua libraries it uses (e.g. boards).</summary>
+    public static RedisScript FromResource(string name, params string[] libraries) =>
+        new(name, string.Concat(libraries.Append(name).Select(Read)));
+
+    private static string Read(string name)
     {
         var resource = $"Rewards.Api.Scripts.{name}.lua";
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Embedded script '{resource}' is missing.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return new RedisScript(name, reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 
     public async Task<RedisResult> RunAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args)
@@ -47,8 +51,10 @@ public sealed class RedisScript
 /// <summary>The scripts of the API, loaded once per process.</summary>
 public sealed class RewardsScripts
 {
-    public RedisScript Award { get; } = RedisScript.FromResource("award");
-    public RedisScript Moderate { get; } = RedisScript.FromResource("moderate");
+    public RedisScript Award { get; } = RedisScript.FromResource("award", "boards");
+    public RedisScript Moderate { get; } = RedisScript.FromResource("moderate", "boards");
     public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member");
+    public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
+    public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
 }

@@ -235,7 +235,7 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
     public async Task TwoInstancesConfiguredAlike_AcceptEachOthersTokens()
     {
         var program = await CreateProgramAsync("{}");
-        using var other = Factory.WithWebHostBuilder(_ => { });
+        using var other = Factory.WithWebHostBuilder(b => b.UseSetting("Rewards:Jobs:Server", "false"));
         using var otherClient = other.CreateClient();
         otherClient.DefaultRequestHeaders.Authorization = new("Bearer", await Factory.AdminTokenAsync());
 
@@ -247,6 +247,7 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         var program = await CreateProgramAsync("{}");
         using var limited = Factory.WithWebHostBuilder(b => b
+            .UseSetting("Rewards:Jobs:Server", "false")
             .UseSetting("Rewards:RateLimit:PermitsPerSecond", "1")
             .UseSetting("Rewards:RateLimit:Burst", "5"));
         using var client = limited.CreateClient();
@@ -271,6 +272,7 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseEnvironment("Production")
+            .UseSetting("Rewards:Jobs:Server", "false")
             .UseSetting("Rewards:Auth:SigningKeyPath", RewardsApiFactory.SigningKeyPath));
 
         var error = Assert.ThrowsAny<Exception>(() => production.CreateClient());

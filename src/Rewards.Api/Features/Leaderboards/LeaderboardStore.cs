@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure.Http;
+using Rewards.Api.Infrastructure.Redis;
+
+namespace Rewards.Api.Features.Leaderboards;
+
+public sealed record LeaderboardEntry(long Rank, string MemberId, string? DisplayName, long Score);
+
+public sealed record LeaderboardSlice(long Total, long MemberRank, IReadOnlyList<LeaderboardEntry> Entries);
+
+/// <summary>The final standings of a closed period, written once when the period ends.</summary>
+public sealed record LeaderboardArchive(string Board, string Window, string Period, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+    DateTimeOffset ArchivedAt, long Total, IReadOnlyList<LeaderboardEntry> Entries);
+
+public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+{
+    public const int ArchiveSize = 100;
+
+    /// <summary>Windowed scores carry the reach time in their low 22 bits (boards.lua); the points are the rest.</summary>
+    private const double TimeSpan22 = 4194304;
+
+    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        HttpSetup.Configure(options);
+        return options;
+    }
+
+    public Task<LeaderboardSlice> TopAsync(string programId, string board, LeaderboardWindow window, long offset, int limit) =>
+        ReadAsync(programId, board, window, ["top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All ? 1 : 0, offset, limit, "", board]);
+
+    /// <summary>The member's standing with up to <paramref name="around"/> neighbours each side; null without an entry.</summary>
+    public async Task<LeaderboardSlice?> AroundAsync(string programId, string board, LeaderboardWindow window, string memberId, int around)
+    {
+        var slice = await ReadAsync(programId, board, window,
+            ["around", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All ? 1 : 0, around, 0, memberId, board]);
+        return slice.MemberRank < 0 ? null : slice;
+    }
+
+    private async Task<LeaderboardSlice> ReadAsync(string programId, string board, LeaderboardWindow window, RedisValue[] args)
+    {
+        var key = RedisKeys.Leaderboard(programId, board, LeaderboardWindow.Name(window.Kind), window.PeriodId);
+        var r = (RedisResult[])(await scripts.ReadLeaderboard.RunAsync(redis.GetDatabase(), [key], args))!;
+        var (total, first, memberRank) = ((long)r[0], (long)r[1], (long)r[2]);
+        var entries = new List<LeaderboardEntry>((r.Length - 3) / 3);
+        for (var i = 3; i + 2 < r.Length; i += 3)
+        {
+            var score = double.Parse((string)r[i + 1]!, CultureInfo.InvariantCulture);
+            var points = window.Kind == WindowKind.All ? (long)score : (long)Math.Floor(score / TimeSpan22);
+            var name = (string?)r[i + 2];
+            entries.Add(new LeaderboardEntry(first + entries.Count + 1, (string)r[i]!, string.IsNullOrEmpty(name) ? null : name, points));
+        }
+        return new LeaderboardSlice(total, memberRank < 0 ? -1 : memberRank + 1, entries);
+    }
+
+    /// <summary>Writes the archive of a closed period unless it exists: re-running changes nothing.</summary>
+    public async Task<bool> ArchiveAsync(ProgramSnapshot program, string board, LeaderboardWindow window)
+    {
+        var db = redis.GetDatabase();
+        var key = RedisKeys.LeaderboardArchive(program.Id, board, window.PeriodId!);
+        if (await db.KeyExistsAsync(key))
+        {
+            return false;
+        }
+        var top = await TopAsync(program.Id, board, window, 0, ArchiveSize);
+        var archive = new LeaderboardArchive(board, LeaderboardWindow.Name(window.Kind), window.PeriodId!, window.Start!.Value, window.End!.Value,
+            clock.GetUtcNow(), top.Total, top.Entries);
+        return await db.StringSetAsync(key, JsonSerializer.Serialize(archive, Json), when: When.NotExists);
+    }
+
+    public async Task<LeaderboardArchive?> FindArchiveAsync(string programId, string board, string periodId)
+    {
+        var json = await redis.GetDatabase().StringGetAsync(RedisKeys.LeaderboardArchive(programId, board, periodId));
+        return json.IsNull ? null : JsonSerializer.Deserialize<LeaderboardArchive>(json.ToString(), Json);
+    }
+}

@@ -1,0 +1,174 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Leaderboards;
+
+public static class LeaderboardsApi
+{
+    public const int MaxLimit = 100;
+    public const int MaxOffset = 1_000_000;
+    public const int MaxAround = 50;
+
+    public static IServiceCollection AddLeaderboardsFeature(this IServiceCollection services) =>
+        services.AddSingleton<LeaderboardStore>().AddSingleton<WindowCloseJob>();
+
+    public static RouteGroupBuilder MapLeaderboardsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs/{programId}/leaderboards/{board}")
+            .WithTags("Leaderboards")
+            .RequireAuthorization(Policies.MemberRead);
+
+        group.MapGet("/", GetLeaderboard)
+            .WithName(nameof(GetLeaderboard))
+            .ProducesProblems(404)
+            .WithSummary("A page of a leaderboard")
+            .WithDescription("Boards: `points` and one per activity type. `window`: all (default), day, week (Monday start) or month, in the " +
+                "program's time zone. `period` (2026-11-21, 2026-W47, 2026-11) picks a past period within retention; omitted, the current one. " +
+                "Equal scores rank whoever reached them first higher.");
+        group.MapGet("/members/{memberId}", GetStanding)
+            .WithName(nameof(GetStanding))
+            .ProducesProblems(404)
+            .WithSummary("A member's rank and score, with neighbours")
+            .WithDescription("Up to `around` (0–50, default 5) entries each side, fewer at the edges. 404 when the member has no score in that window.");
+        group.MapGet("/archives/{period}", GetArchive)
+            .WithName(nameof(GetArchive))
+            .ProducesProblems(404)
+            .WithSummary("The final top 100 of a closed period")
+            .WithDescription("Written once, when the period ends in the program's time zone. Contributions recorded later for that period " +
+                "(activities may be backdated up to 7 days) count on the live window, not in its archive.");
+        return group;
+    }
+
+    public sealed record LeaderboardPage(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+        long Total, IReadOnlyList<LeaderboardEntry> Entries);
+
+    public sealed record MemberStanding(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+        string MemberId, long Rank, long Score, IReadOnlyList<LeaderboardEntry> Entries);
+
+    private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, ProblemHttpResult>> GetLeaderboard(
+        string programId, string board, ProgramStore programs, LeaderboardStore leaderboards, TimeProvider clock,
+        string? window = null, string? period = null, int? offset = null, int? limit = null)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation()
+            .Check(offset is null or >= 0 and <= MaxOffset, "offset", $"0 to {MaxOffset:N0}.")
+            .Check(limit is null or >= 1 and <= MaxLimit, "limit", $"1 to {MaxLimit}.");
+        var (resolved, problem) = Resolve(program, board, window, period, clock.GetUtcNow(), v);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var slice = await leaderboards.TopAsync(program.Id, board, resolved!, offset ?? 0, limit ?? 10);
+        return TypedResults.Ok(new LeaderboardPage(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+            slice.Total, slice.Entries));
+    }
+
+    private static async Task<Results<Ok<MemberStanding>, ValidationProblem, ProblemHttpResult>> GetStanding(
+        string programId, string board, string memberId, ProgramStore programs, LeaderboardStore leaderboards, TimeProvider clock,
+        string? window = null, string? period = null, int? around = null)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var v = new Validation().Check(around is null or >= 0 and <= MaxAround, "around", $"0 to {MaxAround}.");
+        var (resolved, problem) = Resolve(program, board, window, period, clock.GetUtcNow(), v);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var slice = Ids.IsValidId(memberId) ? await leaderboards.AroundAsync(program.Id, board, resolved!, memberId, around ?? 5) : null;
+        var own = slice?.Entries.FirstOrDefault(e => e.Rank == slice.MemberRank);
+        if (slice is null || own is null)
+        {
+            return Problems.NotFound($"Member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' has no score on this board in this window.");
+        }
+        return TypedResults.Ok(new MemberStanding(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+            memberId, own.Rank, own.Score, slice.Entries));
+    }
+
+    private static async Task<Results<Ok<LeaderboardArchive>, ProblemHttpResult>> GetArchive(
+        string programId, string board, string period, ProgramStore programs, LeaderboardStore leaderboards)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        if (!IsBoard(program, board))
+        {
+            return BoardNotFound(board);
+        }
+        var archive = LeaderboardWindow.Periodic.Any(k => LeaderboardWindow.Parse(k, period, program.Zone) is not null)
+            ? await leaderboards.FindArchiveAsync(program.Id, board, period)
+            : null;
+        return archive is null ? Problems.NotFound($"No archive of '{board}' for period '{Truncate(period)}' (open, too old, or malformed).") : TypedResults.Ok(archive);
+    }
+
+    /// <summary>The board and window period a query names: 404 for an unknown board or a period outside retention, 400 for malformed input.</summary>
+    private static (LeaderboardWindow? Window, ProblemHttpResult? Problem) Resolve(
+        ProgramSnapshot program, string board, string? window, string? period, DateTimeOffset now, Validation v)
+    {
+        if (!IsBoard(program, board))
+        {
+            return (null, BoardNotFound(board));
+        }
+        if (!LeaderboardWindow.TryParseKind(window, out var kind))
+        {
+            v.Add("window", "One of all, day, week, month.");
+            return (null, null);
+        }
+        if (kind == WindowKind.All)
+        {
+            v.Check(period is null, "period", "The all-time window has no period.");
+            return (LeaderboardWindow.AllTime, null);
+        }
+        var current = LeaderboardWindow.Current(kind, now, program.Zone);
+        if (period is null)
+        {
+            return (current, null);
+        }
+        var parsed = LeaderboardWindow.Parse(kind, period, program.Zone);
+        if (parsed is null)
+        {
+            v.Add("period", kind switch
+            {
+                WindowKind.Day => "A local date such as 2026-11-21.",
+                WindowKind.Week => "An ISO week such as 2026-W47.",
+                _ => "A month such as 2026-11.",
+            });
+            return (null, null);
+        }
+        var oldest = current.Previous(program.Zone, program.Definition.LeaderboardRetention);
+        if (parsed.Start > current.Start || parsed.Start < oldest.Start)
+        {
+            return (null, Problems.NotFound($"Period {period} is not kept: {LeaderboardWindow.Name(kind)} boards keep the current period and " +
+                $"{program.Definition.LeaderboardRetention} past ones."));
+        }
+        return (parsed, null);
+    }
+
+    private static bool IsBoard(ProgramSnapshot program, string board) =>
+        board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
+
+    private static ProblemHttpResult BoardNotFound(string board) =>
+        Problems.NotFound($"No leaderboard '{Truncate(board)}': boards are 'points' and the program's activity types.");
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,299 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Tests.Infrastructure;
+
+namespace Rewards.Tests.Features.Leaderboards;
+
+public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factory)
+{
+    private const string Rules = """{ "review": { "points": 50 }, "share": { "points": 10 }, "vote": { "points": 2 } }""";
+
+    private static DateTimeOffset Utc(string value) => DateTimeOffset.Parse(value);
+
+    private async Task<JsonElement> BoardAsync(string programId, string query = "", string board = "points") =>
+        await GetJsonAsync($"/v1/programs/{programId}/leaderboards/{board}{query}");
+
+    private static string[] Members(JsonElement page) =>
+        page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("memberId").GetString()!).ToArray();
+
+    /// <summary>Records at the given instant (the clock moves there), so that reach times are controlled.</summary>
+    private async Task<JsonElement> RecordAtAsync(string programId, string memberId, string type, DateTimeOffset at, string? target = null)
+    {
+        Factory.Clock.SetUtcNow(at);
+        return await RecordAsync(programId, memberId, type, target);
+    }
+
+    [Fact]
+    public async Task Ranks_FollowPoints_AndEqualScoresGoToWhoReachedThemFirst()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var t = Utc("2026-11-18T10:00:00Z");
+        await RecordAtAsync(id, "alice", "share", t);
+        await RecordAtAsync(id, "bob", "share", t.AddSeconds(1));
+        await RecordAtAsync(id, "carol", "review", t.AddSeconds(2));
+
+        foreach (var window in new[] { "all", "day", "week", "month" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["carol", "alice", "bob"], Members(page));
+            Assert.Equal([1, 2, 3], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("rank").GetInt32()));
+            Assert.Equal([50, 10, 10], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+        }
+
+        // The same tie reached in the other order: bob gets to 20 first.
+        await RecordAtAsync(id, "bob", "share", t.AddSeconds(10));
+        await RecordAtAsync(id, "alice", "share", t.AddSeconds(11));
+        foreach (var window in new[] { "all", "week" })
+        {
+            Assert.Equal(["carol", "bob", "alice"], Members(await BoardAsync(id, $"?window={window}")));
+        }
+    }
+
+    [Fact]
+    public async Task TypeBoards_CountOnlyTheirType()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
+        await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"));
+        await RecordAtAsync(id, "bob", "review", Utc("2026-11-18T10:00:02Z"));
+
+        var reviews = await BoardAsync(id, "?window=week", board: "review");
+
+        Assert.Equal(["alice", "bob"], Members(reviews));
+        Assert.Equal([50, 50], reviews.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+        Assert.Equal(["bob", "alice"], Members(await BoardAsync(id, "?window=week")));
+    }
+
+    [Fact]
+    public async Task DayWindow_ResetsAtLocalMidnight()
+    {
+        // Europe/Paris is UTC+1 in November: 19 Nov starts at 18 Nov 23:00 UTC.
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "late", "share", Utc("2026-11-18T22:59:59Z"));
+        await RecordAtAsync(id, "early", "share", Utc("2026-11-18T23:00:00Z"));
+
+        var today = await BoardAsync(id, "?window=day");
+        var yesterday = await BoardAsync(id, "?window=day&period=2026-11-18");
+
+        Assert.Equal(["early"], Members(today));
+        Assert.Equal("2026-11-19", today.GetProperty("period").GetString());
+        Assert.Equal(Utc("2026-11-18T23:00:00Z"), today.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(Utc("2026-11-19T23:00:00Z"), today.GetProperty("nextResetAt").GetDateTimeOffset());
+        Assert.Equal(["late"], Members(yesterday));
+    }
+
+    [Fact]
+    public async Task DayWindow_AcrossDstChange_LastsTwentyThreeHours()
+    {
+        // 29 March 2026: Paris moves from UTC+1 to UTC+2; the local day runs 28 Mar 23:00 UTC to 29 Mar 22:00 UTC.
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "before", "share", Utc("2026-03-29T21:59:59Z"));
+        await RecordAtAsync(id, "after", "share", Utc("2026-03-29T22:00:00Z"));
+
+        var dst = await BoardAsync(id, "?window=day&period=2026-03-29");
+
+        Assert.Equal(["before"], Members(dst));
+        Assert.Equal(Utc("2026-03-28T23:00:00Z"), dst.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(Utc("2026-03-29T22:00:00Z"), dst.GetProperty("nextResetAt").GetDateTimeOffset());
+        Assert.Equal(["after"], Members(await BoardAsync(id, "?window=day")));
+    }
+
+    [Fact]
+    public async Task WeekWindow_StartsMondayLocalTime()
+    {
+        // Monday 23 Nov 2026 00:00 in Paris is Sunday 22 Nov 23:00 UTC.
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "sunday", "share", Utc("2026-11-22T22:59:59Z"));
+        await RecordAtAsync(id, "monday", "share", Utc("2026-11-22T23:00:00Z"));
+
+        var week = await BoardAsync(id, "?window=week");
+
+        Assert.Equal("2026-W48", week.GetProperty("period").GetString());
+        Assert.Equal(Utc("2026-11-22T23:00:00Z"), week.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(["monday"], Members(week));
+        Assert.Equal(["sunday"], Members(await BoardAsync(id, "?window=week&period=2026-W47")));
+    }
+
+    [Fact]
+    public async Task AroundMe_ReturnsNeighbours_WithoutOffByOne_AtBothEdges()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
+        var t = Utc("2026-11-18T10:00:00Z");
+        for (var m = 1; m <= 7; m++)
+        {
+            for (var k = 0; k < 8 - m; k++)
+            {
+                await RecordAtAsync(id, $"m{m}", "share", t.AddSeconds(m * 10 + k)); // m1 has 7 points, m7 has 1
+            }
+        }
+        async Task<string> Around(string member, int around)
+        {
+            var standing = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/members/{member}?window=week&around={around}");
+            var ranks = standing.GetProperty("entries").EnumerateArray().Select(e => $"{e.GetProperty("rank").GetInt32()}:{e.GetProperty("memberId").GetString()}");
+            return $"rank {standing.GetProperty("rank").GetInt64()}: {string.Join(' ', ranks)}";
+        }
+
+        Assert.Equal("rank 1: 1:m1 2:m2 3:m3", await Around("m1", 2));
+        Assert.Equal("rank 7: 5:m5 6:m6 7:m7", await Around("m7", 2));
+        Assert.Equal("rank 4: 2:m2 3:m3 4:m4 5:m5 6:m6", await Around("m4", 2));
+        Assert.Equal("rank 2: 2:m2", await Around("m2", 0));
+        Assert.Equal("rank 1: 1:m1 2:m2 3:m3 4:m4 5:m5 6:m6 7:m7", await Around("m1", 50));
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points/members/nobody?window=week"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Pages_UseOffsetAndLimit()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
+        for (var m = 1; m <= 5; m++)
+        {
+            for (var k = 0; k < 6 - m; k++)
+            {
+                await RecordAtAsync(id, $"m{m}", "share", Utc("2026-11-18T10:00:00Z").AddSeconds(m * 10 + k));
+            }
+        }
+
+        var page = await BoardAsync(id, "?offset=2&limit=2");
+
+        Assert.Equal(["m3", "m4"], Members(page));
+        Assert.Equal([3, 4], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("rank").GetInt32()));
+        Assert.Equal(5, page.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task PastPeriods_AreKeptForTheRetention_ThenNotFound()
+    {
+        var id = NewId("p");
+        await PostJsonAsync("/v1/programs", new { id, name = "Retention", timeZone = "Europe/Paris", rules = new { share = new { points = 1 } },
+            leaderboardRetention = 2 }, HttpStatusCode.Created);
+        await RecordAtAsync(id, "alice", "share", Utc("2026-11-18T10:00:00Z"));
+
+        // The day ends 18 Nov 23:00 UTC; two more days are kept, plus a day of slack: the key lives until 21 Nov 23:00,
+        // 3 days 13 hours after the award (a relative time to live, which Redis's own clock applies).
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:lb:points:day:2026-11-18");
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(3 * 24 + 13) - TimeSpan.FromSeconds(30), TimeSpan.FromHours(3 * 24 + 13));
+
+        Factory.Clock.SetUtcNow(Utc("2026-11-20T12:00:00Z"));
+        Assert.Equal(["alice"], Members(await BoardAsync(id, "?window=day&period=2026-11-18")));
+        Factory.Clock.SetUtcNow(Utc("2026-11-21T12:00:00Z"));
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points?window=day&period=2026-11-18"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points?window=day&period=2026-11-22"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task SuspendedAndErasedMembers_NeverAppear_AndReinstatementRestoresScores()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
+        await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"));
+        await RecordAtAsync(id, "carol", "vote", Utc("2026-11-18T10:00:02Z"));
+        await Client.PutAsJsonAsync($"/v1/programs/{id}/members/carol", new { displayName = "Carol" });
+
+        await PostJsonAsync($"/v1/programs/{id}/members/bob/suspend", null, HttpStatusCode.OK);
+        foreach (var window in new[] { "all", "day", "week", "month" })
+        {
+            Assert.Equal(["alice", "carol"], Members(await BoardAsync(id, $"?window={window}")));
+        }
+        Assert.Equal("member_suspended", (await RecordAsync(id, "bob", "share")).GetProperty("reason").GetString());
+        Assert.Equal(10, (await GetMemberAsync(id, "bob")).GetProperty("balance").GetInt64());
+
+        await PostJsonAsync($"/v1/programs/{id}/members/bob/reinstate", null, HttpStatusCode.OK);
+        foreach (var window in new[] { "all", "week" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["alice", "bob", "carol"], Members(page));
+            Assert.Equal(10, page.GetProperty("entries")[1].GetProperty("score").GetInt64());
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/carol")).StatusCode);
+        foreach (var window in new[] { "all", "day", "week", "month" })
+        {
+            Assert.Equal(["alice", "bob"], Members(await BoardAsync(id, $"?window={window}")));
+        }
+        Assert.Empty(Members(await BoardAsync(id, "?window=week", board: "vote")));
+        await GetJsonAsync($"/v1/programs/{id}/members/carol", HttpStatusCode.NotFound);
+        Assert.Equal("member_erased", (await RecordAsync(id, "carol", "vote")).GetProperty("reason").GetString());
+        await AssertProblemAsync(await Client.PutAsJsonAsync($"/v1/programs/{id}/members/carol", new { displayName = "Carol" }), HttpStatusCode.Conflict);
+        var stored = await Factory.Redis.GetDatabase().HashGetAllAsync($"rw:{{{id}}}:m:carol");
+        Assert.DoesNotContain(stored, e => e.Value == "Carol");
+    }
+
+    [Fact]
+    public async Task ApprovalsAndReversals_MoveTheBoards()
+    {
+        var id = await CreateProgramAsync("""{ "review": { "points": 50, "requiresApproval": true }, "share": { "points": 10 } }""");
+        var pending = (await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"))).GetProperty("activityId").GetString();
+        var shared = (await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"))).GetProperty("activityId").GetString();
+        Assert.Equal(["bob"], Members(await BoardAsync(id, "?window=week")));
+
+        await PostJsonAsync($"/v1/programs/{id}/activities/{pending}/approve", null, HttpStatusCode.OK);
+        Assert.Equal(["alice", "bob"], Members(await BoardAsync(id, "?window=week")));
+        Assert.Equal(["alice"], Members(await BoardAsync(id, "?window=week", board: "review")));
+
+        await PostJsonAsync($"/v1/programs/{id}/activities/{shared}/reverse", new { reason = "spam" }, HttpStatusCode.OK);
+        foreach (var window in new[] { "all", "day", "week", "month" })
+        {
+            Assert.Equal(["alice"], Members(await BoardAsync(id, $"?window={window}")));
+        }
+    }
+
+    [Fact]
+    public async Task ClosedPeriod_IsArchivedOnce_AndReRunsChangeNothing()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await Client.PutAsJsonAsync($"/v1/programs/{id}/members/alice", new { displayName = "Alice" });
+        await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
+        await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"));
+        var job = Factory.Services.GetRequiredService<WindowCloseJob>();
+
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18"), HttpStatusCode.NotFound);
+        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        Assert.True(await job.CloseAsync(id, WindowKind.Day) > 0);
+        var first = await Client.GetStringAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18");
+
+        await RecordAsync(id, "carol", "review"); // after the close, in the new day
+        Assert.Equal(0, await job.CloseAsync(id, WindowKind.Day));
+        var second = await Client.GetStringAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18");
+
+        Assert.Equal(first, second);
+        var archive = JsonDocument.Parse(first).RootElement;
+        Assert.Equal(["alice", "bob"], Members(archive));
+        Assert.Equal("Alice", archive.GetProperty("entries")[0].GetProperty("displayName").GetString());
+        Assert.Equal(Utc("2026-11-17T23:00:00Z"), archive.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync($"/v1/programs/{id}/leaderboards/review/archives/2026-11-18")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MemberToken_ReadsTheProgramsLeaderboards()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "review");
+        var (clientId, secret) = await CreateApiClientAsync(id, Scopes.Activities);
+        using var app = Factory.CreateClient(await Factory.TokenAsync(clientId, secret, grantType: MemberGrant.Type, memberId: "alice"));
+
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync($"/v1/programs/{id}/leaderboards/points?window=week")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync($"/v1/programs/{id}/leaderboards/points/members/alice")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("points?window=year", 400)]
+    [InlineData("points?window=all&period=2026-11", 400)]
+    [InlineData("points?window=week&period=2026-47", 400)]
+    [InlineData("points?window=day&period=2026-02-30", 400)]
+    [InlineData("points?window=month&period=2026-13", 400)]
+    [InlineData("points?limit=101", 400)]
+    [InlineData("points?offset=-1", 400)]
+    [InlineData("dance", 404)]
+    [InlineData("points/members/alice?around=51", 400)]
+    [InlineData("points/archives/2026-11", 404)]
+    [InlineData("points/archives/..%2F..%2Fkeys", 404)]
+    public async Task BadQueries_GetProblems(string path, int status)
+    {
+        var id = await CreateProgramAsync(Rules);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/{path}"), (HttpStatusCode)status);
+    }
+}
