@@ -45,3 +45,50 @@ stop_redis() {
   done
   kill -9 "$pid" 2>/dev/null || true
 }
+
+# Prints a free port on 127.0.0.1 whose cluster bus port (port + 10000) is free too.
+free_cluster_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$(free_port) || return 1
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  echo "no free port pair (port, port + 10000) found" >&2; return 1
+}
+
+# start_redis_cluster DIR COUNT [extra redis-server args...]: starts COUNT cluster-mode redis-servers on free loopback
+# ports (one sub-directory DIR/node<i> each), makes them the masters of one cluster without replicas, and waits
+# until every node reports cluster_state:ok. Prints the endpoints, comma-separated (a StackExchange.Redis
+# connection string). Stop them with stop_redis_cluster DIR, also after a failure here.
+start_redis_cluster() {
+  local dir=$1 count=$2 port node i endpoint endpoints=() ok
+  shift 2
+  for i in $(seq 1 "$count"); do
+    port=$(free_cluster_port) || return 1
+    node="$dir/node$i"
+    start_redis "$port" "$node" --cluster-enabled yes --cluster-config-file "$node/nodes.conf" \
+      --cluster-node-timeout 5000 "$@" || return 1
+    endpoints+=("127.0.0.1:$port")
+  done
+  if ! redis-cli --cluster create "${endpoints[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1; then
+    echo "redis-cli --cluster create failed:" >&2; cat "$dir/create.log" >&2; return 1
+  fi
+  for _ in $(seq 1 200); do
+    ok=0
+    for endpoint in "${endpoints[@]}"; do
+      if redis-cli -p "${endpoint##*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then ok=$((ok + 1)); fi
+    done
+    if [ "$ok" -eq "$count" ]; then (IFS=,; echo "${endpoints[*]}"); return 0; fi
+    sleep 0.1
+  done
+  echo "the redis cluster did not reach cluster_state:ok; see $dir/node*/redis.log" >&2; return 1
+}
+
+# stop_redis_cluster DIR: stops every node that start_redis_cluster started in DIR, by pid.
+stop_redis_cluster() {
+  local node
+  for node in "$1"/node*/; do
+    [ -d "$node" ] && stop_redis "${node%/}"
+  done
+  return 0
+}
