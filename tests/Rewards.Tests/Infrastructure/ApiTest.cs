@@ -13,6 +13,7 @@ public abstract class ApiTest : IAsyncLifetime
     {
         Factory = factory;
         Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow);
+        Factory.RestoreHangfireGlobals();
         Client = factory.CreateClient();
     }
 

@@ -1,10 +1,13 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hangfire;
+using Hangfire.AspNetCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Rewards.Tests.Infrastructure;
@@ -28,6 +31,32 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
     public TestClock Clock { get; } = new(DefaultNow);
 
     public IConnectionMultiplexer Redis => Services.GetRequiredService<IConnectionMultiplexer>();
+
+    /// <summary>
+    /// Hangfire keeps process-wide state: every host built in this process installs its own logger factory as Hangfire's
+    /// log provider, including the short-lived second instances some tests start (AuthTests). Once such a host is
+    /// disposed, creating any Hangfire component (a job client, a job's state change) throws ObjectDisposedException;
+    /// each test therefore points Hangfire back at this shared API's logger factory.
+    /// </summary>
+    public void RestoreHangfireGlobals() =>
+        GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(Services.GetRequiredService<ILoggerFactory>()));
+
+    /// <summary>
+    /// The keys matching <paramref name="pattern"/> on every primary: one server in plain mode, every node of a
+    /// Redis Cluster (scripts/test --cluster), where keys live on the node that owns their slot.
+    /// </summary>
+    public async Task<List<string>> KeysAsync(string pattern)
+    {
+        var keys = new List<string>();
+        foreach (var server in Redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: pattern))
+            {
+                keys.Add(key.ToString());
+            }
+        }
+        return keys;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -40,7 +40,7 @@ public sealed class BadInputTests(RewardsApiFactory factory) : ApiTest(factory)
 
         await AssertProblemAsync(response, (HttpStatusCode)status);
         await GetJsonAsync($"/v1/programs/{id}/members/m-1", HttpStatusCode.NotFound);
-        var keys = Factory.Redis.GetServers()[0].Keys(pattern: $"rw:{{{id}}}:*").Select(k => k.ToString()).ToList();
+        var keys = await Factory.KeysAsync($"rw:{{{id}}}:*");
         Assert.Equal([$"rw:{{{id}}}:program"], keys);
     }
 
