@@ -4,6 +4,7 @@ using Rewards.Api.Features.Demo;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
+using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
@@ -24,6 +25,7 @@ builder.Services
     .AddClientsFeature()
     .AddActivitiesFeature()
     .AddLeaderboardsFeature()
+    .AddPerksFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -39,6 +41,8 @@ app.MapClientsApi();
 app.MapMembersApi();
 app.MapActivitiesApi();
 app.MapLeaderboardsApi();
+app.MapPerksApi();
+app.MapMemberPerksApi();
 
 app.Run();
 

@@ -36,10 +36,13 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
     /// Hangfire keeps process-wide state: every host built in this process installs its own logger factory as Hangfire's
     /// log provider, including the short-lived second instances some tests start (AuthTests). Once such a host is
     /// disposed, creating any Hangfire component (a job client, a job's state change) throws ObjectDisposedException;
-    /// each test therefore points Hangfire back at this shared API's logger factory.
+    /// each test therefore points Hangfire back at this shared API's logger factory and job storage.
     /// </summary>
-    public void RestoreHangfireGlobals() =>
+    public void RestoreHangfireGlobals()
+    {
         GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(Services.GetRequiredService<ILoggerFactory>()));
+        JobStorage.Current = Services.GetRequiredService<JobStorage>();
+    }
 
     /// <summary>
     /// The keys matching <paramref name="pattern"/> on every primary: one server in plain mode, every node of a

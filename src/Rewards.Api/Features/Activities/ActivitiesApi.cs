@@ -62,7 +62,7 @@ public static class ActivitiesApi
         {
             return ProgramsApi.ProgramNotFound(programId);
         }
-        var activity = Ids.IsValidActivityId(activityId) ? await activities.FindAsync(programId, activityId) : null;
+        var activity = Ids.IsValidGeneratedId(activityId) ? await activities.FindAsync(programId, activityId) : null;
         return activity is null ? ActivityNotFound() : TypedResults.Ok(activity);
     }
 
@@ -95,7 +95,7 @@ public static class ActivitiesApi
         {
             return v.ToProblem();
         }
-        if (!Ids.IsValidActivityId(activityId))
+        if (!Ids.IsValidGeneratedId(activityId))
         {
             return ActivityNotFound();
         }

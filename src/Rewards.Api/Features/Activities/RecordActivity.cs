@@ -63,7 +63,7 @@ public static class RecordActivity
                 return earlier is null ? unprocessable : Replay(response, earlier, program.Id);
             }
 
-            var command = new AwardCommand(program, rule!, Ids.NewActivityId(), keyHash, requestHash, request.MemberId!,
+            var command = new AwardCommand(program, rule!, Ids.NewId(), keyHash, requestHash, request.MemberId!,
                 request.Type!, request.TargetId, occurredAt, now);
             var (outcome, result) = await activities.AwardAsync(command);
             switch (outcome)

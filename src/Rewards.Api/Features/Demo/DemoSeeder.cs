@@ -66,7 +66,7 @@ public sealed partial class DemoSeeder(ProgramStore programs, MemberStore member
         ];
         foreach (var c in contributions)
         {
-            var activityId = Ids.NewActivityId();
+            var activityId = Ids.NewId();
             await activities.AwardAsync(new AwardCommand(program!, program!.Definition.Rules[c.Type], activityId, activityId, activityId,
                 c.Member, c.Type, c.Target, now.AddMinutes(-c.MinutesAgo), now));
         }

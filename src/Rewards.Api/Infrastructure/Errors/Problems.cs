@@ -14,6 +14,9 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable request");
 
+    public static ProblemHttpResult Gone(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status410Gone, title: "Gone");
+
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 

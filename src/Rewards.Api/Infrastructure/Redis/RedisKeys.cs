@@ -50,6 +50,33 @@ public static class RedisKeys
     /// <summary>Board entries of a suspended member, kept to restore them on reinstatement.</summary>
     public static RedisKey ParkedEntries(string programId, string memberId) => $"{P(programId)}:m:{memberId}:parked";
 
+    /// <summary>Hash: perk id → the member's latest grant of it, "runId|state|code|grantedAt" (scripts append ':grants' to MemberPrefix + id).</summary>
+    public static RedisKey MemberGrants(string programId, string memberId) => $"{P(programId)}:m:{memberId}:grants";
+
+    /// <summary>Sorted set: perk ids granted to the member, by grant time (scripts append ':inbox' to MemberPrefix + id).</summary>
+    public static RedisKey MemberInbox(string programId, string memberId) => $"{P(programId)}:m:{memberId}:inbox";
+
+    /// <summary>Sorted set of the program's perk ids, by creation time.</summary>
+    public static RedisKey PerkIndex(string programId) => $"{P(programId)}:perks";
+
+    /// <summary>Hash: a perk's definition (JSON), status and figures.</summary>
+    public static RedisKey Perk(string programId, string perkId) => $"{P(programId)}:perk:{perkId}";
+
+    /// <summary>List: an offer's unclaimed codes.</summary>
+    public static RedisKey PerkCodes(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codes";
+
+    /// <summary>An event's accepted (sorted set), waitlisted (sorted set) and declined (set) members.</summary>
+    public static RedisKey PerkAccepted(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:accepted";
+
+    public static RedisKey PerkWaitlist(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:waitlist";
+
+    public static RedisKey PerkDeclined(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:declined";
+
+    /// <summary>A grant run (hash: status, total, cursor, granted, times) and its audience snapshot (list of member ids).</summary>
+    public static RedisKey PerkRun(string programId, string perkId, string runId) => $"{P(programId)}:perk:{perkId}:run:{runId}";
+
+    public static RedisKey PerkRunAudience(string programId, string perkId, string runId) => $"{P(programId)}:perk:{perkId}:run:{runId}:audience";
+
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>

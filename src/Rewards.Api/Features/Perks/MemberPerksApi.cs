@@ -1,0 +1,178 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Members;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Perks;
+
+/// <summary>The member's side of perks: inbox, claiming offers, answering invitations, news.</summary>
+public static class MemberPerksApi
+{
+    public static RouteGroupBuilder MapMemberPerksApi(this IEndpointRouteBuilder app)
+    {
+        var member = app.MapGroup("/v1/programs/{programId}/members/{memberId}").WithTags("Member perks");
+        member.MapGet("/perks", GetInbox)
+            .WithName(nameof(GetInbox))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.MemberRead)
+            .WithSummary("The member's perks, newest first, with their state")
+            .WithDescription("States: offers new, claimed, expired; events invited, accepted, waitlisted, declined; news new.");
+        member.MapPost("/perks/{perkId}/claim", Claim)
+            .WithName(nameof(Claim))
+            .ProducesProblems(404, 409, 410)
+            .RequireAuthorization(Policies.MemberAct)
+            .WithSummary("Claim an offer: reveals one code, the same one on every later call")
+            .WithDescription("409 when the pool is empty, 410 when the offer expired.");
+        member.MapPost("/perks/{perkId}/rsvp", Rsvp)
+            .WithName(nameof(Rsvp))
+            .ProducesProblems(404, 409)
+            .RequireAuthorization(Policies.MemberAct)
+            .WithSummary("Answer an event invitation: accept or decline")
+            .WithDescription("Accepted until capacity, then waitlisted in order; a decline frees a seat for the first waitlisted member.");
+        member.MapGet("/news", GetMemberNews)
+            .WithName(nameof(GetMemberNews))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.MemberRead)
+            .WithSummary("News visible to the member now, early access included");
+
+        app.MapGroup("/v1/programs/{programId}/news").WithTags("Member perks")
+            .MapGet("/", GetPublicNews)
+            .WithName(nameof(GetPublicNews))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.MemberRead)
+            .WithSummary("Public news: past its publicAt");
+        return member;
+    }
+
+    public sealed record Inbox(IReadOnlyList<MemberPerk> Perks);
+
+    public sealed record ClaimedCode(string Code);
+
+    public sealed record RsvpRequest(string? Answer);
+
+    public sealed record RsvpState(string State);
+
+    public sealed record NewsFeed(IReadOnlyList<NewsItem> News);
+
+    private static async Task<Results<Ok<Inbox>, ProblemHttpResult>> GetInbox(
+        string programId, string memberId, ProgramStore programs, MemberStore members, PerkStore perks)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        return await FindMemberAsync(members, programId, memberId) is null
+            ? MembersApi.MemberNotFound(memberId)
+            : TypedResults.Ok(new Inbox(await perks.InboxAsync(programId, memberId)));
+    }
+
+    private static async Task<Results<Ok<ClaimedCode>, ProblemHttpResult>> Claim(
+        string programId, string memberId, string perkId, ProgramStore programs, MemberStore members, PerkStore perks)
+    {
+        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, programs, members, perks);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (perk!.Kind != "offer")
+        {
+            return Problems.Conflict("Only offers are claimed; answer events with rsvp.");
+        }
+        var (outcome, code) = await perks.ClaimAsync(programId, memberId, perk);
+        return outcome switch
+        {
+            "code" => TypedResults.Ok(new ClaimedCode(code!)),
+            "none" => PerksApi.PerkNotFound(),
+            "expired" => Problems.Gone("This offer has expired."),
+            _ => Problems.Conflict("No codes are left for this offer."),
+        };
+    }
+
+    private static async Task<Results<Ok<RsvpState>, ValidationProblem, ProblemHttpResult>> Rsvp(
+        string programId, string memberId, string perkId, RsvpRequest request, ProgramStore programs, MemberStore members, PerkStore perks)
+    {
+        if (request.Answer is not ("accept" or "decline"))
+        {
+            return Problems.Invalid("answer", "Required: accept or decline.");
+        }
+        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, programs, members, perks);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (perk!.Kind != "event")
+        {
+            return Problems.Conflict("Only events take an RSVP.");
+        }
+        var state = await perks.AnswerAsync(programId, memberId, perkId, request.Answer, perk.Event!.Capacity);
+        return state == "none" ? PerksApi.PerkNotFound() : TypedResults.Ok(new RsvpState(state));
+    }
+
+    private static async Task<Results<Ok<NewsFeed>, ProblemHttpResult>> GetMemberNews(
+        string programId, string memberId, ProgramStore programs, MemberStore members, PerkStore perks, TimeProvider clock)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var profile = await FindMemberAsync(members, programId, memberId);
+        if (profile is null)
+        {
+            return MembersApi.MemberNotFound(memberId);
+        }
+        var now = clock.GetUtcNow();
+        var granted = (await perks.InboxAsync(programId, memberId)).Select(p => p.PerkId).ToHashSet();
+        var items = (await perks.NewsAsync(programId))
+            .Where(n => n.News!.PublicAt <= now || (granted.Contains(n.PerkId) && n.News.EarlyAt <= now))
+            .Select(n => ToItem(n, profile.Locale, early: n.News!.PublicAt > now))
+            .ToList();
+        return TypedResults.Ok(new NewsFeed(items));
+    }
+
+    private static async Task<Results<Ok<NewsFeed>, ProblemHttpResult>> GetPublicNews(
+        string programId, ProgramStore programs, PerkStore perks, TimeProvider clock, string? locale = null)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(new NewsFeed([.. (await perks.NewsAsync(programId)).Where(n => n.News!.PublicAt <= now).Select(n => ToItem(n, locale, early: false))]));
+    }
+
+    /// <summary>The body in the reader's locale ('fr-FR' falls back to 'fr', then to the default).</summary>
+    private static NewsItem ToItem(PerkDefinition perk, string? locale, bool early)
+    {
+        var body = perk.News!.Body;
+        var chosen = locale is null ? null
+            : body.ContainsKey(locale) ? locale
+            : locale.Split('-')[0] is var language && body.ContainsKey(language) ? language : null;
+        chosen ??= "default";
+        return new NewsItem(perk.PerkId, perk.Title, body[chosen], chosen, perk.News.EarlyAt, perk.News.PublicAt, early);
+    }
+
+    private static async Task<MemberProfile?> FindMemberAsync(MemberStore members, string programId, string memberId) =>
+        Ids.IsValidId(memberId) ? await members.FindAsync(programId, memberId) : null;
+
+    private static async Task<(PerkDefinition? Perk, ProblemHttpResult? Problem)> ResolveAsync(
+        string programId, string memberId, string perkId, ProgramStore programs, MemberStore members, PerkStore perks)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return (null, ProgramsApi.ProgramNotFound(programId));
+        }
+        var profile = await FindMemberAsync(members, programId, memberId);
+        if (profile is null)
+        {
+            return (null, MembersApi.MemberNotFound(memberId));
+        }
+        if (profile.Status != "active")
+        {
+            return (null, Problems.Conflict($"The member is {profile.Status}."));
+        }
+        var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
+        return found is var (perk, _) ? (perk, null) : (null, PerksApi.PerkNotFound());
+    }
+}

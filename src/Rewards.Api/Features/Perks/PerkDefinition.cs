@@ -1,0 +1,212 @@
+using System.Text.RegularExpressions;
+using Cronos;
+using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Perks;
+
+public sealed record OfferSettings(DateTimeOffset? ExpiresAt);
+
+public sealed record EventSettings(string Venue, DateTimeOffset StartsAt, int Capacity);
+
+public sealed record NewsSettings(IReadOnlyDictionary<string, string> Body, DateTimeOffset EarlyAt, DateTimeOffset PublicAt);
+
+/// <summary>Who receives a perk: all active members, a list, a lifetime-points floor, or the top N of a board window.</summary>
+public sealed record Audience(string Type, IReadOnlyList<string>? MemberIds = null, long? Points = null, string? Board = null,
+    string? Window = null, string? Period = null, int? Count = null);
+
+/// <summary>When grants run: now, at an instant, or on a cron in a time zone (a Hangfire recurring job).</summary>
+public sealed record Schedule(string Type, DateTimeOffset? At = null, string? Cron = null, string? TimeZone = null);
+
+/// <summary>A perk as stored and returned (without the code pool, which lives in its own list).</summary>
+public sealed record PerkDefinition(string PerkId, string Kind, string Title, string? Description, OfferSettings? Offer,
+    EventSettings? Event, NewsSettings? News, Audience Audience, Schedule Schedule, DateTimeOffset CreatedAt);
+
+public sealed record OfferRequest(string[]? Codes, int? GenerateCodes, DateTimeOffset? ExpiresAt);
+
+public sealed record EventRequest(string? Venue, DateTimeOffset? StartsAt, int? Capacity);
+
+public sealed record NewsRequest(Dictionary<string, string?>? Body, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
+
+public sealed record AudienceRequest(string? Type, string[]? MemberIds, long? Points, string? Board, string? Window, string? Period, int? Count);
+
+public sealed record ScheduleRequest(string? Type, DateTimeOffset? At, string? Cron, string? TimeZone);
+
+public sealed record CreatePerkRequest(string? Kind, string? Title, string? Description, OfferRequest? Offer, EventRequest? Event,
+    NewsRequest? News, AudienceRequest? Audience, ScheduleRequest? Schedule);
+
+public static partial class PerkRules
+{
+    public const int MaxTitle = 120;
+    public const int MaxDescription = 2000;
+    public const int MaxBody = 10_000;
+    public const int MaxCodesPerRequest = 10_000;
+    public const int MaxGeneratedCodes = 100_000;
+    public const int MaxCodeLength = 64;
+    public const int MaxListedMembers = 10_000;
+    public const int MaxTopCount = 1_000;
+    public const int MaxCapacity = 1_000_000;
+
+    public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
+
+    public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
+    {
+        var v = new Validation();
+        v.Check(r.Kind is "offer" or "event" or "news", "kind", "One of offer, event, news.");
+        v.Check(Ids.IsPlainText(r.Title, MaxTitle), "title", $"Required: 1–{MaxTitle} characters of plain text.");
+        v.Check(r.Description is null || Ids.IsPlainText(r.Description, MaxDescription), "description", $"When given: 1–{MaxDescription} characters of plain text.");
+        v.Check(r.Kind != "offer" || r.Offer is not null, "offer", "Required for an offer.");
+        v.Check(r.Kind != "event" || r.Event is not null, "event", "Required for an event.");
+        v.Check(r.Kind != "news" || r.News is not null, "news", "Required for news.");
+        v.Check(r.Kind == "offer" || r.Offer is null, "offer", "Only for kind offer.");
+        v.Check(r.Kind == "event" || r.Event is null, "event", "Only for kind event.");
+        v.Check(r.Kind == "news" || r.News is null, "news", "Only for kind news.");
+
+        string[] codes = [];
+        OfferSettings? offer = null;
+        if (r.Kind == "offer" && r.Offer is { } o)
+        {
+            codes = o.Codes ?? [];
+            v.Check(codes.Length <= MaxCodesPerRequest && codes.All(IsValidCode), "offer.codes",
+                $"At most {MaxCodesPerRequest:N0} codes of 1–{MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
+            v.Check(codes.Distinct(StringComparer.Ordinal).Count() == codes.Length, "offer.codes", "Codes must be unique.");
+            v.Check(o.GenerateCodes is null or >= 1 and <= MaxGeneratedCodes, "offer.generateCodes", $"When given: 1 to {MaxGeneratedCodes:N0}.");
+            if (o.GenerateCodes is { } n and >= 1 and <= MaxGeneratedCodes)
+            {
+                codes = [.. codes, .. GenerateCodes(n)];
+            }
+            offer = new OfferSettings(o.ExpiresAt);
+        }
+
+        EventSettings? evt = null;
+        if (r.Kind == "event" && r.Event is { } e)
+        {
+            v.Check(Ids.IsPlainText(e.Venue, 200), "event.venue", "Required: 1–200 characters of plain text.");
+            v.Check(e.StartsAt is not null, "event.startsAt", "Required.");
+            v.Check(e.Capacity is >= 1 and <= MaxCapacity, "event.capacity", $"Required: 1 to {MaxCapacity:N0}.");
+            if (v.IsValid)
+            {
+                evt = new EventSettings(e.Venue!.Trim(), e.StartsAt!.Value, e.Capacity!.Value);
+            }
+        }
+
+        NewsSettings? news = null;
+        if (r.Kind == "news" && r.News is { } n2)
+        {
+            var body = n2.Body ?? [];
+            v.Check(body.TryGetValue("default", out var d) && d is not null, "news.body", "Required: a 'default' text, and optional texts per BCP 47 locale.");
+            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || LocalePattern().IsMatch(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
+                && !text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')), "news.body",
+                $"Keys: 'default' or BCP 47 locales; texts 1–{MaxBody:N0} characters without control characters (line breaks allowed).");
+            v.Check(n2.EarlyAt is not null && n2.PublicAt is not null && n2.EarlyAt <= n2.PublicAt, "news", "earlyAt and publicAt are required, earlyAt ≤ publicAt.");
+            if (v.IsValid)
+            {
+                news = new NewsSettings(body.ToDictionary(b => b.Key, b => b.Value!), n2.EarlyAt!.Value, n2.PublicAt!.Value);
+            }
+        }
+
+        var audience = ValidateAudience(r.Audience, program, v);
+        var schedule = ValidateSchedule(r.Schedule, v);
+        if (!v.IsValid)
+        {
+            return (null, [], v);
+        }
+        var perk = new PerkDefinition(Ids.NewId(), r.Kind!, r.Title!.Trim(), r.Description?.Trim(), offer, evt, news, audience!, schedule!, now);
+        return (perk, codes, v);
+    }
+
+    private static Audience? ValidateAudience(AudienceRequest? a, ProgramSnapshot program, Validation v)
+    {
+        switch (a?.Type)
+        {
+            case "all":
+                return new Audience("all");
+            case "members":
+                v.Check(a.MemberIds is { Length: >= 1 and <= MaxListedMembers } ids && ids.All(Ids.IsValidId), "audience.memberIds",
+                    $"Required: 1 to {MaxListedMembers:N0} member ids.");
+                return new Audience("members", MemberIds: a.MemberIds?.Distinct().ToArray());
+            case "minLifetimePoints":
+                v.Check(a.Points is >= 0 and <= long.MaxValue / 2, "audience.points", "Required: 0 or more.");
+                return new Audience("minLifetimePoints", Points: a.Points);
+            case "top":
+                v.Check(a.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
+                    "Required: 'points' or an activity type of the program.");
+                v.Check(LeaderboardWindow.TryParseKind(a.Window ?? "", out _) && a.Window is not null, "audience.window", "Required: all, day, week or month.");
+                v.Check(a.Period is "current" or "last" && !(a.Period == "last" && a.Window == "all"), "audience.period",
+                    "Required: current or last (last is for day, week and month).");
+                v.Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.");
+                return new Audience("top", Board: a.Board, Window: a.Window, Period: a.Period, Count: a.Count);
+            default:
+                v.Add("audience.type", "Required: all, members, minLifetimePoints or top.");
+                return null;
+        }
+    }
+
+    private static Schedule? ValidateSchedule(ScheduleRequest? s, Validation v)
+    {
+        switch (s?.Type)
+        {
+            case "now":
+                return new Schedule("now");
+            case "at":
+                v.Check(s.At is not null, "schedule.at", "Required: an instant.");
+                return new Schedule("at", At: s.At);
+            case "cron":
+                v.Check(TryParseCron(s.Cron, out _), "schedule.cron", "Required: a 5-field cron expression such as '0 9 * * MON'.");
+                v.Check(ProgramTime.TryFindZone(s.TimeZone, out _), "schedule.timeZone", "Required: an IANA time zone id.");
+                return new Schedule("cron", Cron: s.Cron, TimeZone: s.TimeZone);
+            default:
+                v.Add("schedule.type", "Required: now, at or cron.");
+                return null;
+        }
+    }
+
+    public static bool TryParseCron(string? expression, out CronExpression cron)
+    {
+        cron = null!;
+        if (string.IsNullOrWhiteSpace(expression) || expression.Length > 100)
+        {
+            return false;
+        }
+        try
+        {
+            cron = CronExpression.Parse(expression, CronFormat.Standard);
+            return true;
+        }
+        catch (CronFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The next time a perk's schedule runs, if any.</summary>
+    public static DateTimeOffset? NextRun(PerkDefinition perk, string status, DateTimeOffset now) => status != "active" ? null : perk.Schedule.Type switch
+    {
+        "cron" when TryParseCron(perk.Schedule.Cron, out var cron) && ProgramTime.TryFindZone(perk.Schedule.TimeZone, out var zone) =>
+            cron.GetNextOccurrence(now, zone),
+        "at" when perk.Schedule.At > now => perk.Schedule.At,
+        _ => null,
+    };
+
+    private static IEnumerable<string> GenerateCodes(int count)
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (seen.Count < count)
+        {
+            var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(10);
+            var code = "RW-" + new string(bytes.Select(b => alphabet[b % alphabet.Length]).ToArray()).Insert(5, "-");
+            seen.Add(code);
+        }
+        return seen;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}$")]
+    private static partial Regex LocalePattern();
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Rewards.Api.Infrastructure.Http;
+using Rewards.Api.Infrastructure.Redis;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Perks;
+
+public sealed record PerkRunView(string RunId, string Status, long Total, long Granted, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>A perk with its status and the figures marketers follow.</summary>
+public sealed record PerkView(PerkDefinition Perk, string Status, long Granted, long Claimed, long Accepted, long Waitlisted, long? CodesLeft,
+    DateTimeOffset? NextRunAt, PerkRunView? LastRun);
+
+/// <summary>One perk in a member's inbox, with the member's state for it.</summary>
+public sealed record MemberPerk(string PerkId, string Kind, string Title, string? Description, string State, DateTimeOffset GrantedAt,
+    string? Code, OfferSettings? Offer, EventSettings? Event, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
+
+public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
+
+public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        HttpSetup.Configure(options);
+        return options;
+    }
+
+    public async Task CreateAsync(string programId, PerkDefinition perk, IReadOnlyList<string> codes)
+    {
+        var db = redis.GetDatabase();
+        // Codes first: a perk is visible (and granted) only once its pool is complete.
+        await AddCodesAsync(programId, perk.PerkId, codes);
+        await db.HashSetAsync(RedisKeys.Perk(programId, perk.PerkId),
+            [new("json", JsonSerializer.Serialize(perk, Json)), new("status", "active"), new("granted", 0), new("claimed", 0)]);
+        await db.SortedSetAddAsync(RedisKeys.PerkIndex(programId), perk.PerkId, ProgramTime.ToUnixMs(perk.CreatedAt));
+    }
+
+    public async Task AddCodesAsync(string programId, string perkId, IReadOnlyList<string> codes)
+    {
+        var db = redis.GetDatabase();
+        foreach (var chunk in codes.Chunk(5000))
+        {
+            await db.ListLeftPushAsync(RedisKeys.PerkCodes(programId, perkId), [.. chunk.Select(c => (RedisValue)c)]);
+        }
+    }
+
+    public async Task<(PerkDefinition Perk, string Status)?> FindDefinitionAsync(string programId, string perkId)
+    {
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Perk(programId, perkId), ["json", "status"]);
+        return f[0].IsNull || f[1] == "deleted" ? null : (JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!, f[1]!);
+    }
+
+    public async Task<PerkView?> FindAsync(string programId, string perkId) =>
+        (await ViewsAsync(programId, [perkId])).FirstOrDefault();
+
+    public async Task<IReadOnlyList<PerkView>> ListAsync(string programId)
+    {
+        var ids = await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.PerkIndex(programId), order: Order.Descending);
+        return await ViewsAsync(programId, [.. ids.Select(i => i.ToString())]);
+    }
+
+    /// <summary>Perks with their figures, all read in one pipelined round trip (then one for the last runs).</summary>
+    private async Task<IReadOnlyList<PerkView>> ViewsAsync(string programId, string[] perkIds)
+    {
+        var db = redis.GetDatabase();
+        var reads = perkIds.Select(id => (
+            Fields: db.HashGetAsync(RedisKeys.Perk(programId, id), ["json", "status", "granted", "claimed", "lastRunId"]),
+            Accepted: db.SortedSetLengthAsync(RedisKeys.PerkAccepted(programId, id)),
+            Waitlisted: db.SortedSetLengthAsync(RedisKeys.PerkWaitlist(programId, id)),
+            Codes: db.ListLengthAsync(RedisKeys.PerkCodes(programId, id)))).ToArray();
+        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Accepted, r.Waitlisted, r.Codes }));
+        var now = clock.GetUtcNow();
+        var views = new List<PerkView>();
+        foreach (var r in reads)
+        {
+            var f = r.Fields.Result;
+            if (f[0].IsNull || f[1] == "deleted")
+            {
+                continue;
+            }
+            var perk = JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!;
+            var lastRun = f[4].IsNull ? null : await RunAsync(programId, perk.PerkId, f[4]!);
+            views.Add(new PerkView(perk, f[1]!, (long)f[2], (long)f[3], r.Accepted.Result, r.Waitlisted.Result,
+                perk.Kind == "offer" ? r.Codes.Result : null, PerkRules.NextRun(perk, f[1]!, now), lastRun));
+        }
+        return views;
+    }
+
+    public async Task<PerkRunView?> RunAsync(string programId, string perkId, string runId)
+    {
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.PerkRun(programId, perkId, runId), ["status", "total", "granted", "startedAt", "finishedAt"]);
+        return f[0].IsNull ? null : new PerkRunView(runId, f[0]!, (long?)f[1] ?? 0, (long?)f[2] ?? 0,
+            f[3].IsNull ? null : ProgramTime.FromUnixMs((long)f[3]), f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]));
+    }
+
+    public Task SetStatusAsync(string programId, string perkId, string status) =>
+        redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status);
+
+    public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId)
+    {
+        var db = redis.GetDatabase();
+        var inbox = db.SortedSetRangeByRankWithScoresAsync(RedisKeys.MemberInbox(programId, memberId), order: Order.Descending);
+        var grants = db.HashGetAllAsync(RedisKeys.MemberGrants(programId, memberId));
+        var grantOf = (await grants).ToDictionary(g => g.Name.ToString(), g => g.Value.ToString());
+        var now = clock.GetUtcNow();
+        var result = new List<MemberPerk>();
+        foreach (var entry in await inbox)
+        {
+            var perkId = entry.Element.ToString();
+            if (await FindDefinitionAsync(programId, perkId) is not var (perk, _) || !grantOf.TryGetValue(perkId, out var grant))
+            {
+                continue;
+            }
+            var parts = grant.Split('|');
+            var (state, code) = perk.Kind switch
+            {
+                "offer" when parts[1] == "claimed" => ("claimed", parts[2]),
+                "offer" when perk.Offer?.ExpiresAt <= now => ("expired", null),
+                "event" => (await InvitationStateAsync(programId, perkId, memberId), null),
+                _ => ("new", (string?)null),
+            };
+            result.Add(new MemberPerk(perkId, perk.Kind, perk.Title, perk.Description, state, ProgramTime.FromUnixMs((long)entry.Score), code,
+                perk.Offer, perk.Event, perk.News?.EarlyAt, perk.News?.PublicAt));
+        }
+        return result;
+    }
+
+    private async Task<string> InvitationStateAsync(string programId, string perkId, string memberId)
+    {
+        var db = redis.GetDatabase();
+        var accepted = db.SortedSetScoreAsync(RedisKeys.PerkAccepted(programId, perkId), memberId);
+        var waitlisted = db.SortedSetScoreAsync(RedisKeys.PerkWaitlist(programId, perkId), memberId);
+        var declined = db.SetContainsAsync(RedisKeys.PerkDeclined(programId, perkId), memberId);
+        return await accepted is not null ? "accepted" : await waitlisted is not null ? "waitlisted" : await declined ? "declined" : "invited";
+    }
+
+    /// <summary>"code" with the code, "none" without a grant, "expired", or "empty" when the pool is exhausted.</summary>
+    public async Task<(string Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
+    {
+        var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
+        var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(),
+            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId)],
+            [offer.PerkId, expired ? 1 : 0]))!;
+        return ((string)r[0]!, r.Length > 1 ? (string?)r[1] : null);
+    }
+
+    /// <summary>The member's state after answering ("none" without an invitation).</summary>
+    public async Task<string> AnswerAsync(string programId, string memberId, string perkId, string answer, int capacity)
+    {
+        var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(),
+            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
+             RedisKeys.PerkDeclined(programId, perkId)],
+            [perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow())]))!;
+        return (string)r[0]!;
+    }
+
+    /// <summary>News perks of the program, newest first (for the public and member news feeds).</summary>
+    public async Task<IReadOnlyList<PerkDefinition>> NewsAsync(string programId) =>
+        [.. (await ListAsync(programId)).Where(v => v.Perk.Kind == "news" && v.Status != "deleted").Select(v => v.Perk)];
+}

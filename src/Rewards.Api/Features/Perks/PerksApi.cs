@@ -1,0 +1,160 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Auth;
+using Rewards.Api.Infrastructure.Errors;
+
+namespace Rewards.Api.Features.Perks;
+
+/// <summary>Marketers schedule perks for an audience; Hangfire grants them.</summary>
+public static class PerksApi
+{
+    public static IServiceCollection AddPerksFeature(this IServiceCollection services) =>
+        services.AddSingleton<PerkStore>().AddSingleton<PerkGrantJob>().AddSingleton<PerkScheduler>();
+
+    public static RouteGroupBuilder MapPerksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/programs/{programId}/perks")
+            .WithTags("Perks")
+            .RequireAuthorization(Policies.Perks);
+
+        group.MapPost("/", CreatePerk)
+            .WithName(nameof(CreatePerk))
+            .ProducesProblems(404)
+            .WithSummary("Schedule a perk for an audience")
+            .WithDescription("Kinds: offer (codes, one per granted member), event (capacity, RSVP, waitlist), news (early then public). " +
+                "Audience: all, members, minLifetimePoints, top N of a board window (current or last closed period). " +
+                "Schedule: now, at an instant, or cron in a time zone. Each member gets a run's grant exactly once.");
+        group.MapGet("/", ListPerks)
+            .WithName(nameof(ListPerks))
+            .ProducesProblems(404)
+            .WithSummary("List the program's perks with their figures");
+        group.MapGet("/{perkId}", GetPerk)
+            .WithName(nameof(GetPerk))
+            .ProducesProblems(404)
+            .WithSummary("A perk with its figures: granted, claimed, accepted, waitlisted, next run, last run");
+        group.MapPatch("/{perkId}", PatchPerk)
+            .WithName(nameof(PatchPerk))
+            .ProducesProblems(404)
+            .WithSummary("Pause or resume a perk")
+            .WithDescription("`{ \"status\": \"paused\" }` stops future runs; `{ \"status\": \"active\" }` resumes them.");
+        group.MapDelete("/{perkId}", DeletePerk)
+            .WithName(nameof(DeletePerk))
+            .ProducesProblems(404)
+            .WithSummary("Delete a perk: no more runs, gone from member inboxes");
+        group.MapPost("/{perkId}/codes", AddCodes)
+            .WithName(nameof(AddCodes))
+            .ProducesProblems(404, 409)
+            .WithSummary("Add codes to an offer's pool");
+        return group;
+    }
+
+    public sealed record PerkStatusRequest(string? Status);
+
+    public sealed record CodesRequest(string[]? Codes);
+
+    public sealed record PerkList(IReadOnlyList<PerkView> Perks);
+
+    private static async Task<Results<Created<PerkView>, ValidationProblem, ProblemHttpResult>> CreatePerk(
+        string programId, CreatePerkRequest request, ProgramStore programs, PerkStore perks, PerkScheduler scheduler, TimeProvider clock)
+    {
+        var program = await programs.FindAsync(programId);
+        if (program is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var (perk, codes, errors) = PerkRules.Validate(request, program, clock.GetUtcNow());
+        if (perk is null)
+        {
+            return errors.ToProblem();
+        }
+        await perks.CreateAsync(program.Id, perk, codes);
+        scheduler.Start(program.Id, perk);
+        return TypedResults.Created($"/v1/programs/{program.Id}/perks/{perk.PerkId}", (await perks.FindAsync(program.Id, perk.PerkId))!);
+    }
+
+    private static async Task<Results<Ok<PerkList>, ProblemHttpResult>> ListPerks(string programId, ProgramStore programs, PerkStore perks) =>
+        await programs.FindAsync(programId) is null ? ProgramsApi.ProgramNotFound(programId) : TypedResults.Ok(new PerkList(await perks.ListAsync(programId)));
+
+    private static async Task<Results<Ok<PerkView>, ProblemHttpResult>> GetPerk(string programId, string perkId, ProgramStore programs, PerkStore perks)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var view = Ids.IsValidGeneratedId(perkId) ? await perks.FindAsync(programId, perkId) : null;
+        return view is null ? PerkNotFound() : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> PatchPerk(
+        string programId, string perkId, PerkStatusRequest request, ProgramStore programs, PerkStore perks, PerkScheduler scheduler)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        if (request.Status is not ("paused" or "active"))
+        {
+            return Problems.Invalid("status", "Required: paused or active.");
+        }
+        var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
+        if (found is not var (perk, _))
+        {
+            return PerkNotFound();
+        }
+        await perks.SetStatusAsync(programId, perkId, request.Status);
+        if (request.Status == "paused")
+        {
+            scheduler.Stop(programId, perk);
+        }
+        else if (perk.Schedule.Type == "cron")
+        {
+            scheduler.Start(programId, perk);
+        }
+        return TypedResults.Ok((await perks.FindAsync(programId, perkId))!);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeletePerk(
+        string programId, string perkId, ProgramStore programs, PerkStore perks, PerkScheduler scheduler)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
+        if (found is not var (perk, _))
+        {
+            return PerkNotFound();
+        }
+        await perks.SetStatusAsync(programId, perkId, "deleted");
+        scheduler.Stop(programId, perk);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> AddCodes(
+        string programId, string perkId, CodesRequest request, ProgramStore programs, PerkStore perks)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        var codes = request.Codes ?? [];
+        if (codes.Length is 0 or > PerkRules.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode) || codes.Distinct().Count() != codes.Length)
+        {
+            return Problems.Invalid("codes", $"1 to {PerkRules.MaxCodesPerRequest:N0} unique codes of 1–{PerkRules.MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
+        }
+        var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
+        if (found is not var (perk, _))
+        {
+            return PerkNotFound();
+        }
+        if (perk.Kind != "offer")
+        {
+            return Problems.Conflict("Only offers have codes.");
+        }
+        await perks.AddCodesAsync(programId, perkId, codes);
+        return TypedResults.Ok((await perks.FindAsync(programId, perkId))!);
+    }
+
+    public static ProblemHttpResult PerkNotFound() => Problems.NotFound("No such perk in this program.");
+}

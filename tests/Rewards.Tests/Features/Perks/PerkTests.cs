@@ -1,0 +1,323 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Perks;
+using Rewards.Tests.Infrastructure;
+
+namespace Rewards.Tests.Features.Perks;
+
+public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
+{
+    private const string Rules = """{ "review": { "points": 50 }, "share": { "points": 10 } }""";
+
+    private PerkGrantJob Job => Factory.Services.GetRequiredService<PerkGrantJob>();
+
+    private async Task<string> CreatePerkAsync(string programId, object body)
+    {
+        var created = await PostJsonAsync($"/v1/programs/{programId}/perks", body, HttpStatusCode.Created);
+        return created.GetProperty("perk").GetProperty("perkId").GetString()!;
+    }
+
+    private static object Members(params string[] ids) => new { type = "members", memberIds = ids };
+
+    private static object Later => new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // never fires during the test
+
+    private async Task<JsonElement[]> InboxAsync(string programId, string memberId) =>
+        [.. (await GetJsonAsync($"/v1/programs/{programId}/members/{memberId}/perks")).GetProperty("perks").EnumerateArray()];
+
+    /// <summary>Members created straight in Redis, as a bulk import would (only the fields grants read).</summary>
+    private async Task SeedMembersAsync(string programId, int count)
+    {
+        var db = Factory.Redis.GetDatabase();
+        var batch = new List<Task>();
+        for (var i = 0; i < count; i++)
+        {
+            batch.Add(db.HashSetAsync($"rw:{{{programId}}}:m:s-{i}", [new("status", "active"), new("balance", 0), new("lifetime", 0), new("createdAt", 0)]));
+            batch.Add(db.SortedSetAddAsync($"rw:{{{programId}}}:members", $"s-{i}", i));
+        }
+        await Task.WhenAll(batch);
+    }
+
+    [Fact]
+    public async Task OfferScheduledNow_IsGrantedByHangfire_AndClaimRevealsTheSameCodeTwice()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "review");
+        await RecordAsync(id, "bob", "share");
+        var perkId = await CreatePerkAsync(id, new
+        {
+            kind = "offer", title = "20% off", description = "For our contributors",
+            offer = new { codes = new[] { "SPRING-1", "SPRING-2" }, expiresAt = DateTimeOffset.UtcNow.AddYears(1) },
+            audience = new { type = "all" }, schedule = new { type = "now" },
+        });
+
+        JsonElement[] inbox = [];
+        for (var i = 0; i < 100 && inbox.Length == 0; i++)
+        {
+            await Task.Delay(100);
+            inbox = await InboxAsync(id, "alice");
+        }
+
+        var offer = Assert.Single(inbox);
+        Assert.Equal(perkId, offer.GetProperty("perkId").GetString());
+        Assert.Equal("new", offer.GetProperty("state").GetString());
+        var first = await PostJsonAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null, HttpStatusCode.OK);
+        var again = await PostJsonAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null, HttpStatusCode.OK);
+        Assert.Equal(first.GetProperty("code").GetString(), again.GetProperty("code").GetString());
+        Assert.StartsWith("SPRING-", first.GetProperty("code").GetString());
+        Assert.Equal("claimed", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
+        var figures = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.Equal(2, figures.GetProperty("granted").GetInt64());
+        Assert.Equal(1, figures.GetProperty("claimed").GetInt64());
+        Assert.Equal(1, figures.GetProperty("codesLeft").GetInt64());
+        Assert.Equal("done", figures.GetProperty("lastRun").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task SameRunTwice_GrantsEachMemberOnce()
+    {
+        var id = await CreateProgramAsync(Rules);
+        foreach (var m in new[] { "a", "b", "c" })
+        {
+            await RecordAsync(id, m, "share");
+        }
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
+            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+
+        var first = await Job.GrantAsync(id, perkId, "run-1");
+        var second = await Job.GrantAsync(id, perkId, "run-1");
+
+        Assert.Equal(3, first!.Granted);
+        Assert.Equal(3, second!.Granted);
+        Assert.Equal(3, (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("granted").GetInt64());
+        foreach (var m in new[] { "a", "b", "c" })
+        {
+            Assert.Single(await InboxAsync(id, m));
+        }
+    }
+
+    [Fact]
+    public async Task RunStoppedMidway_FinishesTheRest_WithoutDoubleGrants()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await SeedMembersAsync(id, 2500);
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
+            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+
+        var partial = await Job.GrantAsync(id, perkId, "run-1", maxChunks: 1); // as if the process died after one chunk
+        var resumed = await Job.GrantAsync(id, perkId, "run-1");
+        await Job.GrantAsync(id, perkId, "run-1"); // and a duplicate execution afterwards
+
+        Assert.Equal(("granting", 1000L), (partial!.Status, partial.Granted));
+        Assert.Equal(("done", 2500L, 2500L), (resumed!.Status, resumed.Total, resumed.Granted));
+        var db = Factory.Redis.GetDatabase();
+        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync($"rw:{{{id}}}:m:s-{i}:grants", perkId)));
+        Assert.All(grants, g => Assert.StartsWith("run-1|", g.ToString()));
+        Assert.Equal(2500, (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("granted").GetInt64());
+    }
+
+    [Fact]
+    public async Task Audiences_ExcludeSuspendedMembers_AndSelectByPointsOrTopN()
+    {
+        var id = await CreateProgramAsync(Rules);
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
+        await RecordAsync(id, "rich", "review");
+        await RecordAsync(id, "rich", "review");
+        await RecordAsync(id, "mid", "review");
+        await RecordAsync(id, "poor", "share");
+        await RecordAsync(id, "banned", "review");
+        await PostJsonAsync($"/v1/programs/{id}/members/banned/suspend", null, HttpStatusCode.OK);
+        async Task<string[]> GrantedTo(object audience)
+        {
+            var perkId = await CreatePerkAsync(id, new { kind = "news", title = "x", news = new { body = new { @default = "y" },
+                earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience, schedule = Later });
+            await Job.GrantAsync(id, perkId, "r");
+            var result = new List<string>();
+            foreach (var m in new[] { "rich", "mid", "poor", "banned" })
+            {
+                if ((await InboxAsync(id, m)).Any(p => p.GetProperty("perkId").GetString() == perkId))
+                {
+                    result.Add(m);
+                }
+            }
+            return [.. result];
+        }
+
+        Assert.Equal(["rich", "mid", "poor"], await GrantedTo(new { type = "all" }));
+        Assert.Equal(["rich", "mid"], await GrantedTo(new { type = "minLifetimePoints", points = 50 }));
+        Assert.Equal(["rich", "poor"], await GrantedTo(Members("rich", "poor", "banned", "ghost")));
+        Assert.Equal(["rich", "mid"], await GrantedTo(new { type = "top", board = "points", window = "week", period = "current", count = 2 }));
+
+        // Last week's top from its archive: this week's newcomer is not in it.
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
+        await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Week);
+        await RecordAsync(id, "newcomer", "review");
+        await RecordAsync(id, "newcomer", "review");
+        await RecordAsync(id, "newcomer", "review");
+        Assert.Equal(["rich"], await GrantedTo(new { type = "top", board = "review", window = "week", period = "last", count = 1 }));
+    }
+
+    [Fact]
+    public async Task ConcurrentClaimsOfTheLastCodes_NeverShareACode()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var members = Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray();
+        foreach (var m in members)
+        {
+            await RecordAsync(id, m, "share");
+        }
+        var perkId = await CreatePerkAsync(id, new { kind = "offer", title = "Last ones", offer = new { codes = new[] { "A1", "A2", "A3" } },
+            audience = Members(members), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+
+        var answers = await Task.WhenAll(members.Select(m => Client.PostAsync($"/v1/programs/{id}/members/{m}/perks/{perkId}/claim", null)));
+
+        var codes = await Task.WhenAll(answers.Where(a => a.StatusCode == HttpStatusCode.OK)
+            .Select(async a => JsonDocument.Parse(await a.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString()));
+        Assert.Equal(["A1", "A2", "A3"], codes.Order());
+        Assert.Equal(7, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+        await AssertProblemAsync(answers.First(a => a.StatusCode == HttpStatusCode.Conflict), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task ExpiredOffer_IsGone_AndNotGrantedMembersCannotClaim()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "share");
+        await RecordAsync(id, "bob", "share");
+        var perkId = await CreatePerkAsync(id, new { kind = "offer", title = "Gone soon",
+            offer = new { generateCodes = 5, expiresAt = RewardsApiFactory.DefaultNow.AddHours(1) }, audience = Members("alice"), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+
+        await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/bob/perks/{perkId}/claim", null), HttpStatusCode.NotFound);
+        Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(2));
+        Assert.Equal("expired", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
+        await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null), HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task ConcurrentRsvpsAtCapacity_WaitlistInOrder_AndADeclinePromotesTheFirst()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var members = Enumerable.Range(0, 10).Select(i => $"g{i}").ToArray();
+        foreach (var m in members)
+        {
+            await RecordAsync(id, m, "share");
+        }
+        var perkId = await CreatePerkAsync(id, new { kind = "event", title = "Private preview",
+            @event = new { venue = "Paris store", startsAt = RewardsApiFactory.DefaultNow.AddDays(10), capacity = 3 }, audience = Members(members), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+
+        var answers = await Task.WhenAll(members.Select(async m =>
+            (Member: m, State: (await PostJsonAsync($"/v1/programs/{id}/members/{m}/perks/{perkId}/rsvp", new { answer = "accept" }, HttpStatusCode.OK))
+                .GetProperty("state").GetString())));
+
+        var accepted = answers.Where(a => a.State == "accepted").Select(a => a.Member).ToArray();
+        Assert.Equal(3, accepted.Length);
+        Assert.Equal(7, answers.Count(a => a.State == "waitlisted"));
+        var waitlist = await Factory.Redis.GetDatabase().SortedSetRangeByRankAsync($"rw:{{{id}}}:perk:{perkId}:waitlist");
+        var firstWaiting = waitlist[0].ToString();
+
+        var declined = await PostJsonAsync($"/v1/programs/{id}/members/{accepted[0]}/perks/{perkId}/rsvp", new { answer = "decline" }, HttpStatusCode.OK);
+
+        Assert.Equal("declined", declined.GetProperty("state").GetString());
+        Assert.Equal("accepted", (await InboxAsync(id, firstWaiting))[0].GetProperty("state").GetString());
+        var figures = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.Equal((3, 6), (figures.GetProperty("accepted").GetInt64(), figures.GetProperty("waitlisted").GetInt64()));
+    }
+
+    [Fact]
+    public async Task News_IsEarlyForItsAudience_ThenPublic()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "insider", "share");
+        await RecordAsync(id, "outsider", "share");
+        await Client.PutAsJsonAsync($"/v1/programs/{id}/members/insider", new { locale = "fr-FR" });
+        var now = RewardsApiFactory.DefaultNow;
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "New collection",
+            news = new { body = new Dictionary<string, string> { ["default"] = "Out next week", ["fr"] = "Sortie la semaine prochaine" },
+                earlyAt = now.AddHours(-1), publicAt = now.AddHours(1) }, audience = Members("insider"), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+
+        var insider = (await GetJsonAsync($"/v1/programs/{id}/members/insider/news")).GetProperty("news");
+        Assert.Equal("Sortie la semaine prochaine", Assert.Single(insider.EnumerateArray()).GetProperty("body").GetString());
+        Assert.True(insider[0].GetProperty("earlyAccess").GetBoolean());
+        Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/members/outsider/news")).GetProperty("news").EnumerateArray());
+        Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news").EnumerateArray());
+
+        Factory.Clock.SetUtcNow(now.AddHours(2));
+        Assert.Single((await GetJsonAsync($"/v1/programs/{id}/members/outsider/news")).GetProperty("news").EnumerateArray());
+        Assert.Equal("Out next week", (await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news")[0].GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task CronPerk_IsARecurringJob_PausedAndResumed()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var perkId = await CreatePerkAsync(id, new { kind = "offer", title = "Weekly top 10", offer = new { generateCodes = 20 },
+            audience = new { type = "top", board = "points", window = "week", period = "last", count = 10 },
+            schedule = new { type = "cron", cron = "0 9 * * MON", timeZone = "Europe/Paris" } });
+        bool Registered()
+        {
+            using var connection = Factory.Services.GetRequiredService<JobStorage>().GetConnection();
+            return connection.GetAllEntriesFromHash($"recurring-job:{PerkScheduler.RecurringId(id, perkId)}") is { Count: > 0 };
+        }
+
+        var perk = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.True(Registered());
+        // Wednesday 18 Nov 2026 10:00 UTC: the next Monday 09:00 in Paris is 23 Nov 08:00 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero), perk.GetProperty("nextRunAt").GetDateTimeOffset());
+
+        var paused = await Client.PatchAsJsonAsync($"/v1/programs/{id}/perks/{perkId}", new { status = "paused" });
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.False(Registered());
+        Assert.False((await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).TryGetProperty("nextRunAt", out _));
+        Assert.Null(await Job.GrantAsync(id, perkId, "while-paused"));
+
+        await Client.PatchAsJsonAsync($"/v1/programs/{id}/perks/{perkId}", new { status = "active" });
+        Assert.True(Registered());
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/perks/{perkId}")).StatusCode);
+        Assert.False(Registered());
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/perks/{perkId}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task CodesCanBeAddedLater_AndDeletedPerksLeaveTheInbox()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "share");
+        var perkId = await CreatePerkAsync(id, new { kind = "offer", title = "Refill", offer = new { }, audience = Members("alice"), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+        await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null), HttpStatusCode.Conflict);
+
+        await PostJsonAsync($"/v1/programs/{id}/perks/{perkId}/codes", new { codes = new[] { "LATE-1" } }, HttpStatusCode.OK);
+        Assert.Equal("LATE-1", (await PostJsonAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null, HttpStatusCode.OK)).GetProperty("code").GetString());
+
+        await Client.DeleteAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.Empty(await InboxAsync(id, "alice"));
+    }
+
+    [Theory]
+    [InlineData("""{ "kind": "coupon", "title": "x", "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "", "offer": {}, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": { "codes": ["has space"] }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": { "codes": ["A", "A"] }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "event", "title": "x", "event": { "venue": "v", "startsAt": "2026-12-01T10:00:00Z", "capacity": 0 }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "news", "title": "x", "news": { "body": { "fr": "no default" }, "earlyAt": "2026-12-01T10:00:00Z", "publicAt": "2026-12-02T10:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "news", "title": "x", "news": { "body": { "default": "d" }, "earlyAt": "2026-12-03T10:00:00Z", "publicAt": "2026-12-02T10:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "top", "board": "dance", "window": "week", "period": "last", "count": 10 }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "top", "board": "points", "window": "all", "period": "last", "count": 10 }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "members", "memberIds": ["bad id"] }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "all" }, "schedule": { "type": "cron", "cron": "every monday", "timeZone": "Europe/Paris" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "all" }, "schedule": { "type": "cron", "cron": "0 9 * * MON", "timeZone": "Paris" } }""")]
+    public async Task InvalidPerks_AreRefused(string json)
+    {
+        var id = await CreateProgramAsync(Rules);
+        var response = await Client.PostAsync($"/v1/programs/{id}/perks", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/perks")).GetProperty("perks").EnumerateArray());
+    }
+}
