@@ -1,19 +1,24 @@
--- Records activities and decides their points: idempotency, rule checks, ledger append and totals, all or nothing.
--- One run may carry several awards of one program (group commit: the API batches concurrent awards so that the
--- per-call cost is shared); they are decided one after the other, in order, exactly as separate runs would be.
--- Keys are built by RedisKeys and all carry the program's hash tag. Per award, 17 keys and 26 arguments:
--- KEYS: 1 program, 2 idempotency record, 3 member, 4 ledger stream, 5 activity, 6 day cap counter,
---       7 week cap counter, 8 member's targets for this type, 9 member index,
---       10-17 boards: points all/day/week/month, type all/day/week/month (periods of occurredAt)
+-- Records activities and decides their points: idempotency, rule checks, anti-gaming, ledger append, totals, every
+-- leaderboard window, tier, badges, streak and KPIs, all or nothing. One run may carry several awards of one program
+-- (group commit: the API batches concurrent awards so that the per-call cost is shared); they are decided one after
+-- the other, in order, exactly as separate runs would be. Keys are built by RedisKeys and all carry the program's tag.
+-- Per award, 23 keys and 32 arguments:
+-- KEYS: 1 program, 2 idempotency record, 3 member, 4 ledger stream, 5 activity, 6 day cap counter, 7 week cap counter,
+--       8 member's targets for this type, 9 member index, 10-17 boards: points all/day/week/month, type all/day/week/month,
+--       18 KPI hash of the day, 19 active-members HyperLogLog of the day, 20 member's velocity counter (this minute),
+--       21 ambassador points of the day, 22 flagged members set, 23 referral marker of the target (referrals)
 -- ARGV: 1 settings version, 2 request hash, 3 activity id, 4 member id, 5 activity type, 6 target id ('' = none),
 --       7 occurredAt (unix ms), 8 now (unix ms), 9 rule points, 10 daily cap (0 = none), 11 weekly cap (0 = none),
 --       12 unique per target (1/0), 13 cooldown ms (0 = none), 14 requires approval (1/0),
 --       15 idempotency ttl s, 16 day counter ttl s, 17 week counter ttl s, 18 local day id, 19 local week id,
---       20 local month id, 21-23 day/week/month window start (unix s), 24-26 day/week/month board ttl (s)
--- The idempotency record is one string: requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime
+--       20 local month id, 21-23 day/week/month window start (unix s), 24-26 day/week/month board ttl (s),
+--       27 tier thresholds, 28 badge rules, 29 local day number (streaks), 30 velocity max per minute (0 = none),
+--       31 KPI ttl s, 32 referral (1/0)
+-- The idempotency record is one string:
+--   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'replayed', record} | {'recorded', record}
 
-local KEYS_PER_AWARD, ARGS_PER_AWARD = 17, 26
+local KEYS_PER_AWARD, ARGS_PER_AWARD = 23, 32
 
 local function award(K, A)
   if redis.call('HGET', K[1], 'version') ~= A[1] then return {'stale'} end
@@ -28,16 +33,18 @@ local function award(K, A)
   local occurredAt, now, rulePoints = tonumber(A[7]), tonumber(A[8]), tonumber(A[9])
   local dailyCap, weeklyCap, cooldown = tonumber(A[10]), tonumber(A[11]), tonumber(A[13])
   local uniquePerTarget, requiresApproval = A[12] == '1', A[14] == '1'
-  local cooldownField = 'lastAt:' .. activityType
+  local kpiTtl = A[31]
+  local cooldownField, typeField, entryField, countField = 'lastAt:' .. activityType, 't:' .. activityType, 'lb:' .. activityType, 'c:' .. activityType
 
-  local typeField, entryField = 't:' .. activityType, 'lb:' .. activityType
-  local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField)
+  local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField,
+    countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier')
   local status, balance, lifetime = member[1], tonumber(member[2]) or 0, tonumber(member[3]) or 0
   if not status then
     -- First activity of this member: created implicitly.
     status = 'active'
     redis.call('HSET', K[3], 'status', status, 'balance', 0, 'lifetime', 0, 'createdAt', now)
     redis.call('ZADD', K[9], 'NX', now, memberId)
+    stat(K[18], 'newMembers', 1, kpiTtl)
   end
 
   local reason = ''
@@ -47,6 +54,8 @@ local function award(K, A)
     reason = 'duplicate_target'
   elseif cooldown > 0 and member[4] and math.abs(occurredAt - tonumber(member[4])) < cooldown then
     reason = 'cooldown'
+  elseif A[32] == '1' and redis.call('EXISTS', K[23]) == 1 then
+    reason = 'already_referred'
   end
 
   -- Caps: count first, take the count back when over the cap (one command per cap on the common path).
@@ -69,25 +78,60 @@ local function award(K, A)
     end
   end
 
+  -- Velocity: past the program's per-minute limit, activities are held for moderation and the member flagged.
+  local held = false
+  if reason == '' and tonumber(A[30]) > 0 then
+    local n = redis.call('INCR', K[20])
+    if n == 1 then redis.call('EXPIRE', K[20], 120) end
+    if n > tonumber(A[30]) then
+      held = true
+      redis.call('HSET', K[3], 'flagged', now)
+      redis.call('SADD', K[22], memberId)
+    end
+  end
+
   local result, awarded, pending = 'rejected', 0, 0
+  local tier, tierChanged, newBadges = tonumber(member[13]) or 0, 0, {}
   if reason == '' then
     if uniquePerTarget then
       redis.call('SADD', K[8], target); claimedTarget = 1
     end
-    if requiresApproval then
+    if A[32] == '1' then redis.call('SET', K[23], activityId) end
+    if requiresApproval or held then
       result, pending = 'pending', rulePoints
+      if held then reason = 'velocity' end
       if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
     else
       result, awarded = 'awarded', rulePoints
       balance, lifetime = balance + awarded, lifetime + awarded
       local typeTotal = (tonumber(member[5]) or 0) + awarded
+      local typeCount = (tonumber(member[8]) or 0) + 1
       local pointsEntry, typeEntry = applyToBoards({K[10], K[11], K[12], K[13], K[14], K[15], K[16], K[17]},
         {A[21], A[22], A[23], A[24], A[25], A[26]}, memberId, awarded, lifetime, typeTotal, member[6], member[7], now)
-      redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal,
-        'lb:points', pointsEntry, entryField, typeEntry)
+      local streakDay, streak, best = nextStreak(tonumber(A[29]), tonumber(member[9]), tonumber(member[10]) or 0, tonumber(member[11]) or 0)
+      local earned
+      earned, newBadges = earnBadges(A[28], member[12] or ',', activityType, typeCount, lifetime, streak)
+      local newTier = tierOf(A[27], lifetime)
+      redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal, countField, typeCount,
+        'lb:points', pointsEntry, entryField, typeEntry, 'streakDay', streakDay, 'streak', streak, 'bestStreak', best,
+        'badges', earned, 'tier', newTier)
       if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
+      for _, id in ipairs(newBadges) do
+        redis.call('XADD', K[4], '*', 'kind', 'badge', 'activity', activityId, 'type', activityType, 'target', id,
+          'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', id)
+      end
+      if newTier ~= tier then
+        tierChanged = 1
+        redis.call('XADD', K[4], '*', 'kind', 'tier', 'activity', activityId, 'type', activityType, 'target', '',
+          'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', tostring(newTier))
+        tier = newTier
+      end
+      stat(K[18], 'pointsIssued', awarded, kpiTtl)
+      ambassadorPoints(K[21], memberId, awarded, kpiTtl)
     end
   end
+  stat(K[18], result .. ':' .. activityType, 1, kpiTtl)
+  countActive(K[19], memberId, kpiTtl)
 
   redis.call('HSET', K[5], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
     'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', A[18], 'week', A[19], 'month', A[20],
@@ -98,7 +142,8 @@ local function award(K, A)
     'points', awarded, 'pending', pending, 'balance', balance, 'at', now, 'reason', reason)
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
-  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d', A[2], activityId, result, reason, awarded, pending, balance, lifetime)
+  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s', A[2], activityId, result, reason, awarded, pending,
+    balance, lifetime, tier, tierChanged, table.concat(newBadges, ','))
   redis.call('SET', K[2], record, 'EX', A[15])
   return {'recorded', record}
 end

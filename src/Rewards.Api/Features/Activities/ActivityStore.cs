@@ -8,13 +8,15 @@ namespace Rewards.Api.Features.Activities;
 
 /// <summary>What the API answers for a recorded activity (and replays for a repeated idempotency key).</summary>
 public sealed record ActivityResult(
-    string ActivityId, string Status, string? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints);
+    string ActivityId, string Status, string? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
+    string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public sealed record ActivityView(
     string ActivityId, string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt,
     string Status, string? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
 
-public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints);
+public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints,
+    string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings }
 
@@ -29,6 +31,12 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 {
     /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
+
+    /// <summary>KPI counters and ambassador points are kept 400 days.</summary>
+    public static readonly TimeSpan KpiRetention = TimeSpan.FromDays(400);
+
+    /// <summary>The activity type whose target is the referred member: one award per referred member, never oneself.</summary>
+    public const string ReferralType = "referral";
 
     // Cap counters must outlive the oldest accepted occurredAt (7 days back) plus the period itself.
     private static readonly TimeSpan DayCounterRetention = TimeSpan.FromDays(9);
@@ -48,6 +56,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
             RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
             RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p), .. boardKeys,
+            RedisKeys.Stats(p, periods.Day), RedisKeys.StatsActiveMembers(p, periods.Day),
+            RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
+            RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""),
         ];
         RedisValue[] args =
         [
@@ -56,22 +67,24 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget ? 1 : 0, (c.Rule.CooldownSeconds ?? 0) * 1000L,
             c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
             (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month, .. boardArgs,
+            c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone)),
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, (long)KpiRetention.TotalSeconds, c.Type == ReferralType ? 1 : 0,
         ];
         var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
         return (string)r[0]! switch
         {
             "stale" => (AwardOutcome.StaleSettings, null),
             "conflict" => (AwardOutcome.IdempotencyConflict, null),
-            "replayed" => (AwardOutcome.Replayed, ParseRecord((string)r[1]!)),
-            _ => (AwardOutcome.Recorded, ParseRecord((string)r[1]!)),
+            "replayed" => (AwardOutcome.Replayed, ParseRecord((string)r[1]!, c.Program.Definition)),
+            _ => (AwardOutcome.Recorded, ParseRecord((string)r[1]!, c.Program.Definition)),
         };
     }
 
     /// <summary>The stored answer for an idempotency key, when it was used with the same request.</summary>
-    public async Task<ActivityResult?> FindAnswerAsync(string programId, string idempotencyKeyHash, string requestHash)
+    public async Task<ActivityResult?> FindAnswerAsync(ProgramSnapshot program, string idempotencyKeyHash, string requestHash)
     {
-        var record = (string?)await redis.GetDatabase().StringGetAsync(RedisKeys.Idempotency(programId, idempotencyKeyHash));
-        return record is not null && record.StartsWith(requestHash + "|", StringComparison.Ordinal) ? ParseRecord(record) : null;
+        var record = (string?)await redis.GetDatabase().StringGetAsync(RedisKeys.Idempotency(program.Id, idempotencyKeyHash));
+        return record is not null && record.StartsWith(requestHash + "|", StringComparison.Ordinal) ? ParseRecord(record, program.Definition) : null;
     }
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)
@@ -93,38 +106,56 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         var programId = program.Id;
         var db = redis.GetDatabase();
         var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week"]);
+        var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {
             return (ModerationOutcome.NotFound, null, null);
         }
         string member = a[0]!, type = a[1]!;
-        var (boardKeys, boardArgs) = BoardWrites.For(program, type, DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture), now);
+        var day = DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var (boardKeys, boardArgs) = BoardWrites.For(program, type, day, now);
         RedisKey[] keys =
         [
             RedisKeys.Activity(programId, activityId), RedisKeys.Member(programId, member), RedisKeys.Ledger(programId, member),
             RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
             RedisKeys.MemberTargets(programId, member, type), .. boardKeys,
+            RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
         ];
         var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
-            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs]))!;
+            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs,
+             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), (long)KpiRetention.TotalSeconds]))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
             "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
-            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4])),
+            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4],
+                TierName(program.Definition, (int)r[5]), (int)r[6] == 1, Badges((string?)r[7]))),
         };
     }
 
-    /// <summary>The idempotency record as the award script stores it: requestHash|activityId|status|reason|points|pending|balance|lifetime.</summary>
-    private static ActivityResult ParseRecord(string record)
+    /// <summary>
+    /// The idempotency record as the award script stores it:
+    /// requestHash|activityId|status|reason|points|pending|balance|lifetime|tier|tierChanged|newBadges.
+    /// </summary>
+    private static ActivityResult ParseRecord(string record, ProgramDefinition program)
     {
         var f = record.Split('|');
         var status = f[2];
         return new ActivityResult(f[1], status, f[3].Length == 0 ? null : f[3], long.Parse(f[4], CultureInfo.InvariantCulture),
             status == "pending" ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
-            long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture));
+            long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture),
+            TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", Badges(f[10]));
     }
+
+    /// <summary>Tiers are numbered by the scripts: 0 = none, 1 = the first tier, ...</summary>
+    public static string? TierName(ProgramDefinition program, int index) =>
+        index >= 1 && index <= (program.Tiers?.Count ?? 0) ? program.Tiers![index - 1].Name : null;
+
+    private static IReadOnlyList<string> Badges(string? ids) => string.IsNullOrEmpty(ids) ? [] : ids.Split(',');
+
+    /// <summary>Local day number (days since 1970-01-01) for streaks: consecutive days differ by one.</summary>
+    public static long DayNumber(DateOnly localDate) => localDate.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();
 }

@@ -59,7 +59,7 @@ public static class RecordActivity
             if (unprocessable is not null)
             {
                 // A retry of a request accepted earlier gets its original answer even if rules or time moved on since.
-                var earlier = await activities.FindAnswerAsync(program.Id, keyHash, requestHash);
+                var earlier = await activities.FindAnswerAsync(program, keyHash, requestHash);
                 return earlier is null ? unprocessable : Replay(response, earlier, program.Id);
             }
 
@@ -93,6 +93,10 @@ public static class RecordActivity
         if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))
         {
             return Problems.Unprocessable($"Activity type '{request.Type}' has no earning rule in this program.");
+        }
+        if (request.Type == ActivityStore.ReferralType && (!Ids.IsValidId(request.TargetId) || request.TargetId == request.MemberId))
+        {
+            return Problems.Unprocessable("A referral's targetId is the referred member's id, and a member cannot refer themselves.");
         }
         if (rule.UniquePerTarget && request.TargetId is null)
         {

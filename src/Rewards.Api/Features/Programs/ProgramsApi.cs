@@ -36,10 +36,11 @@ public static class ProgramsApi
 
     public sealed record ProgramResponse(
         string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
-            new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention, p.CreatedAt, p.UpdatedAt);
+            new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention,
+                p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.CreatedAt, p.UpdatedAt);
     }
 
     private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ProblemHttpResult>> CreateProgram(

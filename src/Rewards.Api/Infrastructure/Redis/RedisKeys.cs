@@ -77,6 +77,23 @@ public static class RedisKeys
 
     public static RedisKey PerkRunAudience(string programId, string perkId, string runId) => $"{P(programId)}:perk:{perkId}:run:{runId}:audience";
 
+    /// <summary>KPI counters of a local day (hash) and its active members (HyperLogLog).</summary>
+    public static RedisKey Stats(string programId, string dayId) => $"{P(programId)}:stats:{dayId}";
+
+    public static RedisKey StatsActiveMembers(string programId, string dayId) => $"{P(programId)}:stats:{dayId}:active";
+
+    /// <summary>Awarded points per member in a local day (plain scores, summed over a rolling window for ambassadors).</summary>
+    public static RedisKey AmbassadorDay(string programId, string dayId) => $"{P(programId)}:amb:{dayId}";
+
+    /// <summary>A member's activities in one minute (velocity rule).</summary>
+    public static RedisKey Velocity(string programId, string memberId, long unixMinute) => $"{P(programId)}:m:{memberId}:vel:{unixMinute}";
+
+    /// <summary>Set of members flagged for review.</summary>
+    public static RedisKey FlaggedMembers(string programId) => $"{P(programId)}:flagged";
+
+    /// <summary>Marks a member as referred (one referral award per referred member).</summary>
+    public static RedisKey Referral(string programId, string referredMemberId) => $"{P(programId)}:referred:{referredMemberId}";
+
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>

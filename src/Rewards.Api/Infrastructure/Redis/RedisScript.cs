@@ -51,8 +51,8 @@ public sealed class RedisScript
 /// <summary>The scripts of the API, loaded once per process.</summary>
 public sealed class RewardsScripts
 {
-    public RedisScript Award { get; } = RedisScript.FromResource("award", "boards");
-    public RedisScript Moderate { get; } = RedisScript.FromResource("moderate", "boards");
+    public RedisScript Award { get; } = RedisScript.FromResource("award", "boards", "gamification");
+    public RedisScript Moderate { get; } = RedisScript.FromResource("moderate", "boards", "gamification");
     public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member");
     public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
