@@ -24,12 +24,18 @@ public static partial class Ids
     public static bool IsPlainText(string? value, int maxLength) =>
         value is not null && value.Length <= maxLength && value.Trim().Length > 0 && !value.Any(char.IsControl);
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    // Patterns end in \z, not $: in .NET '$' also matches before a final '\n', which would let "m-1\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,31}\z")]
     private static partial Regex ActivityTypePattern();
 
+<<<<<<< HEAD
     [GeneratedRegex("^[0-9a-f]{32}$")]
     private static partial Regex GeneratedIdPattern();
+=======
+    [GeneratedRegex(@"^[0-9a-f]{32}\z")]
+    private static partial Regex ActivityIdPattern();
+>>>>>>> 894d41c (Validation: anchor id, type, period, locale and cursor patterns with \z)
 }

@@ -120,12 +120,12 @@ public sealed partial record LeaderboardWindow(WindowKind Kind, string? PeriodId
         return new DateTimeOffset(local, offset).ToUniversalTime();
     }
 
-    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}\z")]
     private static partial Regex DayPattern();
 
-    [GeneratedRegex("^([0-9]{4})-W([0-9]{2})$")]
+    [GeneratedRegex(@"^([0-9]{4})-W([0-9]{2})\z")]
     private static partial Regex WeekPattern();
 
-    [GeneratedRegex("^[0-9]{4}-[0-9]{2}$")]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}\z")]
     private static partial Regex MonthPattern();
 }

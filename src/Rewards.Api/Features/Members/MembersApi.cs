@@ -150,9 +150,9 @@ public static partial class MembersApi
     public static ProblemHttpResult MemberNotFound(string memberId) =>
         Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
 
-    [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}$")]
+    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
     private static partial Regex LocalePattern();
 
-    [GeneratedRegex("^[0-9]{1,20}-[0-9]{1,20}$")]
+    [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}\z")]
     private static partial Regex CursorPattern();
 }

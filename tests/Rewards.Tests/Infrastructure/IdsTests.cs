@@ -1,0 +1,42 @@
+using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Infrastructure;
+
+namespace Rewards.Tests.Infrastructure;
+
+/// <summary>The shapes ids must have before they reach a Redis key name or a URL.</summary>
+public sealed class IdsTests
+{
+    [Theory]
+    [InlineData("m-1", true)]
+    [InlineData("a.b_c-D9", true)]
+    [InlineData("m-1\n", false)] // '$' would match before a final newline; the patterns anchor with \z
+    [InlineData("\n", false)]
+    [InlineData("m 1", false)]
+    [InlineData("m{1}", false)]
+    [InlineData("", false)]
+    public void IsValidId_AcceptsOnlyWholeIds(string id, bool valid) => Assert.Equal(valid, Ids.IsValidId(id));
+
+    [Theory]
+    [InlineData("review", true)]
+    [InlineData("review\n", false)]
+    [InlineData("Review", false)]
+    public void IsValidActivityType_RefusesTrailingNewline(string type, bool valid) => Assert.Equal(valid, Ids.IsValidActivityType(type));
+
+    [Fact]
+    public void IsValidActivityId_RefusesTrailingNewline()
+    {
+        var id = Ids.NewActivityId();
+        Assert.True(Ids.IsValidActivityId(id));
+        Assert.False(Ids.IsValidActivityId(id + "\n"));
+    }
+
+    [Theory]
+    [InlineData(WindowKind.Day, "2026-11-18")]
+    [InlineData(WindowKind.Week, "2026-W47")]
+    [InlineData(WindowKind.Month, "2026-11")]
+    public void PeriodIds_WithTrailingNewline_AreNotPeriods(WindowKind kind, string period)
+    {
+        Assert.NotNull(LeaderboardWindow.Parse(kind, period, TimeZoneInfo.Utc));
+        Assert.Null(LeaderboardWindow.Parse(kind, period + "\n", TimeZoneInfo.Utc));
+    }
+}
