@@ -5,7 +5,13 @@ namespace Rewards.Api.Infrastructure;
 /// <summary>Shapes of the ids clients send; anything reaching a Redis key name has passed one of these.</summary>
 public static partial class Ids
 {
-    /// <summary>Program and member ids: 1–64 chars of [A-Za-z0-9._-].</summary>
+    /// <summary>What <see cref="IsValidId"/> accepts, as validation messages tell it.</summary>
+    public const string IdRule = "1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-', other than '.' and '..'";
+
+    /// <summary>
+    /// Program and member ids: 1–64 chars of [A-Za-z0-9._-], except "." and "..": as a URL path segment those are
+    /// dot-segments that clients and servers remove, so a resource with such an id could never be read or erased.
+    /// </summary>
     public static bool IsValidId(string? value) => value is not null && IdPattern().IsMatch(value);
 
     /// <summary>Activity types: lower-case, start with a letter, 1–32 chars of [a-z0-9_-].</summary>
@@ -25,7 +31,7 @@ public static partial class Ids
         value is not null && value.Length <= maxLength && value.Trim().Length > 0 && !value.Any(char.IsControl);
 
     // Patterns end in \z, not $: in .NET '$' also matches before a final '\n', which would let "m-1\n" through.
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    [GeneratedRegex(@"^(?!\.\.?\z)[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex IdPattern();
 
     [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,31}\z")]

@@ -9,12 +9,15 @@ public sealed class IdsTests
     [Theory]
     [InlineData("m-1", true)]
     [InlineData("a.b_c-D9", true)]
+    [InlineData("...", true)]
+    [InlineData(".", false)]  // dot-segments: removed from URLs, so the resource could never be read or erased
+    [InlineData("..", false)]
     [InlineData("m-1\n", false)] // '$' would match before a final newline; the patterns anchor with \z
     [InlineData("\n", false)]
     [InlineData("m 1", false)]
     [InlineData("m{1}", false)]
     [InlineData("", false)]
-    public void IsValidId_AcceptsOnlyWholeIds(string id, bool valid) => Assert.Equal(valid, Ids.IsValidId(id));
+    public void IsValidId_AcceptsOnlyAddressableIds(string id, bool valid) => Assert.Equal(valid, Ids.IsValidId(id));
 
     [Theory]
     [InlineData("review", true)]

@@ -39,7 +39,7 @@ public static class RecordActivity
         }
         var v = new Validation()
             .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, "Required header: 1–128 printable ASCII characters.")
-            .Check(Ids.IsValidId(request.MemberId), "memberId", "Required: 1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.")
+            .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
             .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
                 $"When given: 1–{MaxTargetIdLength} characters without control characters.");

@@ -67,7 +67,7 @@ public static partial class MembersApi
             return ProgramsApi.ProgramNotFound(programId);
         }
         var v = new Validation()
-            .Check(Ids.IsValidId(memberId), "memberId", "1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.")
+            .Check(Ids.IsValidId(memberId), "memberId", $"{Ids.IdRule}.")
             .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
                 $"When given: 1–{MaxDisplayNameLength} characters of plain text.")
             .Check(request.Locale is null || LocalePattern().IsMatch(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");

@@ -88,7 +88,7 @@ public static partial class ProgramRules
         var id = routeId ?? request.Id;
         if (routeId is null)
         {
-            v.Check(Ids.IsValidId(request.Id), "id", "Required: 1–64 characters of A–Z, a–z, 0–9, '.', '_' or '-'.");
+            v.Check(Ids.IsValidId(request.Id), "id", $"Required: {Ids.IdRule}.");
         }
         else
         {
