@@ -37,11 +37,6 @@ public static partial class Ids
     [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,31}\z")]
     private static partial Regex ActivityTypePattern();
 
-<<<<<<< HEAD
-    [GeneratedRegex("^[0-9a-f]{32}$")]
-    private static partial Regex GeneratedIdPattern();
-=======
     [GeneratedRegex(@"^[0-9a-f]{32}\z")]
-    private static partial Regex ActivityIdPattern();
->>>>>>> 894d41c (Validation: anchor id, type, period, locale and cursor patterns with \z)
+    private static partial Regex GeneratedIdPattern();
 }

@@ -26,11 +26,11 @@ public sealed class IdsTests
     public void IsValidActivityType_RefusesTrailingNewline(string type, bool valid) => Assert.Equal(valid, Ids.IsValidActivityType(type));
 
     [Fact]
-    public void IsValidActivityId_RefusesTrailingNewline()
+    public void IsValidGeneratedId_RefusesTrailingNewline()
     {
-        var id = Ids.NewActivityId();
-        Assert.True(Ids.IsValidActivityId(id));
-        Assert.False(Ids.IsValidActivityId(id + "\n"));
+        var id = Ids.NewId();
+        Assert.True(Ids.IsValidGeneratedId(id));
+        Assert.False(Ids.IsValidGeneratedId(id + "\n"));
     }
 
     [Theory]

@@ -180,6 +180,6 @@ public static partial class ProgramRules
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,39}\z")]
     private static partial System.Text.RegularExpressions.Regex BadgeIdPattern();
 }
