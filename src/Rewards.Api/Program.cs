@@ -2,6 +2,7 @@ using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
 using Rewards.Api.Features.Health;
+using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
@@ -43,6 +44,7 @@ app.MapActivitiesApi();
 app.MapLeaderboardsApi();
 app.MapPerksApi();
 app.MapMemberPerksApi();
+app.MapInsightsApi();
 
 app.Run();
 

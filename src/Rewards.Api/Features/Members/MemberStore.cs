@@ -6,7 +6,16 @@ using Rewards.Api.Infrastructure.Time;
 namespace Rewards.Api.Features.Members;
 
 public sealed record MemberProfile(
-    string MemberId, string? DisplayName, string? Locale, string Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt);
+    string MemberId, string? DisplayName, string? Locale, string Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
+    MemberProgress? Progress = null, bool Flagged = false);
+
+/// <summary>Where the member stands: tier and the next one, badges earned and progress toward the others, streaks.</summary>
+public sealed record MemberProgress(string? Tier, string? NextTier, long? PointsToNextTier, IReadOnlyList<EarnedBadge> Badges,
+    IReadOnlyList<BadgeProgress> BadgesInProgress, int CurrentStreak, int BestStreak);
+
+public sealed record EarnedBadge(string Id, string Name);
+
+public sealed record BadgeProgress(string Id, string Name, long Current, long Target);
 
 /// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
 public sealed record LedgerEntry(
@@ -21,7 +30,7 @@ public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
 {
-    private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt"];
+    private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt", "flagged"];
 
     /// <summary>Creates or updates the profile; null when the member was erased (erased ids are not reused).</summary>
     public async Task<(MemberProfile Profile, bool Created)?> UpsertAsync(string programId, string memberId, string? displayName, string? locale)
@@ -43,7 +52,61 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), ProfileFields);
         return f[2].IsNull || f[2] == "erased"
             ? null
-            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]));
+            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]),
+                Flagged: !f[6].IsNull);
+    }
+
+    /// <summary>The profile with tier, badges and streaks, read in one round trip (the whole member hash).</summary>
+    public async Task<MemberProfile?> FindWithProgressAsync(ProgramSnapshot program, string memberId)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
+        var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
+        if (!f.TryGetValue("status", out var status) || status == "erased")
+        {
+            return null;
+        }
+        long Number(string field) => f.TryGetValue(field, out var v) && v.TryParse(out long n) ? n : 0;
+        var lifetime = Number("lifetime");
+        var definition = program.Definition;
+        var tier = definition.TierOf(lifetime);
+        var next = (definition.Tiers ?? []).FirstOrDefault(t => t.MinLifetimePoints > lifetime);
+        var earned = ((string?)f.GetValueOrDefault("badges") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var badges = definition.Badges ?? [];
+        var streakDay = f.ContainsKey("streakDay") ? Number("streakDay") : long.MinValue;
+        var today = Activities.ActivityStore.DayNumber(ProgramTime.LocalDate(clock.GetUtcNow(), program.Zone));
+        // A streak is current while its last day is today or yesterday (today may still come).
+        var current = today - streakDay <= 1 ? (int)Number("streak") : 0;
+        var progress = new MemberProgress(tier?.Name, next?.Name, next is null ? null : next.MinLifetimePoints - lifetime,
+            [.. badges.Where(b => earned.Contains(b.Id)).Select(b => new EarnedBadge(b.Id, b.Name))],
+            [.. badges.Where(b => !earned.Contains(b.Id)).Select(b => b.When switch
+            {
+                { ActivityType: { } type, Count: { } count } => new BadgeProgress(b.Id, b.Name, Math.Min(Number($"c:{type}"), count), count),
+                { LifetimePoints: { } points } => new BadgeProgress(b.Id, b.Name, Math.Min(lifetime, points), points),
+                _ => new BadgeProgress(b.Id, b.Name, Math.Min(current, b.When.StreakDays ?? 0), b.When.StreakDays ?? 0),
+            })],
+            current, (int)Number("bestStreak"));
+        return new MemberProfile(memberId, (string?)f.GetValueOrDefault("displayName"), (string?)f.GetValueOrDefault("locale"), status!,
+            Number("balance"), lifetime, ProgramTime.FromUnixMs(Number("createdAt")), progress, f.ContainsKey("flagged"));
+    }
+
+    /// <summary>Flagged members (velocity), with their profiles; one pipelined round trip after the set read.</summary>
+    public async Task<IReadOnlyList<MemberProfile>> FlaggedAsync(string programId)
+    {
+        var ids = await redis.GetDatabase().SetMembersAsync(RedisKeys.FlaggedMembers(programId));
+        var profiles = await Task.WhenAll(ids.Select(id => FindAsync(programId, id.ToString())));
+        return [.. profiles.OfType<MemberProfile>().OrderBy(p => p.MemberId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Clears the flag after review; false when the member does not exist.</summary>
+    public async Task<bool> UnflagAsync(string programId, string memberId)
+    {
+        var db = redis.GetDatabase();
+        if (await FindAsync(programId, memberId) is null)
+        {
+            return false;
+        }
+        await Task.WhenAll(db.HashDeleteAsync(RedisKeys.Member(programId, memberId), "flagged"), db.SetRemoveAsync(RedisKeys.FlaggedMembers(programId), memberId));
+        return true;
     }
 
     /// <summary>

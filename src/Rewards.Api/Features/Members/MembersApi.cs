@@ -29,6 +29,17 @@ public static partial class MembersApi
             .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("Get a member: profile, balance and lifetime points");
+        group.MapGet("/", ListFlagged)
+            .WithName(nameof(ListFlagged))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Members flagged for review (velocity rule)")
+            .WithDescription("`flagged=true` is required: the list of all members is not exposed here.");
+        group.MapPost("/{memberId}/unflag", Unflag)
+            .WithName(nameof(Unflag))
+            .ProducesProblems(404)
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Clear a member's flag after review");
         group.MapPost("/{memberId}/suspend", Suspend)
             .WithName(nameof(Suspend))
             .ProducesProblems(404, 409)
@@ -84,6 +95,32 @@ public static partial class MembersApi
             : TypedResults.Ok(profile);
     }
 
+    public sealed record MemberList(IReadOnlyList<MemberProfile> Members);
+
+    private static async Task<Results<Ok<MemberList>, ValidationProblem, ProblemHttpResult>> ListFlagged(
+        string programId, ProgramStore programs, MemberStore members, bool? flagged = null)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        return flagged != true
+            ? Problems.Invalid("flagged", "Required: true (only the flagged members are listed).")
+            : TypedResults.Ok(new MemberList(await members.FlaggedAsync(programId)));
+    }
+
+    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Unflag(
+        string programId, string memberId, ProgramStore programs, MemberStore members)
+    {
+        if (await programs.FindAsync(programId) is null)
+        {
+            return ProgramsApi.ProgramNotFound(programId);
+        }
+        return Ids.IsValidId(memberId) && await members.UnflagAsync(programId, memberId)
+            ? TypedResults.Ok((await members.FindAsync(programId, memberId))!)
+            : MemberNotFound(memberId);
+    }
+
     private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Suspend(
         string programId, string memberId, ProgramStore programs, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, programs, members);
 
@@ -125,7 +162,8 @@ public static partial class MembersApi
         {
             return ProgramsApi.ProgramNotFound(programId);
         }
-        var profile = Ids.IsValidId(memberId) ? await members.FindAsync(programId, memberId) : null;
+        var program = (await programs.FindAsync(programId))!;
+        var profile = Ids.IsValidId(memberId) ? await members.FindWithProgressAsync(program, memberId) : null;
         return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
     }
 

@@ -16,7 +16,7 @@ public sealed record NewsSettings(IReadOnlyDictionary<string, string> Body, Date
 
 /// <summary>Who receives a perk: all active members, a list, a lifetime-points floor, or the top N of a board window.</summary>
 public sealed record Audience(string Type, IReadOnlyList<string>? MemberIds = null, long? Points = null, string? Board = null,
-    string? Window = null, string? Period = null, int? Count = null);
+    string? Window = null, string? Period = null, int? Count = null, string? Tier = null, string? Badge = null);
 
 /// <summary>When grants run: now, at an instant, or on a cron in a time zone (a Hangfire recurring job).</summary>
 public sealed record Schedule(string Type, DateTimeOffset? At = null, string? Cron = null, string? TimeZone = null);
@@ -31,7 +31,8 @@ public sealed record EventRequest(string? Venue, DateTimeOffset? StartsAt, int? 
 
 public sealed record NewsRequest(Dictionary<string, string?>? Body, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
 
-public sealed record AudienceRequest(string? Type, string[]? MemberIds, long? Points, string? Board, string? Window, string? Period, int? Count);
+public sealed record AudienceRequest(string? Type, string[]? MemberIds, long? Points, string? Board, string? Window, string? Period, int? Count,
+    string? Tier = null, string? Badge = null);
 
 public sealed record ScheduleRequest(string? Type, DateTimeOffset? At, string? Cron, string? TimeZone);
 
@@ -139,8 +140,14 @@ public static partial class PerkRules
                     "Required: current or last (last is for day, week and month).");
                 v.Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.");
                 return new Audience("top", Board: a.Board, Window: a.Window, Period: a.Period, Count: a.Count);
+            case "minTier":
+                v.Check(program.Definition.Tiers?.Any(t => t.Name == a.Tier) == true, "audience.tier", "Required: the name of one of the program's tiers.");
+                return new Audience("minTier", Tier: a.Tier);
+            case "badge":
+                v.Check(program.Definition.Badges?.Any(b => b.Id == a.Badge) == true, "audience.badge", "Required: the id of one of the program's badges.");
+                return new Audience("badge", Badge: a.Badge);
             default:
-                v.Add("audience.type", "Required: all, members, minLifetimePoints or top.");
+                v.Add("audience.type", "Required: all, members, minLifetimePoints, minTier, badge or top.");
                 return null;
         }
     }

@@ -47,13 +47,21 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         }
 
         var cursor = (long?)await db.HashGetAsync(runKey, "cursor") ?? 0;
-        var minLifetime = perk.Audience.Type == "minLifetimePoints" ? perk.Audience.Points ?? 0 : -1;
+        var minLifetime = perk.Audience.Type switch
+        {
+            "minLifetimePoints" => perk.Audience.Points ?? 0,
+            "minTier" => program.Definition.Tiers?.FirstOrDefault(t => t.Name == perk.Audience.Tier)?.MinLifetimePoints ?? long.MaxValue,
+            _ => -1,
+        };
+        var badge = perk.Audience.Type == "badge" ? perk.Audience.Badge! : "";
+        var stats = await perks.TodaysStatsAsync(programId);
         for (var chunks = 0; maxChunks is null || chunks < maxChunks; chunks++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var r = (RedisResult[])(await scripts.GrantPerkChunk.RunAsync(db,
-                [runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId)],
-                [runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId)]))!;
+                [runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId), stats],
+                [runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId),
+                 (long)Activities.ActivityStore.KpiRetention.TotalSeconds, badge]))!;
             var outcome = (string)r[0]!;
             if (outcome == "status")
             {
@@ -100,7 +108,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
             case "top":
                 yield return await TopAsync(program, audience);
                 break;
-            default: // all, minLifetimePoints: every member; status and points are checked when granting
+            default: // all, minLifetimePoints, minTier, badge: every member; status, points and badges are checked when granting
                 var db = redis.GetDatabase();
                 for (long start = 0; ; start += SnapshotChunk)
                 {

@@ -17,8 +17,17 @@ public sealed record MemberPerk(string PerkId, string Kind, string Title, string
 
 public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
 
-public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, Programs.ProgramStore programs)
 {
+    private static readonly long KpiTtl = (long)Activities.ActivityStore.KpiRetention.TotalSeconds;
+
+    /// <summary>Today's KPI hash in the program's time zone (perk figures count on the day they happen).</summary>
+    public async Task<RedisKey> TodaysStatsAsync(string programId)
+    {
+        var program = await programs.FindAsync(programId);
+        return RedisKeys.Stats(programId, ProgramTime.PeriodsOf(clock.GetUtcNow(), program?.Zone ?? TimeZoneInfo.Utc).Day);
+    }
+
     private static readonly JsonSerializerOptions Json = CreateJsonOptions();
 
     private static JsonSerializerOptions CreateJsonOptions()
@@ -142,8 +151,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     {
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
         var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(),
-            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId)],
-            [offer.PerkId, expired ? 1 : 0]))!;
+            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
+             await TodaysStatsAsync(programId)],
+            [offer.PerkId, expired ? 1 : 0, KpiTtl]))!;
         return ((string)r[0]!, r.Length > 1 ? (string?)r[1] : null);
     }
 
@@ -152,8 +162,8 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     {
         var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(),
             [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
-             RedisKeys.PerkDeclined(programId, perkId)],
-            [perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow())]))!;
+             RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId)],
+            [perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl]))!;
         return (string)r[0]!;
     }
 
