@@ -20,12 +20,11 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
                 Detail = Describe(bad),
             },
-            RedisConnectionException or RedisTimeoutException or ServiceUnavailableException => new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Service unavailable",
-                Detail = "The data store is unreachable; retry shortly.",
-            },
+            RedisConnectionException or RedisTimeoutException or ServiceUnavailableException => Unavailable(),
+            // "Not now" rather than a bug: Redis still loading its data after a restart, busy with a long script, a replica
+            // during a failover, a cluster reconfiguring. A retry shortly after can succeed.
+            RedisServerException { Kind: RedisErrorKind.Loading or RedisErrorKind.Busy or RedisErrorKind.MasterDown
+                or RedisErrorKind.ReadOnly or RedisErrorKind.TryAgain or RedisErrorKind.ClusterDown } => Unavailable(),
             _ => null,
         };
 
@@ -52,6 +51,13 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
             Exception = exception,
         });
     }
+
+    private static ProblemDetails Unavailable() => new()
+    {
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Title = "Service unavailable",
+        Detail = "The data store is unreachable; retry shortly.",
+    };
 
     private static string Describe(BadHttpRequestException bad) =>
         bad.InnerException is System.Text.Json.JsonException json
