@@ -1,15 +1,17 @@
 # Shared helpers for scripts that run the API as a separate Release process. Source it after lib/redis.sh.
 
-# start_api PORT REDIS_PORT WORKDIR: runs the Release build in the background (Production settings), waits until ready.
+# start_api PORT REDIS_PORT WORKDIR [SIGNING_KEY_FILE]: runs the Release build in the background (Production settings),
+# waits until ready. The signing key file (default WORKDIR/signing-key.pem) is created when missing: start one instance
+# first, then give the others the same file and they accept each other's tokens.
 start_api() {
-  local port=$1 redis_port=$2 dir=$3
+  local port=$1 redis_port=$2 dir=$3 key=${4:-$3/signing-key.pem}
   mkdir -p "$dir"
   ConnectionStrings__Redis="127.0.0.1:$redis_port" \
   ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning \
   Rewards__Admin__ClientId=bench-operator \
   Rewards__Admin__ClientSecret=bench-operator-secret-0123456789 \
-  Rewards__Auth__SigningKeyPath="$dir/signing-key.pem" \
+  Rewards__Auth__SigningKeyPath="$key" \
   Rewards__Auth__CreateSigningKey=true \
   Rewards__RateLimit__PermitsPerSecond=1000000 \
   Rewards__RateLimit__Burst=1000000 \
