@@ -21,14 +21,7 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
     /// <summary>Windowed scores carry the reach time in their low 22 bits (boards.lua); the points are the rest.</summary>
     private const double TimeSpan22 = 4194304;
 
-    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
-
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        HttpSetup.Configure(options);
-        return options;
-    }
+    private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
     public Task<LeaderboardSlice> TopAsync(string programId, string board, LeaderboardWindow window, long offset, int limit) =>
         ReadAsync(programId, board, window, ["top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All ? 1 : 0, offset, limit, "", board]);

@@ -28,14 +28,7 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         return RedisKeys.Stats(programId, ProgramTime.PeriodsOf(clock.GetUtcNow(), program?.Zone ?? TimeZoneInfo.Utc).Day);
     }
 
-    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
-
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        HttpSetup.Configure(options);
-        return options;
-    }
+    private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
     public async Task CreateAsync(string programId, PerkDefinition perk, IReadOnlyList<string> codes)
     {

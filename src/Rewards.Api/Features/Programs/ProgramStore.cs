@@ -23,15 +23,8 @@ public enum SaveOutcome { Saved, AlreadyExists, Missing }
 public sealed class ProgramStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
-    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
     private readonly ConcurrentDictionary<string, ProgramSnapshot> _cache = new(StringComparer.Ordinal);
-
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        HttpSetup.Configure(options);
-        return options;
-    }
 
     /// <summary>The program, from cache when fresh; <paramref name="reload"/> forces a read (after a version mismatch).</summary>
     public async ValueTask<ProgramSnapshot?> FindAsync(string programId, bool reload = false)

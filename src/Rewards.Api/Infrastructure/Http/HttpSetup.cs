@@ -24,6 +24,16 @@ public static class HttpSetup
         return services;
     }
 
+    /// <summary>The same strict options, for JSON the stores keep in Redis (program settings, perks, archives).</summary>
+    public static readonly JsonSerializerOptions StoredJson = CreateStoredJson();
+
+    private static JsonSerializerOptions CreateStoredJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        return options;
+    }
+
     /// <summary>Strict JSON: typos in field names and numbers sent as strings are errors, not silently ignored.</summary>
     public static void Configure(JsonSerializerOptions options)
     {
