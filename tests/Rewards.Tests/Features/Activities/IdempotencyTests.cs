@@ -24,6 +24,18 @@ public sealed class IdempotencyTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task IdempotencyKeys_AreRememberedAtLeastADay()
+    {
+        var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
+        await PostActivityAsync(id, new { memberId = "m-1", type = "review" }, "remember-me");
+
+        var stored = Assert.Single(await Factory.KeysAsync($"rw:{{{id}}}:idem:*"));
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync(stored);
+
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(24), TimeSpan.FromHours(48));
+    }
+
+    [Fact]
     public async Task SameKey_DifferentBody_Conflicts()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
