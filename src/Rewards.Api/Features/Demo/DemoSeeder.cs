@@ -41,7 +41,15 @@ public sealed partial class DemoSeeder(ProgramStore programs, MemberStore member
             ["vote"] = new(2, UniquePerTarget: true, WeeklyCap: 100),
             ["comment"] = new(5, DailyCap: 20),
             ["checkin"] = new(20, DailyCap: 1),
-        });
+        },
+        Tiers: [new Tier("Bronze", 0), new Tier("Silver", 60), new Tier("Gold", 150)],
+        Badges:
+        [
+            new Badge("first-review", "First review", new BadgeCondition(ActivityType: "review", Count: 1)),
+            new Badge("regular", "Regular", new BadgeCondition(StreakDays: 3)),
+            new Badge("century", "Century", new BadgeCondition(LifetimePoints: 100)),
+        ],
+        Velocity: new VelocityRule(30));
         var (outcome, program) = await programs.SaveAsync(definition, create: true);
         if (outcome != SaveOutcome.Saved)
         {
