@@ -42,7 +42,8 @@ public static class MemberPerksApi
             .WithName(nameof(GetPublicNews))
             .ProducesProblems(404)
             .RequireAuthorization(Policies.MemberRead)
-            .WithSummary("Public news: past its publicAt");
+            .WithSummary("Public news: past its publicAt")
+            .WithDescription("`locale` (a BCP 47 tag such as 'fr-CA') picks the texts: its own, its language's ('fr'), else the default.");
         return member;
     }
 
@@ -131,12 +132,16 @@ public static class MemberPerksApi
         return TypedResults.Ok(new NewsFeed(items));
     }
 
-    private static async Task<Results<Ok<NewsFeed>, ProblemHttpResult>> GetPublicNews(
+    private static async Task<Results<Ok<NewsFeed>, ValidationProblem, ProblemHttpResult>> GetPublicNews(
         string programId, ProgramStore programs, PerkStore perks, TimeProvider clock, string? locale = null)
     {
         if (await programs.FindAsync(programId) is null)
         {
             return ProgramsApi.ProgramNotFound(programId);
+        }
+        if (locale is not null && !PerkRules.IsValidLocale(locale))
+        {
+            return Problems.Invalid("locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         }
         var now = clock.GetUtcNow();
         return TypedResults.Ok(new NewsFeed([.. (await perks.NewsAsync(programId)).Where(n => n.News!.PublicAt <= now).Select(n => ToItem(n, locale, early: false))]));

@@ -53,6 +53,9 @@ public static partial class PerkRules
 
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
 
+    /// <summary>A BCP 47 language tag such as 'fr' or 'fr-FR' (news texts by locale, the reader's locale).</summary>
+    public static bool IsValidLocale(string? locale) => locale is not null && LocalePattern().IsMatch(locale);
+
     public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
     {
         var v = new Validation();
@@ -75,6 +78,8 @@ public static partial class PerkRules
                 $"At most {MaxCodesPerRequest:N0} codes of 1–{MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
             v.Check(codes.Distinct(StringComparer.Ordinal).Count() == codes.Length, "offer.codes", "Codes must be unique.");
             v.Check(o.GenerateCodes is null or >= 1 and <= MaxGeneratedCodes, "offer.generateCodes", $"When given: 1 to {MaxGeneratedCodes:N0}.");
+            // An offer expired from the start would reach inboxes as expired, its codes never claimable.
+            v.Check(o.ExpiresAt is null || o.ExpiresAt > now, "offer.expiresAt", "When given: a future instant.");
             if (o.GenerateCodes is { } n and >= 1 and <= MaxGeneratedCodes)
             {
                 codes = [.. codes, .. GenerateCodes(n)];
@@ -86,7 +91,7 @@ public static partial class PerkRules
         if (r.Kind == "event" && r.Event is { } e)
         {
             v.Check(Ids.IsPlainText(e.Venue, 200), "event.venue", "Required: 1–200 characters of plain text.");
-            v.Check(e.StartsAt is not null, "event.startsAt", "Required.");
+            v.Check(e.StartsAt > now, "event.startsAt", "Required: a future instant (no invitations to past events).");
             v.Check(e.Capacity is >= 1 and <= MaxCapacity, "event.capacity", $"Required: 1 to {MaxCapacity:N0}.");
             if (v.IsValid)
             {
@@ -99,9 +104,9 @@ public static partial class PerkRules
         {
             var body = n2.Body ?? [];
             v.Check(body.TryGetValue("default", out var d) && d is not null, "news.body", "Required: a 'default' text, and optional texts per BCP 47 locale.");
-            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || LocalePattern().IsMatch(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
-                && !text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')), "news.body",
-                $"Keys: 'default' or BCP 47 locales; texts 1–{MaxBody:N0} characters without control characters (line breaks allowed).");
+            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || IsValidLocale(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
+                && !string.IsNullOrWhiteSpace(text) && !text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')), "news.body",
+                $"Keys: 'default' or BCP 47 locales; texts of 1–{MaxBody:N0} characters, not blank, without control characters (line breaks allowed).");
             v.Check(n2.EarlyAt is not null && n2.PublicAt is not null && n2.EarlyAt <= n2.PublicAt, "news", "earlyAt and publicAt are required, earlyAt ≤ publicAt.");
             if (v.IsValid)
             {

@@ -254,6 +254,22 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task PublicNews_RefusesAMalformedLocale_AndFallsBackForAnUnknownOne()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var now = RewardsApiFactory.DefaultNow;
+        await CreatePerkAsync(id, new { kind = "news", title = "Out", news = new { body = new Dictionary<string, string> { ["default"] = "Out now", ["fr"] = "Disponible" },
+            earlyAt = now.AddHours(-2), publicAt = now.AddHours(-1) }, audience = new { type = "all" }, schedule = Later });
+
+        Assert.Equal("Disponible", (await GetJsonAsync($"/v1/programs/{id}/news?locale=fr-CA")).GetProperty("news")[0].GetProperty("body").GetString());
+        Assert.Equal("Out now", (await GetJsonAsync($"/v1/programs/{id}/news?locale=de-CH")).GetProperty("news")[0].GetProperty("body").GetString());
+        foreach (var locale in new[] { "..%2F..%2Fetc", "fr-FR%0A", "fr_FR", "%F0%9F%99%82", "" })
+        {
+            await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/news?locale={locale}"), HttpStatusCode.BadRequest);
+        }
+    }
+
+    [Fact]
     public async Task CronPerk_IsARecurringJob_PausedAndResumed()
     {
         var id = await CreateProgramAsync(Rules);
@@ -313,6 +329,11 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "members", "memberIds": ["bad id"] }, "schedule": { "type": "now" } }""")]
     [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "all" }, "schedule": { "type": "cron", "cron": "every monday", "timeZone": "Europe/Paris" } }""")]
     [InlineData("""{ "kind": "offer", "title": "x", "offer": {}, "audience": { "type": "all" }, "schedule": { "type": "cron", "cron": "0 9 * * MON", "timeZone": "Paris" } }""")]
+    [InlineData("""{ "kind": "news", "title": "x", "news": { "body": { "default": "   " }, "earlyAt": "2026-12-01T10:00:00Z", "publicAt": "2026-12-02T10:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "news", "title": "x", "news": { "body": { "default": "d", "fr": "\n\n" }, "earlyAt": "2026-12-01T10:00:00Z", "publicAt": "2026-12-02T10:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": { "generateCodes": 5, "expiresAt": "2000-01-01T00:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "offer", "title": "x", "offer": { "generateCodes": 5, "expiresAt": "2026-11-18T10:00:00Z" }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
+    [InlineData("""{ "kind": "event", "title": "x", "event": { "venue": "v", "startsAt": "2026-11-18T09:00:00Z", "capacity": 10 }, "audience": { "type": "all" }, "schedule": { "type": "now" } }""")]
     public async Task InvalidPerks_AreRefused(string json)
     {
         var id = await CreateProgramAsync(Rules);
