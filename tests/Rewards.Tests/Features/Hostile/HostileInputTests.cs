@@ -152,7 +152,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         var stateBefore = await SnapshotAsync(world);
         AssertSnapshotSeesPerksAndKpis(stateBefore, world);
-        var keysBefore = AllKeys();
+        var keysBefore = await AllKeysAsync();
         var violations = new List<string>();
         foreach (var hostile in cases)
         {
@@ -162,7 +162,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             }
         }
         var stateAfter = await SnapshotAsync(world);
-        var createdKeys = AllKeys().Except(keysBefore).Order(StringComparer.Ordinal).ToList();
+        var createdKeys = (await AllKeysAsync()).Except(keysBefore).Order(StringComparer.Ordinal).ToList();
 
         violations.AddRange(stateBefore.Keys.Union(stateAfter.Keys)
             .Where(k => stateBefore.GetValueOrDefault(k) != stateAfter.GetValueOrDefault(k))
@@ -375,7 +375,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         // Every key of the program and of the other tenant: members, grants and inboxes, perks, code pools, event sets, KPIs, boards...
         var db = Factory.Redis.GetDatabase();
-        foreach (var key in new[] { world.ProgramId, world.OtherProgramId }.SelectMany(p => Factory.Redis.GetServers()[0].Keys(pattern: $"rw:{{{p}}}:*")))
+        foreach (var key in (await Factory.KeysAsync($"rw:{{{world.ProgramId}}}:*")).Concat(await Factory.KeysAsync($"rw:{{{world.OtherProgramId}}}:*")))
         {
             state[$"redis {key}"] = await DescribeAsync(db, key);
         }
@@ -415,10 +415,9 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         var other => other.ToString(),
     };
 
-    /// <summary>Every key in Redis but Hangfire's, which its server writes on its own schedule.</summary>
-    private HashSet<string> AllKeys() =>
-        Factory.Redis.GetServers()[0].Keys(pageSize: 1000).Select(k => k.ToString())
-            .Where(k => !k.StartsWith(JobsSetup.KeyPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+    /// <summary>Every key in Redis (every primary of a cluster) but Hangfire's, which its server writes on its own schedule.</summary>
+    private async Task<HashSet<string>> AllKeysAsync() =>
+        (await Factory.KeysAsync("*")).Where(k => !k.StartsWith(JobsSetup.KeyPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
 
     private static string Excerpt(string text, int max = 200)
     {
