@@ -69,22 +69,22 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     {
         var db = redis.GetDatabase();
         var reads = perkIds.Select(id => (
+            Id: id,
             Fields: db.HashGetAsync(RedisKeys.Perk(programId, id), ["json", "status", "granted", "claimed", "lastRunId"]),
             Accepted: db.SortedSetLengthAsync(RedisKeys.PerkAccepted(programId, id)),
             Waitlisted: db.SortedSetLengthAsync(RedisKeys.PerkWaitlist(programId, id)),
             Codes: db.ListLengthAsync(RedisKeys.PerkCodes(programId, id)))).ToArray();
         await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Accepted, r.Waitlisted, r.Codes }));
         var now = clock.GetUtcNow();
+        var live = reads.Where(r => !r.Fields.Result[0].IsNull && r.Fields.Result[1] != "deleted").ToArray();
+        var lastRuns = await Task.WhenAll(live.Select(r => r.Fields.Result[4] is { IsNull: false } runId
+            ? RunAsync(programId, r.Id, runId!)
+            : Task.FromResult<PerkRunView?>(null)));
         var views = new List<PerkView>();
-        foreach (var r in reads)
+        foreach (var (r, lastRun) in live.Zip(lastRuns))
         {
             var f = r.Fields.Result;
-            if (f[0].IsNull || f[1] == "deleted")
-            {
-                continue;
-            }
             var perk = JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!;
-            var lastRun = f[4].IsNull ? null : await RunAsync(programId, perk.PerkId, f[4]!);
             views.Add(new PerkView(perk, f[1]!, (long)f[2], (long)f[3], r.Accepted.Result, r.Waitlisted.Result,
                 perk.Kind == "offer" ? r.Codes.Result : null, PerkRules.NextRun(perk, f[1]!, now), lastRun));
         }
@@ -108,11 +108,17 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         var grants = db.HashGetAllAsync(RedisKeys.MemberGrants(programId, memberId));
         var grantOf = (await grants).ToDictionary(g => g.Name.ToString(), g => g.Value.ToString());
         var now = clock.GetUtcNow();
+        var entries = await inbox;
+        // Definitions and invitation states of every perk in the inbox, pipelined.
+        var definitions = await Task.WhenAll(entries.Select(e => FindDefinitionAsync(programId, e.Element.ToString())));
+        var invitations = await Task.WhenAll(entries.Zip(definitions).Select(p => p.Second is { Perk.Kind: "event" }
+            ? InvitationStateAsync(programId, p.First.Element.ToString(), memberId)
+            : Task.FromResult("")));
         var result = new List<MemberPerk>();
-        foreach (var entry in await inbox)
+        for (var i = 0; i < entries.Length; i++)
         {
-            var perkId = entry.Element.ToString();
-            if (await FindDefinitionAsync(programId, perkId) is not var (perk, _) || !grantOf.TryGetValue(perkId, out var grant))
+            var perkId = entries[i].Element.ToString();
+            if (definitions[i] is not var (perk, _) || !grantOf.TryGetValue(perkId, out var grant))
             {
                 continue;
             }
@@ -121,10 +127,10 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             {
                 "offer" when parts[1] == "claimed" => ("claimed", parts[2]),
                 "offer" when perk.Offer?.ExpiresAt <= now => ("expired", null),
-                "event" => (await InvitationStateAsync(programId, perkId, memberId), null),
+                "event" => (invitations[i], null),
                 _ => ("new", (string?)null),
             };
-            result.Add(new MemberPerk(perkId, perk.Kind, perk.Title, perk.Description, state, ProgramTime.FromUnixMs((long)entry.Score), code,
+            result.Add(new MemberPerk(perkId, perk.Kind, perk.Title, perk.Description, state, ProgramTime.FromUnixMs((long)entries[i].Score), code,
                 perk.Offer, perk.Event, perk.News?.EarlyAt, perk.News?.PublicAt));
         }
         return result;
