@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Perks;
@@ -117,6 +119,52 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync($"rw:{{{id}}}:m:s-{i}:grants", perkId)));
         Assert.All(grants, g => Assert.StartsWith("run-1|", g.ToString()));
         Assert.Equal(2500, (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("granted").GetInt64());
+    }
+
+    /// <summary>
+    /// What happens after a crash: the server performing the grant job died after one chunk; Hangfire puts the job back in
+    /// its queue (here through Requeue, as its fetched-jobs watcher does once the server is gone) and performs it again
+    /// under the same job id, which is the run id, so the run resumes from its cursor.
+    /// </summary>
+    [Fact]
+    public async Task GrantJobPerformedAgainAfterACrash_ResumesItsRun_AndGrantsNobodyTwice()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await SeedMembersAsync(id, 2500);
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
+            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+        var jobs = Factory.Services.GetRequiredService<IBackgroundJobClient>();
+        var jobId = jobs.Create<PerkGrantJob>(j => j.RunAsync(id, perkId, null, CancellationToken.None), new ScheduledState(TimeSpan.FromDays(1)));
+        await Job.GrantAsync(id, perkId, jobId, maxChunks: 1); // the crashed execution: one chunk of 1000
+
+        Assert.True(jobs.Requeue(jobId));
+        var history = await WaitUntilFinishedAsync(jobId);
+
+        Assert.Equal(SucceededState.StateName, history[0].StateName);
+        var db = Factory.Redis.GetDatabase();
+        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync($"rw:{{{id}}}:m:s-{i}:grants", perkId)));
+        Assert.All(grants, g => Assert.StartsWith(jobId + "|", g.ToString()));
+        var perk = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.Equal(2500, perk.GetProperty("granted").GetInt64());
+        Assert.Equal((jobId, "done", 2500L), (perk.GetProperty("lastRun").GetProperty("runId").GetString(),
+            perk.GetProperty("lastRun").GetProperty("status").GetString(), perk.GetProperty("lastRun").GetProperty("granted").GetInt64()));
+    }
+
+    /// <summary>The job's state history, newest first, once it succeeded or failed (or after 30 s).</summary>
+    private async Task<IList<StateHistoryDto>> WaitUntilFinishedAsync(string jobId)
+    {
+        var monitoring = Factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var history = monitoring.JobDetails(jobId)?.History ?? [];
+            var latest = history.Count > 0 ? history[0].StateName : null;
+            if (latest == SucceededState.StateName || latest == FailedState.StateName || DateTime.UtcNow > deadline)
+            {
+                return history.Count > 0 ? history : [new StateHistoryDto { StateName = "(none)" }];
+            }
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
