@@ -2,7 +2,8 @@ using Rewards.Faults;
 
 // Fault-injection tool for scripts/faults (not a test project):
 //   drive  — sends awards at full speed from many workers and records every request and its answer (JSON lines);
-//   check  — reads those answers, retries the failed ones with their Idempotency-Key, and audits Redis.
+//   check  — reads those answers, retries the failed ones with their Idempotency-Key, and audits Redis;
+//   grants — audits one perk's grant run in Redis (one run, every member granted once, the Hangfire job's executions).
 // Exit code 0 when every check passed, 1 when one failed, 2 on bad usage.
 try
 {
@@ -15,6 +16,7 @@ try
     {
         "drive" => await Drive.RunAsync(options),
         "check" => await Check.RunAsync(options),
+        "grants" => await GrantAudit.RunAsync(options),
         _ => Usage(),
     };
 }
@@ -32,6 +34,7 @@ static int Usage()
                Rewards.Faults check --results FILE --redis HOST:PORT --urls URL[,URL...] --token TOKEN --program ID
                                     [--killed-at MS --restarted-at MS --ready-at MS] [--max-down-latency-ms 1000]
                                     [--recovery-limit-ms 5000] [--replay-sample 500]
+               Rewards.Faults grants --redis HOST:PORT --program ID --perk ID [--executions 1] [--servers PID=LABEL,...]
         """);
     return 2;
 }
