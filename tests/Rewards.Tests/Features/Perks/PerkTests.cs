@@ -349,6 +349,24 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task PerkScheduledAt_IsAHangfireJobDueThen()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var at = DateTimeOffset.UtcNow.AddDays(3);
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Friday drop", news = new { body = new { @default = "Soon" },
+            earlyAt = at, publicAt = at.AddDays(1) }, audience = new { type = "all" }, schedule = new { type = "at", at } });
+
+        var scheduled = Factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10_000)
+            .Where(j => j.Value.Job?.Type == typeof(PerkGrantJob) && j.Value.Job.Args.Contains(perkId)).ToList();
+
+        var job = Assert.Single(scheduled).Value;
+        Assert.Equal(id, job.Job.Args[0]);
+        Assert.InRange(job.EnqueueAt, at.UtcDateTime.AddSeconds(-1), at.UtcDateTime.AddSeconds(1));
+        var perk = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+        Assert.Equal(at.ToUnixTimeSeconds(), perk.GetProperty("nextRunAt").GetDateTimeOffset().ToUnixTimeSeconds());
+    }
+
+    [Fact]
     public async Task CodesCanBeAddedLater_AndDeletedPerksLeaveTheInbox()
     {
         var id = await CreateProgramAsync(Rules);
