@@ -158,11 +158,11 @@ public static partial class MembersApi
     private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(
         string programId, string memberId, ProgramStore programs, MemberStore members)
     {
-        if (await programs.FindAsync(programId) is null)
+        var program = await programs.FindAsync(programId);
+        if (program is null)
         {
             return ProgramsApi.ProgramNotFound(programId);
         }
-        var program = (await programs.FindAsync(programId))!;
         var profile = Ids.IsValidId(memberId) ? await members.FindWithProgressAsync(program, memberId) : null;
         return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
     }
