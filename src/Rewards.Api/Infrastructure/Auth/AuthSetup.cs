@@ -102,11 +102,13 @@ public static class AuthSetup
                 : user.IsMemberToken() ? $"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}"
                 : $"client:{client}";
             var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            // Refill every 100 ms when the rate allows whole tokens that often (smoother), else once a second (exact).
+            var fine = limits.PermitsPerSecond >= 10;
             return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = limits.Burst,
-                TokensPerPeriod = Math.Max(1, limits.PermitsPerSecond / 10),
-                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                TokensPerPeriod = fine ? limits.PermitsPerSecond / 10 : limits.PermitsPerSecond,
+                ReplenishmentPeriod = fine ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,
             });
