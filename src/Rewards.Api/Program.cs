@@ -27,6 +27,7 @@ builder.Services
     .AddActivitiesFeature()
     .AddLeaderboardsFeature()
     .AddPerksFeature()
+    .AddInsightsFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();

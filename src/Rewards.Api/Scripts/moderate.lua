@@ -4,7 +4,8 @@
 -- update type counts, tier (a reversal can drop it, at once), badges (earned once, never taken back), KPIs.
 -- KEYS: 1 activity, 2 member, 3 ledger stream, 4 day cap counter, 5 week cap counter, 6 member's targets for the type,
 --       7-14 boards: points all/day/week/month, type all/day/week/month,
---       15 KPI hash of the activity's day, 16 KPI hash of today, 17 ambassador points of the activity's day
+--       15 KPI hash of the activity's day, 16 KPI hash of today, 17 ambassador points of the activity's day,
+--       18 referral marker of the target (referrals)
 -- ARGV: 1 action ('approve' | 'reject' | 'reverse'), 2 activity id, 3 member id, 4 now (unix ms), 5 reason ('' = none),
 --       6-8 day/week/month window start (unix s), 9-11 day/week/month board ttl (s),
 --       12 tier thresholds, 13 badge rules, 14 local day number of the activity, 15 KPI ttl s
@@ -40,6 +41,8 @@ elseif action == 'reject' then
   if string.sub(holds, 1, 1) == '1' and tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then redis.call('DECR', KEYS[4]) end
   if string.sub(holds, 2, 2) == '1' and tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then redis.call('DECR', KEYS[5]) end
   if string.sub(holds, 3, 3) == '1' then redis.call('SREM', KEYS[6], a[5]) end
+  -- A rejected referral does not use up the referred member: someone else may refer them.
+  if redis.call('GET', KEYS[18]) == ARGV[2] then redis.call('DEL', KEYS[18]) end
 else
   delta, newStatus, entryKind = -points, 'reversed', 'reversal'
   stat(KEYS[16], 'pointsReversed', points, kpiTtl)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Insights;
 using System.Globalization;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
@@ -27,13 +29,10 @@ public sealed record AwardCommand(
     ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
-public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher)
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights)
 {
     /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
-
-    /// <summary>KPI counters and ambassador points are kept 400 days.</summary>
-    public static readonly TimeSpan KpiRetention = TimeSpan.FromDays(400);
 
     /// <summary>The activity type whose target is the referred member: one award per referred member, never oneself.</summary>
     public const string ReferralType = "referral";
@@ -68,7 +67,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
             (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month, .. boardArgs,
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone)),
-            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, (long)KpiRetention.TotalSeconds, c.Type == ReferralType ? 1 : 0,
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType ? 1 : 0,
         ];
         var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
         return (string)r[0]! switch
@@ -105,7 +104,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week"]);
+        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week", "target"]);
         var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {
@@ -120,10 +119,11 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
             RedisKeys.MemberTargets(programId, member, type), .. boardKeys,
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
+            RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""),
         ];
         var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
             [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs,
-             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), (long)KpiRetention.TotalSeconds]))!;
+             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds]))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),

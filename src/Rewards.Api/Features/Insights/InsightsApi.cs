@@ -15,6 +15,12 @@ public static class InsightsApi
     public const int MaxStatsDays = 92;
     public const int MaxAmbassadorDays = 90;
 
+    public static IServiceCollection AddInsightsFeature(this IServiceCollection services)
+    {
+        services.AddOptions<InsightsOptions>().BindConfiguration(InsightsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
     public static RouteGroupBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks);
@@ -24,7 +30,7 @@ public static class InsightsApi
             .WithSummary("KPIs per local day and totals")
             .WithDescription("Interactions per activity type (awarded, pending, rejected), unique active members, new members, points issued " +
                 "and reversed, perks granted, claimed and accepted. `from`/`to`: local dates (default: the last 7 days), at most 92 days. " +
-                "Counters are written by the award script, so an award shows at once; they are kept 400 days.");
+                "Counters are written by the award script, so an award shows at once; they are kept Rewards:Insights:RetentionDays (400 by default).");
         group.MapGet("/ambassadors", GetAmbassadors)
             .WithName(nameof(GetAmbassadors))
             .ProducesProblems(404)

@@ -13,7 +13,7 @@ namespace Rewards.Api.Features.Perks;
 /// executions of that job, so a run that crashed or runs twice finishes the rest and grants nobody twice.
 /// </summary>
 public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsScripts scripts, ProgramStore programs, PerkStore perks,
-    LeaderboardStore leaderboards, TimeProvider clock, ILogger<PerkGrantJob> logger)
+    LeaderboardStore leaderboards, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights, ILogger<PerkGrantJob> logger)
 {
     public const int ChunkSize = 1000;
     private const int SnapshotChunk = 10_000;
@@ -61,7 +61,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
             var r = (RedisResult[])(await scripts.GrantPerkChunk.RunAsync(db,
                 [runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId), stats],
                 [runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId),
-                 (long)Activities.ActivityStore.KpiRetention.TotalSeconds, badge]))!;
+                 insights.Value.RetentionSeconds, badge]))!;
             var outcome = (string)r[0]!;
             if (outcome == "status")
             {

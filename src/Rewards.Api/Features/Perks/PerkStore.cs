@@ -17,9 +17,10 @@ public sealed record MemberPerk(string PerkId, string Kind, string Title, string
 
 public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
 
-public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, Programs.ProgramStore programs)
+public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, Programs.ProgramStore programs,
+    Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights)
 {
-    private static readonly long KpiTtl = (long)Activities.ActivityStore.KpiRetention.TotalSeconds;
+    private long KpiTtl => insights.Value.RetentionSeconds;
 
     /// <summary>Today's KPI hash in the program's time zone (perk figures count on the day they happen).</summary>
     public async Task<RedisKey> TodaysStatsAsync(string programId)

@@ -150,6 +150,30 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
     }
 
     [Fact]
+    public async Task RejectedReferral_LeavesTheReferredMemberFreeToBeReferred()
+    {
+        var id = await CreateProgramAsync(new { rules = new { referral = new { points = 100, requiresApproval = true } } });
+        var first = await RecordAsync(id, "ann", "referral", "newbie");
+        Assert.Equal("already_referred", (await RecordAsync(id, "bob", "referral", "newbie")).GetProperty("reason").GetString());
+
+        await PostJsonAsync($"/v1/programs/{id}/activities/{first.GetProperty("activityId").GetString()}/reject", new { reason = "not a real referral" },
+            HttpStatusCode.OK);
+
+        Assert.Equal("pending", (await RecordAsync(id, "carol", "referral", "newbie")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task KpiCounters_ExpireAfterTheConfiguredRetention()
+    {
+        var id = await CreateProgramAsync(new { rules = Rules });
+        await RecordAsync(id, "m", "vote");
+
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-18");
+
+        Assert.InRange(ttl!.Value, TimeSpan.FromDays(400) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(400));
+    }
+
+    [Fact]
     public async Task Ambassadors_RankRecentContribution_LeaveOutFlaggedAndSuspended_AndShowTheMix()
     {
         var id = await CreateProgramAsync(new { rules = Rules, velocity = new { maxPerMinute = 5 } });
