@@ -19,7 +19,7 @@ public static class ActivitiesApi
 
     public static RouteGroupBuilder MapActivitiesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/programs/{programId}/activities").WithTags("Activities");
+        var group = app.MapGroup("/v1/programs/{programId}/activities").WithTags("Activities").RequireProgram();
 
         group.MapPost("/", RecordActivity.Handle)
             .WithName(nameof(RecordActivity))
@@ -56,37 +56,29 @@ public static class ActivitiesApi
     public sealed record ModerationRequest(string? Reason);
 
     private static async Task<Results<Ok<ActivityView>, ProblemHttpResult>> GetActivity(
-        string programId, string activityId, ProgramStore programs, ActivityStore activities)
+        string programId, string activityId, RouteProgram route, ActivityStore activities)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var activity = Ids.IsValidGeneratedId(activityId) ? await activities.FindAsync(programId, activityId) : null;
         return activity is null ? ActivityNotFound() : TypedResults.Ok(activity);
     }
 
     private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Approve(
-        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
-        Moderate("approve", programId, activityId, request, programs, activities, clock);
+        string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
+        Moderate("approve", programId, activityId, request, route, activities, clock);
 
     private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reject(
-        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
-        Moderate("reject", programId, activityId, request, programs, activities, clock);
+        string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
+        Moderate("reject", programId, activityId, request, route, activities, clock);
 
     private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reverse(
-        string programId, string activityId, ModerationRequest? request, ProgramStore programs, ActivityStore activities, TimeProvider clock) =>
-        Moderate("reverse", programId, activityId, request, programs, activities, clock);
+        string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
+        Moderate("reverse", programId, activityId, request, route, activities, clock);
 
     private static async Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Moderate(
         string action, string programId, string activityId, ModerationRequest? request,
-        ProgramStore programs, ActivityStore activities, TimeProvider clock)
+        RouteProgram route, ActivityStore activities, TimeProvider clock)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var reason = request?.Reason;
         var v = new Validation()
             .Check(reason is null || Ids.IsPlainText(reason, MaxReasonLength), "reason", $"When given: 1–{MaxReasonLength} characters of plain text.")

@@ -28,15 +28,12 @@ public static class RecordActivity
         RecordActivityRequest request,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         HttpResponse response,
+        RouteProgram route,
         ProgramStore programs,
         ActivityStore activities,
         TimeProvider clock)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var v = new Validation()
             .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, "Required header: 1–128 printable ASCII characters.")
             .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")

@@ -16,6 +16,7 @@ public static class ClientsApi
     public static RouteGroupBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/programs/{programId}/clients")
+            .RequireProgram()
             .WithTags("Clients")
             .RequireAuthorization(Policies.Admin);
 
@@ -44,12 +45,8 @@ public static class ClientsApi
     public sealed record ClientList(IReadOnlyList<ApiClient> Clients);
 
     private static async Task<Results<Created<CreatedClient>, ValidationProblem, ProblemHttpResult>> CreateClient(
-        string programId, CreateClientRequest request, ProgramStore programs, ClientStore clients)
+        string programId, CreateClientRequest request, RouteProgram route, ClientStore clients)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var v = new Validation()
             .Check(Ids.IsPlainText(request.Name, 100), "name", "Required: 1–100 characters of plain text.")
             .Check(request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
@@ -67,22 +64,14 @@ public static class ClientsApi
             new CreatedClient(client.ClientId, secret, programId, client.Name, client.Scopes, client.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ClientList>, ProblemHttpResult>> ListClients(string programId, ProgramStore programs, ClientStore clients)
+    private static async Task<Results<Ok<ClientList>, ProblemHttpResult>> ListClients(string programId, RouteProgram route, ClientStore clients)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         return TypedResults.Ok(new ClientList(await clients.ListAsync(programId)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(
-        string programId, string clientId, ProgramStore programs, ClientStore clients)
+        string programId, string clientId, RouteProgram route, ClientStore clients)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         return await clients.RevokeAsync(programId, clientId)
             ? TypedResults.NoContent()
             : Problems.NotFound("No such client in this program.");

@@ -23,7 +23,7 @@ public static class InsightsApi
 
     public static RouteGroupBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks);
+        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
         group.MapGet("/stats", GetStats)
             .WithName(nameof(GetStats))
             .ProducesProblems(404)
@@ -56,13 +56,9 @@ public static class InsightsApi
     public sealed record AmbassadorReport(int Days, DateTimeOffset Since, IReadOnlyList<Ambassador> Ambassadors);
 
     private static async Task<Results<Ok<StatsReport>, ValidationProblem, ProblemHttpResult>> GetStats(
-        string programId, ProgramStore programs, IConnectionMultiplexer redis, TimeProvider clock, string? from = null, string? to = null)
+        string programId, RouteProgram route, IConnectionMultiplexer redis, TimeProvider clock, string? from = null, string? to = null)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var today = ProgramTime.LocalDate(clock.GetUtcNow(), program.Zone);
         var v = new Validation();
         var toDate = ParseDate(to, today, "to", v);
@@ -111,14 +107,10 @@ public static class InsightsApi
     }
 
     private static async Task<Results<Ok<AmbassadorReport>, ValidationProblem, ProblemHttpResult>> GetAmbassadors(
-        string programId, ProgramStore programs, IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock,
+        string programId, RouteProgram route, IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock,
         int? days = null, int? limit = null)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var v = new Validation()
             .Check(days is null or >= 1 and <= MaxAmbassadorDays, "days", $"1 to {MaxAmbassadorDays}.")
             .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.");

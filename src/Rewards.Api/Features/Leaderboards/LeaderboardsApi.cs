@@ -18,6 +18,7 @@ public static class LeaderboardsApi
     public static RouteGroupBuilder MapLeaderboardsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/programs/{programId}/leaderboards/{board}")
+            .RequireProgram()
             .WithTags("Leaderboards")
             .RequireAuthorization(Policies.MemberRead);
 
@@ -49,14 +50,10 @@ public static class LeaderboardsApi
         string MemberId, long Rank, long Score, IReadOnlyList<LeaderboardEntry> Entries);
 
     private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, ProblemHttpResult>> GetLeaderboard(
-        string programId, string board, ProgramStore programs, LeaderboardStore leaderboards, TimeProvider clock,
+        string programId, string board, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
         string? window = null, string? period = null, int? offset = null, int? limit = null)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var v = new Validation()
             .Check(offset is null or >= 0 and <= MaxOffset, "offset", $"0 to {MaxOffset:N0}.")
             .Check(limit is null or >= 1 and <= MaxLimit, "limit", $"1 to {MaxLimit}.");
@@ -75,14 +72,10 @@ public static class LeaderboardsApi
     }
 
     private static async Task<Results<Ok<MemberStanding>, ValidationProblem, ProblemHttpResult>> GetStanding(
-        string programId, string board, string memberId, ProgramStore programs, LeaderboardStore leaderboards, TimeProvider clock,
+        string programId, string board, string memberId, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
         string? window = null, string? period = null, int? around = null)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var v = new Validation().Check(around is null or >= 0 and <= MaxAround, "around", $"0 to {MaxAround}.");
         var (resolved, problem) = Resolve(program, board, window, period, clock.GetUtcNow(), v);
         if (problem is not null)
@@ -104,13 +97,9 @@ public static class LeaderboardsApi
     }
 
     private static async Task<Results<Ok<LeaderboardArchive>, ProblemHttpResult>> GetArchive(
-        string programId, string board, string period, ProgramStore programs, LeaderboardStore leaderboards)
+        string programId, string board, string period, RouteProgram route, LeaderboardStore leaderboards)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         if (!IsBoard(program, board))
         {
             return BoardNotFound(board);

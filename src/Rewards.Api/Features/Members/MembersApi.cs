@@ -16,7 +16,7 @@ public static partial class MembersApi
 
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/programs/{programId}/members").WithTags("Members");
+        var group = app.MapGroup("/v1/programs/{programId}/members").WithTags("Members").RequireProgram();
 
         group.MapPut("/{memberId}", PutMember)
             .WithName(nameof(PutMember))
@@ -71,12 +71,8 @@ public static partial class MembersApi
     public sealed record MemberRequest(string? DisplayName, string? Locale);
 
     private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ProblemHttpResult>> PutMember(
-        string programId, string memberId, MemberRequest request, ProgramStore programs, MemberStore members)
+        string programId, string memberId, MemberRequest request, RouteProgram route, MemberStore members)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var v = new Validation()
             .Check(Ids.IsValidId(memberId), "memberId", $"{Ids.IdRule}.")
             .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
@@ -98,54 +94,38 @@ public static partial class MembersApi
     public sealed record MemberList(IReadOnlyList<MemberProfile> Members);
 
     private static async Task<Results<Ok<MemberList>, ValidationProblem, ProblemHttpResult>> ListFlagged(
-        string programId, ProgramStore programs, MemberStore members, bool? flagged = null)
+        string programId, RouteProgram route, MemberStore members, bool? flagged = null)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         return flagged != true
             ? Problems.Invalid("flagged", "Required: true (only the flagged members are listed).")
             : TypedResults.Ok(new MemberList(await members.FlaggedAsync(programId)));
     }
 
     private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Unflag(
-        string programId, string memberId, ProgramStore programs, MemberStore members)
+        string programId, string memberId, RouteProgram route, MemberStore members)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         return Ids.IsValidId(memberId) && await members.UnflagAsync(programId, memberId)
             ? TypedResults.Ok((await members.FindAsync(programId, memberId))!)
             : MemberNotFound(memberId);
     }
 
     private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Suspend(
-        string programId, string memberId, ProgramStore programs, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, programs, members);
+        string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, route, members);
 
     private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Reinstate(
-        string programId, string memberId, ProgramStore programs, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, programs, members);
+        string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, route, members);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string programId, string memberId, ProgramStore programs, MemberStore members)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var (outcome, _) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, StatusChange.Erase) : (StatusChangeOutcome.NotFound, null);
         return outcome == StatusChangeOutcome.NotFound ? MemberNotFound(memberId) : TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> ChangeStatus(
-        string programId, string memberId, StatusChange change, ProgramStore programs, MemberStore members)
+        string programId, string memberId, StatusChange change, RouteProgram route, MemberStore members)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var (outcome, status) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, change) : (StatusChangeOutcome.NotFound, null);
         return outcome switch
         {
@@ -156,24 +136,16 @@ public static partial class MembersApi
     }
 
     private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(
-        string programId, string memberId, ProgramStore programs, MemberStore members)
+        string programId, string memberId, RouteProgram route, MemberStore members)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var profile = Ids.IsValidId(memberId) ? await members.FindWithProgressAsync(program, memberId) : null;
         return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
     }
 
     private static async Task<Results<Ok<LedgerPage>, ValidationProblem, ProblemHttpResult>> GetLedger(
-        string programId, string memberId, ProgramStore programs, MemberStore members, int? limit = null, string? cursor = null)
+        string programId, string memberId, RouteProgram route, MemberStore members, int? limit = null, string? cursor = null)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var v = new Validation()
             .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.")
             .Check(cursor is null || CursorPattern().IsMatch(cursor), "cursor", "Use the nextCursor of the previous page.");

@@ -12,7 +12,7 @@ public static class MemberPerksApi
 {
     public static RouteGroupBuilder MapMemberPerksApi(this IEndpointRouteBuilder app)
     {
-        var member = app.MapGroup("/v1/programs/{programId}/members/{memberId}").WithTags("Member perks");
+        var member = app.MapGroup("/v1/programs/{programId}/members/{memberId}").WithTags("Member perks").RequireProgram();
         member.MapGet("/perks", GetInbox)
             .WithName(nameof(GetInbox))
             .ProducesProblems(404)
@@ -37,7 +37,7 @@ public static class MemberPerksApi
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("News visible to the member now, early access included");
 
-        app.MapGroup("/v1/programs/{programId}/news").WithTags("Member perks")
+        app.MapGroup("/v1/programs/{programId}/news").WithTags("Member perks").RequireProgram()
             .MapGet("/", GetPublicNews)
             .WithName(nameof(GetPublicNews))
             .ProducesProblems(404)
@@ -58,21 +58,17 @@ public static class MemberPerksApi
     public sealed record NewsFeed(IReadOnlyList<NewsItem> News);
 
     private static async Task<Results<Ok<Inbox>, ProblemHttpResult>> GetInbox(
-        string programId, string memberId, ProgramStore programs, MemberStore members, PerkStore perks)
+        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         return await FindMemberAsync(members, programId, memberId) is null
             ? MembersApi.MemberNotFound(memberId)
             : TypedResults.Ok(new Inbox(await perks.InboxAsync(programId, memberId)));
     }
 
     private static async Task<Results<Ok<ClaimedCode>, ProblemHttpResult>> Claim(
-        string programId, string memberId, string perkId, ProgramStore programs, MemberStore members, PerkStore perks)
+        string programId, string memberId, string perkId, RouteProgram route, MemberStore members, PerkStore perks)
     {
-        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, programs, members, perks);
+        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, members, perks);
         if (problem is not null)
         {
             return problem;
@@ -92,13 +88,13 @@ public static class MemberPerksApi
     }
 
     private static async Task<Results<Ok<RsvpState>, ValidationProblem, ProblemHttpResult>> Rsvp(
-        string programId, string memberId, string perkId, RsvpRequest request, ProgramStore programs, MemberStore members, PerkStore perks)
+        string programId, string memberId, string perkId, RsvpRequest request, RouteProgram route, MemberStore members, PerkStore perks)
     {
         if (request.Answer is not ("accept" or "decline"))
         {
             return Problems.Invalid("answer", "Required: accept or decline.");
         }
-        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, programs, members, perks);
+        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, members, perks);
         if (problem is not null)
         {
             return problem;
@@ -112,12 +108,8 @@ public static class MemberPerksApi
     }
 
     private static async Task<Results<Ok<NewsFeed>, ProblemHttpResult>> GetMemberNews(
-        string programId, string memberId, ProgramStore programs, MemberStore members, PerkStore perks, TimeProvider clock)
+        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, TimeProvider clock)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var profile = await FindMemberAsync(members, programId, memberId);
         if (profile is null)
         {
@@ -133,12 +125,8 @@ public static class MemberPerksApi
     }
 
     private static async Task<Results<Ok<NewsFeed>, ValidationProblem, ProblemHttpResult>> GetPublicNews(
-        string programId, ProgramStore programs, PerkStore perks, TimeProvider clock, string? locale = null)
+        string programId, RouteProgram route, PerkStore perks, TimeProvider clock, string? locale = null)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         if (locale is not null && !PerkRules.IsValidLocale(locale))
         {
             return Problems.Invalid("locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
@@ -162,12 +150,8 @@ public static class MemberPerksApi
         Ids.IsValidId(memberId) ? await members.FindAsync(programId, memberId) : null;
 
     private static async Task<(PerkDefinition? Perk, ProblemHttpResult? Problem)> ResolveAsync(
-        string programId, string memberId, string perkId, ProgramStore programs, MemberStore members, PerkStore perks)
+        string programId, string memberId, string perkId, MemberStore members, PerkStore perks)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return (null, ProgramsApi.ProgramNotFound(programId));
-        }
         var profile = await FindMemberAsync(members, programId, memberId);
         if (profile is null)
         {

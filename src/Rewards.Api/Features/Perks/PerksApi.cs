@@ -15,6 +15,7 @@ public static class PerksApi
     public static RouteGroupBuilder MapPerksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/programs/{programId}/perks")
+            .RequireProgram()
             .WithTags("Perks")
             .RequireAuthorization(Policies.Perks);
 
@@ -56,13 +57,9 @@ public static class PerksApi
     public sealed record PerkList(IReadOnlyList<PerkView> Perks);
 
     private static async Task<Results<Created<PerkView>, ValidationProblem, ProblemHttpResult>> CreatePerk(
-        string programId, CreatePerkRequest request, ProgramStore programs, PerkStore perks, PerkScheduler scheduler, TimeProvider clock)
+        string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, TimeProvider clock)
     {
-        var program = await programs.FindAsync(programId);
-        if (program is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
+        var program = route.Program;
         var (perk, codes, errors) = PerkRules.Validate(request, program, clock.GetUtcNow());
         if (perk is null)
         {
@@ -73,26 +70,18 @@ public static class PerksApi
         return TypedResults.Created($"/v1/programs/{program.Id}/perks/{perk.PerkId}", (await perks.FindAsync(program.Id, perk.PerkId))!);
     }
 
-    private static async Task<Results<Ok<PerkList>, ProblemHttpResult>> ListPerks(string programId, ProgramStore programs, PerkStore perks) =>
-        await programs.FindAsync(programId) is null ? ProgramsApi.ProgramNotFound(programId) : TypedResults.Ok(new PerkList(await perks.ListAsync(programId)));
+    private static async Task<Ok<PerkList>> ListPerks(string programId, RouteProgram route, PerkStore perks) =>
+        TypedResults.Ok(new PerkList(await perks.ListAsync(route.Program.Id)));
 
-    private static async Task<Results<Ok<PerkView>, ProblemHttpResult>> GetPerk(string programId, string perkId, ProgramStore programs, PerkStore perks)
+    private static async Task<Results<Ok<PerkView>, ProblemHttpResult>> GetPerk(string programId, string perkId, RouteProgram route, PerkStore perks)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var view = Ids.IsValidGeneratedId(perkId) ? await perks.FindAsync(programId, perkId) : null;
         return view is null ? PerkNotFound() : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> PatchPerk(
-        string programId, string perkId, PerkStatusRequest request, ProgramStore programs, PerkStore perks, PerkScheduler scheduler)
+        string programId, string perkId, PerkStatusRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         if (request.Status is not ("paused" or "active"))
         {
             return Problems.Invalid("status", "Required: paused or active.");
@@ -115,12 +104,8 @@ public static class PerksApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePerk(
-        string programId, string perkId, ProgramStore programs, PerkStore perks, PerkScheduler scheduler)
+        string programId, string perkId, RouteProgram route, PerkStore perks, PerkScheduler scheduler)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
         if (found is not var (perk, _))
         {
@@ -132,12 +117,8 @@ public static class PerksApi
     }
 
     private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> AddCodes(
-        string programId, string perkId, CodesRequest request, ProgramStore programs, PerkStore perks)
+        string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks)
     {
-        if (await programs.FindAsync(programId) is null)
-        {
-            return ProgramsApi.ProgramNotFound(programId);
-        }
         var codes = request.Codes ?? [];
         if (codes.Length is 0 or > PerkRules.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode) || codes.Distinct().Count() != codes.Length)
         {
