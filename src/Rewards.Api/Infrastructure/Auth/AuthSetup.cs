@@ -80,10 +80,37 @@ public static class AuthSetup
 
     public static WebApplication UseRewardsAuth(this WebApplication app)
     {
-        app.UseAuthentication();
+        // ASP.NET Core's authentication middleware offers every request to each IAuthenticationRequestHandler first:
+        // here OpenIddict's server and validation handlers, whose event pipelines then run (and build the request's
+        // URI) on every API call only to find it is not theirs. Only the token endpoint is theirs; elsewhere the
+        // default scheme (the validated-token cache, then OpenIddict validation) authenticates the caller.
+        app.UseWhen(IsTokenEndpoint, branch => branch.UseAuthentication());
+        app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.Use(AuthenticateDefaultSchemeAsync));
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
+    }
+
+    private static bool IsTokenEndpoint(HttpContext context) => context.Request.Path.StartsWithSegments(TokenPath);
+
+    /// <summary>What UseAuthentication does after its request handlers: the default scheme's result becomes the user.</summary>
+    private static async Task AuthenticateDefaultSchemeAsync(HttpContext context, RequestDelegate next)
+    {
+        var result = await context.AuthenticateAsync();
+        if (result.Principal is not null)
+        {
+            context.User = result.Principal;
+        }
+        if (result.Succeeded)
+        {
+            context.Features.Set<IAuthenticateResultFeature>(new AuthenticateResultFeature { AuthenticateResult = result });
+        }
+        await next(context);
+    }
+
+    private sealed class AuthenticateResultFeature : IAuthenticateResultFeature
+    {
+        public AuthenticateResult? AuthenticateResult { get; set; }
     }
 
     /// <summary>One token bucket per client (per client and member for member tokens, per address without a token).</summary>
