@@ -17,11 +17,19 @@
 -- The idempotency record is one string:
 --   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'replayed', record} | {'recorded', record}
+-- KPI counters are summed over the run and written once at its end (flushKpis, gamification.lua).
 
 local KEYS_PER_AWARD, ARGS_PER_AWARD = 23, 32
+local checkedVersions = {}
 
 local function award(K, A)
-  if redis.call('HGET', K[1], 'version') ~= A[1] then return {'stale'} end
+  -- The awards of one run share their program: its settings version is read once.
+  local version = checkedVersions[K[1]]
+  if version == nil then
+    version = redis.call('HGET', K[1], 'version') or false
+    checkedVersions[K[1]] = version
+  end
+  if version ~= A[1] then return {'stale'} end
 
   local seen = redis.call('GET', K[2])
   if seen then
@@ -36,15 +44,16 @@ local function award(K, A)
   local kpiTtl = A[31]
   local cooldownField, typeField, entryField, countField = 'lastAt:' .. activityType, 't:' .. activityType, 'lb:' .. activityType, 'c:' .. activityType
 
+  local windowField = 'w:' .. activityType
   local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField,
-    countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier')
+    countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', windowField)
   local status, balance, lifetime = member[1], tonumber(member[2]) or 0, tonumber(member[3]) or 0
   if not status then
     -- First activity of this member: created implicitly.
     status = 'active'
     redis.call('HSET', K[3], 'status', status, 'balance', 0, 'lifetime', 0, 'createdAt', now)
     redis.call('ZADD', K[9], 'NX', now, memberId)
-    stat(K[18], 'newMembers', 1, kpiTtl)
+    statLater(K[18], 'newMembers', 1, kpiTtl)
   end
 
   local reason = ''
@@ -106,15 +115,16 @@ local function award(K, A)
       balance, lifetime = balance + awarded, lifetime + awarded
       local typeTotal = (tonumber(member[5]) or 0) + awarded
       local typeCount = (tonumber(member[8]) or 0) + 1
-      local pointsEntry, typeEntry = applyToBoards({K[10], K[11], K[12], K[13], K[14], K[15], K[16], K[17]},
-        {A[21], A[22], A[23], A[24], A[25], A[26]}, memberId, awarded, lifetime, typeTotal, member[6], member[7], now)
+      local pointsEntry, typeEntry, pointsWindows, typeWindows = applyToBoards(
+        {K[10], K[11], K[12], K[13], K[14], K[15], K[16], K[17]}, {A[21], A[22], A[23], A[24], A[25], A[26]},
+        memberId, awarded, lifetime, typeTotal, member[6], member[7], now, member[14], member[15])
       local streakDay, streak, best = nextStreak(tonumber(A[29]), tonumber(member[9]), tonumber(member[10]) or 0, tonumber(member[11]) or 0)
       local earned
       earned, newBadges = earnBadges(A[28], member[12] or ',', activityType, typeCount, lifetime, streak)
       local newTier = tierOf(A[27], lifetime)
       redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal, countField, typeCount,
         'lb:points', pointsEntry, entryField, typeEntry, 'streakDay', streakDay, 'streak', streak, 'bestStreak', best,
-        'badges', earned, 'tier', newTier)
+        'badges', earned, 'tier', newTier, 'w:points', pointsWindows, windowField, typeWindows)
       if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
       for _, id in ipairs(newBadges) do
         redis.call('XADD', K[4], '*', 'kind', 'badge', 'activity', activityId, 'type', activityType, 'target', id,
@@ -126,12 +136,12 @@ local function award(K, A)
           'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', tostring(newTier))
         tier = newTier
       end
-      stat(K[18], 'pointsIssued', awarded, kpiTtl)
-      ambassadorPoints(K[21], memberId, awarded, kpiTtl)
+      statLater(K[18], 'pointsIssued', awarded, kpiTtl)
+      ambassadorPointsLater(K[21], memberId, awarded, kpiTtl)
     end
   end
-  stat(K[18], result .. ':' .. activityType, 1, kpiTtl)
-  countActive(K[19], memberId, kpiTtl)
+  statLater(K[18], result .. ':' .. activityType, 1, kpiTtl)
+  countActiveLater(K[19], memberId, kpiTtl)
 
   redis.call('HSET', K[5], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
     'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', A[18], 'week', A[19], 'month', A[20],
@@ -155,4 +165,5 @@ for i = 0, #KEYS / KEYS_PER_AWARD - 1 do
   for j = 1, ARGS_PER_AWARD do A[j] = ARGV[i * ARGS_PER_AWARD + j] end
   replies[i + 1] = award(K, A)
 end
+flushKpis()
 return replies

@@ -8,23 +8,54 @@
 local TIME_SPAN = 4194304
 local REACH_MAX = 9999999999999
 
+-- A member's window state for one board, kept in the member hash ('w:<board>') so that an award does not have to read
+-- its scores back from the boards: 'dayStart:score;weekStart:score;monthStart:score' (score 0 = not on the board), for
+-- the latest period of each window the member was written to. A write to that period updates it; a write to another
+-- period (a backdated activity, a moderation of an older one, a changed time zone) reads the board instead (ZSCORE),
+-- and replaces the state only for a later period. Boards are only ever written here (and restored exactly by
+-- reinstatement), so the state of a period equals the board's score for it.
+local function readWindowState(state)
+  local w = {}
+  if state then
+    for start, score in string.gmatch(state, '(%d+):(%d+)') do w[#w + 1] = {start, tonumber(score)} end
+  end
+  return w
+end
+
+local function writeWindowState(w)
+  local parts = {}
+  for i = 1, 3 do
+    if w[i] then parts[i] = w[i][1] .. ':' .. string.format('%.0f', w[i][2]) else parts[i] = '0:0' end
+  end
+  return table.concat(parts, ';')
+end
+
 -- Adds delta points to a member in one window period; removes the member when nothing is left.
 -- ttl: seconds the period's board is still kept (relative, so Redis's own clock applies it); a period past its
 -- retention (ttl <= 0, only reachable by a backdated activity) is not written.
-local function addToWindow(key, memberId, delta, startSec, nowMs, ttl)
+-- known: {periodStart, score} from the member's window state (see above), or nil; updated in place.
+local function addToWindow(key, memberId, delta, startSec, nowMs, ttl, state, i)
   ttl = tonumber(ttl)
   if ttl <= 0 then return end
-  local old = redis.call('ZSCORE', key, memberId)
+  local known = state[i]
+  local old
+  if known and known[1] == startSec then
+    if known[2] > 0 then old = known[2] end
+  else
+    old = tonumber(redis.call('ZSCORE', key, memberId))
+  end
   local points = delta
-  if old then points = math.floor(tonumber(old) / TIME_SPAN) + delta end
+  if old then points = math.floor(old / TIME_SPAN) + delta end
+  local score = 0
   if points <= 0 then
     if old then redis.call('ZREM', key, memberId) end
-    return
+  else
+    local s = math.floor(nowMs / 1000) - tonumber(startSec)
+    if s < 0 then s = 0 elseif s >= TIME_SPAN then s = TIME_SPAN - 1 end
+    score = points * TIME_SPAN + (TIME_SPAN - 1 - s)
+    if redis.call('ZADD', key, score, memberId) == 1 then redis.call('EXPIRE', key, ttl, 'NX') end
   end
-  local s = math.floor(nowMs / 1000) - startSec
-  if s < 0 then s = 0 elseif s >= TIME_SPAN then s = TIME_SPAN - 1 end
-  redis.call('ZADD', key, points * TIME_SPAN + (TIME_SPAN - 1 - s), memberId)
-  if not old then redis.call('EXPIRE', key, ttl, 'NX') end
+  if not known or known[1] == startSec or tonumber(startSec) > tonumber(known[1]) then state[i] = {startSec, score} end
 end
 
 -- Replaces a member's all-time entry; returns the new entry ('' when the member has no points left).
@@ -39,12 +70,14 @@ end
 -- Applies a change of delta points to the 'points' board and the activity type's board, in every window.
 -- B: keys {points all, points day, points week, points month, type all, type day, type week, type month}
 -- W: {day start s, week start s, month start s, day ttl s, week ttl s, month ttl s}
--- Returns the new all-time entries of the points board and the type board.
-local function applyToBoards(B, W, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs)
+-- pointsState, typeState: the member's 'w:points' and 'w:<type>' fields (nil when absent).
+-- Returns the new all-time entries of the points board and the type board, and the new window states of both.
+local function applyToBoards(B, W, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState)
+  local pw, tw = readWindowState(pointsState), readWindowState(typeState)
   for i = 1, 3 do
-    addToWindow(B[1 + i], memberId, delta, tonumber(W[i]), nowMs, W[3 + i])
-    addToWindow(B[5 + i], memberId, delta, tonumber(W[i]), nowMs, W[3 + i])
+    addToWindow(B[1 + i], memberId, delta, W[i], nowMs, W[3 + i], pw, i)
+    addToWindow(B[5 + i], memberId, delta, W[i], nowMs, W[3 + i], tw, i)
   end
-  return setAllTime(B[1], oldPointsEntry, memberId, lifetime, nowMs), setAllTime(B[5], oldTypeEntry, memberId, typeTotal, nowMs)
+  return setAllTime(B[1], oldPointsEntry, memberId, lifetime, nowMs), setAllTime(B[5], oldTypeEntry, memberId, typeTotal, nowMs),
+    writeWindowState(pw), writeWindowState(tw)
 end
-

@@ -54,3 +54,55 @@ local function ambassadorPoints(key, memberId, points, ttl)
   if tonumber(redis.call('ZINCRBY', key, points, memberId)) == points then redis.call('EXPIRE', key, ttl, 'NX') end
 end
 
+
+-- Deferred KPI writes, for a script run that decides many awards (group commit): increments of one key and field are
+-- summed, active members and ambassador points gathered, and each key is written once when the run ends (flushKpis).
+-- The run is atomic, so nobody can observe the difference from writing them award by award.
+local kpis = {order = {}, byKey = {}}
+
+local function kpiEntry(kind, key, ttl)
+  local e = kpis.byKey[key]
+  if not e then
+    e = {kind = kind, key = key, ttl = ttl, order = {}, sums = {}}
+    kpis.byKey[key] = e
+    kpis.order[#kpis.order + 1] = e
+  end
+  return e
+end
+
+local function add(e, field, by)
+  if e.sums[field] == nil then
+    e.order[#e.order + 1] = field
+    e.sums[field] = 0
+  end
+  e.sums[field] = e.sums[field] + by
+end
+
+local function statLater(key, field, by, ttl)
+  if by ~= 0 then add(kpiEntry('stat', key, ttl), field, by) end
+end
+
+local function countActiveLater(key, memberId, ttl)
+  add(kpiEntry('active', key, ttl), memberId, 1)
+end
+
+local function ambassadorPointsLater(key, memberId, points, ttl)
+  if points ~= 0 then add(kpiEntry('ambassador', key, ttl), memberId, points) end
+end
+
+local function flushKpis()
+  for _, e in ipairs(kpis.order) do
+    if e.kind == 'active' then
+      redis.call('PFADD', e.key, unpack(e.order))
+    else
+      for _, field in ipairs(e.order) do
+        local by = e.sums[field]
+        if by ~= 0 then
+          if e.kind == 'stat' then redis.call('HINCRBY', e.key, field, by) else redis.call('ZINCRBY', e.key, by, field) end
+        end
+      end
+    end
+    redis.call('EXPIRE', e.key, e.ttl, 'NX')
+  end
+  kpis = {order = {}, byKey = {}}
+end

@@ -21,8 +21,9 @@ if status ~= expected then return {'conflict', status} end
 
 local activityType, memberId, now, kpiTtl = a[4], ARGV[3], tonumber(ARGV[4]), ARGV[15]
 local typeField, entryField, countField = 't:' .. activityType, 'lb:' .. activityType, 'c:' .. activityType
+local windowField = 'w:' .. activityType
 local m = redis.call('HMGET', KEYS[2], 'status', 'balance', 'lifetime', typeField, 'lb:points', entryField,
-  countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier')
+  countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', windowField)
 if m[1] ~= 'active' and action ~= 'reject' then return {'inactive', m[1] or 'missing'} end
 
 local delta, newStatus, entryKind
@@ -53,8 +54,9 @@ local tier, tierChanged, newBadges = tonumber(m[12]) or 0, 0, {}
 if delta ~= 0 then
   local typeTotal = (tonumber(m[4]) or 0) + delta
   local typeCount = (tonumber(m[7]) or 0) + (delta > 0 and 1 or -1)
-  local pointsEntry, typeEntry = applyToBoards({KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]},
-    {ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]}, memberId, delta, lifetime, typeTotal, m[5], m[6], now)
+  local pointsEntry, typeEntry, pointsWindows, typeWindows = applyToBoards(
+    {KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]}, {ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]},
+    memberId, delta, lifetime, typeTotal, m[5], m[6], now, m[13], m[14])
   local streakDay, streak, best = tonumber(m[8]), tonumber(m[9]) or 0, tonumber(m[10]) or 0
   local earned = m[11] or ','
   if delta > 0 then
@@ -64,7 +66,7 @@ if delta ~= 0 then
   local newTier = tierOf(ARGV[12], lifetime)
   redis.call('HSET', KEYS[2], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal, countField, typeCount,
     'lb:points', pointsEntry, entryField, typeEntry, 'streakDay', streakDay or -1, 'streak', streak, 'bestStreak', best,
-    'badges', earned, 'tier', newTier)
+    'badges', earned, 'tier', newTier, 'w:points', pointsWindows, windowField, typeWindows)
   ambassadorPoints(KEYS[17], memberId, delta, kpiTtl)
   for _, id in ipairs(newBadges) do
     redis.call('XADD', KEYS[3], '*', 'kind', 'badge', 'activity', ARGV[2], 'type', activityType, 'target', id,

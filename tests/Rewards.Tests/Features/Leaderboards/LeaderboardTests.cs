@@ -242,6 +242,56 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task BoardScores_StayExact_ThroughBackdatedAwards_ModerationOfOlderPeriods_AndSuspension()
+    {
+        // Awards read a member's window scores from the member hash ('w:<board>') instead of the boards; backdated
+        // activities and moderation of older periods go to the boards themselves. Every path must leave both equal.
+        var id = await CreateProgramAsync(Rules);
+        var day18 = Utc("2026-11-18T10:00:00Z");
+        await RecordAtAsync(id, "alice", "review", day18);                                          // 18th: 50
+        var backdated = await RecordAsync(id, "alice", "share", occurredAt: day18.AddDays(-1));    // 17th: 10
+        await RecordAtAsync(id, "alice", "share", day18.AddSeconds(1));                             // 18th: 60
+        await PostJsonAsync($"/v1/programs/{id}/activities/{backdated.GetProperty("activityId").GetString()}/reverse",
+            new { reason = "duplicate" }, HttpStatusCode.OK);                                       // 17th: 0
+        var lastOf18th = await RecordAtAsync(id, "alice", "review", day18.AddSeconds(2));           // 18th: 110
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/suspend", null, HttpStatusCode.OK);
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/reinstate", null, HttpStatusCode.OK);
+        var day19 = Utc("2026-11-19T10:00:00Z");
+        await RecordAtAsync(id, "alice", "share", day19);                                           // 19th: 10
+        await PostJsonAsync($"/v1/programs/{id}/activities/{lastOf18th.GetProperty("activityId").GetString()}/reverse",
+            new { reason = "spam" }, HttpStatusCode.OK);                                            // 18th: 60
+        await RecordAtAsync(id, "alice", "review", day19.AddSeconds(1));                            // 19th: 60
+        await RecordAtAsync(id, "bob", "review", day19.AddSeconds(2));
+
+        long Score(JsonElement page, string member) =>
+            page.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("memberId").GetString() == member)
+                .Select(e => e.GetProperty("score").GetInt64()).SingleOrDefault();
+        Assert.Equal(0, Score(await BoardAsync(id, "?window=day&period=2026-11-17"), "alice"));
+        Assert.Equal(60, Score(await BoardAsync(id, "?window=day&period=2026-11-18"), "alice"));
+        Assert.Equal(60, Score(await BoardAsync(id, "?window=day"), "alice"));
+        Assert.Equal(120, Score(await BoardAsync(id, "?window=week"), "alice"));
+        Assert.Equal(120, Score(await BoardAsync(id, "?window=month"), "alice"));
+        Assert.Equal(120, Score(await BoardAsync(id, "?window=all"), "alice"));
+        Assert.Equal(50, Score(await BoardAsync(id, "?window=day", board: "review"), "alice"));
+        Assert.Equal(100, Score(await BoardAsync(id, "?window=week", board: "review"), "alice"));
+        Assert.Equal(["alice", "bob"], Members(await BoardAsync(id, "?window=day", board: "review")));
+
+        // The state kept in the member hash equals the boards, window by window.
+        var db = Factory.Redis.GetDatabase();
+        var periods = new[] { "day:2026-11-19", "week:2026-W47", "month:2026-11" };
+        foreach (var board in new[] { "points", "review", "share" })
+        {
+            var state = ((string?)await db.HashGetAsync($"rw:{{{id}}}:m:alice", $"w:{board}"))!.Split(';');
+            Assert.Equal(3, state.Length);
+            for (var i = 0; i < 3; i++)
+            {
+                var onBoard = await db.SortedSetScoreAsync($"rw:{{{id}}}:lb:{board}:{periods[i]}", "alice");
+                Assert.Equal(onBoard ?? 0, double.Parse(state[i].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    [Fact]
     public async Task ClosedPeriod_IsArchivedOnce_AndReRunsChangeNothing()
     {
         var id = await CreateProgramAsync(Rules);

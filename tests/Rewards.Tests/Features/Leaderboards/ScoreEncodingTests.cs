@@ -26,10 +26,10 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
         const long nowMs = (monthStart + 30L * 86400) * 1000; // 30 days into the month
         // a reaches the maximum first, b one second later; c stays one point below; d reaches the maximum last.
         var driver = """
-            addToWindow(KEYS[1], 'a', tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
-            addToWindow(KEYS[1], 'b', tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) + 1000, ARGV[4])
-            addToWindow(KEYS[1], 'c', tonumber(ARGV[1]) - 1, tonumber(ARGV[2]), tonumber(ARGV[3]) - 5000, ARGV[4])
-            addToWindow(KEYS[1], 'd', tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) + 7 * 86400 * 1000, ARGV[4])
+            addToWindow(KEYS[1], 'a', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], {}, 1)
+            addToWindow(KEYS[1], 'b', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 1000, ARGV[4], {}, 1)
+            addToWindow(KEYS[1], 'c', tonumber(ARGV[1]) - 1, ARGV[2], tonumber(ARGV[3]) - 5000, ARGV[4], {}, 1)
+            addToWindow(KEYS[1], 'd', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 7 * 86400 * 1000, ARGV[4], {}, 1)
             return redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES')
             """;
 
