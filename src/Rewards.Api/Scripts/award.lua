@@ -160,9 +160,8 @@ end
 
 local replies = {}
 for i = 0, #KEYS / KEYS_PER_AWARD - 1 do
-  local K, A = {}, {}
-  for j = 1, KEYS_PER_AWARD do K[j] = KEYS[i * KEYS_PER_AWARD + j] end
-  for j = 1, ARGS_PER_AWARD do A[j] = ARGV[i * ARGS_PER_AWARD + j] end
+  local K = {unpack(KEYS, i * KEYS_PER_AWARD + 1, (i + 1) * KEYS_PER_AWARD)}
+  local A = {unpack(ARGV, i * ARGS_PER_AWARD + 1, (i + 1) * ARGS_PER_AWARD)}
   replies[i + 1] = award(K, A)
 end
 flushKpis()

@@ -17,17 +17,15 @@ local REACH_MAX = 9999999999999
 local function readWindowState(state)
   local w = {}
   if state then
-    for start, score in string.gmatch(state, '(%d+):(%d+)') do w[#w + 1] = {start, tonumber(score)} end
+    local d, ds, k, ks, m, ms = string.match(state, '^(%d+):(%d+);(%d+):(%d+);(%d+):(%d+)$')
+    if d then w = {{d, tonumber(ds)}, {k, tonumber(ks)}, {m, tonumber(ms)}} end
   end
   return w
 end
 
 local function writeWindowState(w)
-  local parts = {}
-  for i = 1, 3 do
-    if w[i] then parts[i] = w[i][1] .. ':' .. string.format('%.0f', w[i][2]) else parts[i] = '0:0' end
-  end
-  return table.concat(parts, ';')
+  local d, k, m = w[1] or {'0', 0}, w[2] or {'0', 0}, w[3] or {'0', 0}
+  return string.format('%s:%.0f;%s:%.0f;%s:%.0f', d[1], d[2], k[1], k[2], m[1], m[2])
 end
 
 -- Adds delta points to a member in one window period; removes the member when nothing is left.
