@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Rewards.Api.Infrastructure;
@@ -26,9 +27,17 @@ public static partial class Ids
     public static bool IsValidIdempotencyKey(string? value) =>
         value is { Length: >= 1 and <= 128 } && value.All(c => c is >= ' ' and <= '~');
 
-    /// <summary>Free text a person reads (names, reasons): bounded and without control characters.</summary>
+    /// <summary>
+    /// Free text a person reads (names, reasons): bounded, not blank, without control characters and without the
+    /// invisible format characters that disguise text (bidirectional overrides such as U+202E that make "Alice" read
+    /// backwards on a leaderboard, zero-width spaces that make two names look alike, byte-order marks). The zero-width
+    /// non-joiner and joiner stay allowed: emoji sequences and several scripts (Persian, Indic) need them.
+    /// </summary>
     public static bool IsPlainText(string? value, int maxLength) =>
-        value is not null && value.Length <= maxLength && value.Trim().Length > 0 && !value.Any(char.IsControl);
+        value is not null && value.Length <= maxLength && value.Trim().Length > 0 && !value.Any(IsHiddenOrControl);
+
+    private static bool IsHiddenOrControl(char c) =>
+        char.IsControl(c) || (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format && c is not ('\u200C' or '\u200D'));
 
     // Patterns end in \z, not $: in .NET '$' also matches before a final '\n', which would let "m-1\n" through.
     [GeneratedRegex(@"^(?!\.\.?\z)[A-Za-z0-9._-]{1,64}\z")]

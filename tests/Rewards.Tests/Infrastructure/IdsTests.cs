@@ -34,6 +34,18 @@ public sealed class IdsTests
     }
 
     [Theory]
+    [InlineData("Alice", true)]
+    [InlineData("Zoë Ångström", true)]
+    [InlineData("👨\u200D👩\u200D👧 family", true)]     // zero-width joiner: one emoji
+    [InlineData("می\u200Cخواهم", true)]              // zero-width non-joiner: Persian
+    [InlineData("\u202Eecila", false)]               // right-to-left override: shows as "alice"
+    [InlineData("Ali\u200Bce", false)]               // zero-width space: looks like "Alice"
+    [InlineData("\uFEFFAlice", false)]               // byte-order mark
+    [InlineData("Alice\n", false)]
+    [InlineData("   ", false)]
+    public void IsPlainText_RefusesControlAndDisguisingCharacters(string text, bool valid) => Assert.Equal(valid, Ids.IsPlainText(text, 64));
+
+    [Theory]
     [InlineData(WindowKind.Day, "2026-11-18")]
     [InlineData(WindowKind.Week, "2026-W47")]
     [InlineData(WindowKind.Month, "2026-11")]
