@@ -10,7 +10,7 @@ public static class HealthApi
         health.MapGet("/live", Live)
             .WithSummary("Liveness: the process is up.");
         health.MapGet("/ready", Ready)
-            .WithSummary("Readiness: Redis answers a PING.")
+            .WithSummary("Readiness: Redis answers a PING (with a cluster, every primary).")
             .Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -23,7 +23,16 @@ public static class HealthApi
     {
         try
         {
-            await redis.GetDatabase().PingAsync();
+            // One round trip to a single Redis; with a cluster, every primary must answer (each holds a share of the programs).
+            var endpoints = redis.GetEndPoints();
+            if (endpoints.Length == 1)
+            {
+                await redis.GetDatabase().PingAsync();
+            }
+            else
+            {
+                await Task.WhenAll(endpoints.Select(e => redis.GetServer(e)).Where(s => !s.IsReplica).Select(s => s.PingAsync()));
+            }
             return TypedResults.Ok(new HealthStatus("ready"));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
