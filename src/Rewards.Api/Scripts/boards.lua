@@ -31,7 +31,8 @@ end
 -- Adds delta points to a member in one window period; removes the member when nothing is left.
 -- ttl: seconds the period's board is still kept (relative, so Redis's own clock applies it); a period past its
 -- retention (ttl <= 0, only reachable by a backdated activity) is not written.
--- known: {periodStart, score} from the member's window state (see above), or nil; updated in place.
+-- state, i: the member's window state for this board (readWindowState) and this window's place in it (1 day, 2 week,
+-- 3 month); used instead of ZSCORE when it is of this period, and updated in place.
 local function addToWindow(key, memberId, delta, startSec, nowMs, ttl, state, i)
   ttl = tonumber(ttl)
   if ttl <= 0 then return end

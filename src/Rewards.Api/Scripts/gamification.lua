@@ -38,26 +38,10 @@ local function earnBadges(rules, earned, activityType, typeCount, lifetime, stre
   return earned, new
 end
 
--- Adds to a per-day KPI counter; the hash gets its expiry when the counter is first created.
-local function stat(key, field, by, ttl)
-  if by == 0 then return end
-  if redis.call('HINCRBY', key, field, by) == by then redis.call('EXPIRE', key, ttl, 'NX') end
-end
-
-local function countActive(key, memberId, ttl)
-  if redis.call('PFADD', key, memberId) == 1 then redis.call('EXPIRE', key, ttl, 'NX') end
-end
-
--- Ambassadors: plain awarded points per member and local day (summed over a rolling window on read).
-local function ambassadorPoints(key, memberId, points, ttl)
-  if points == 0 then return end
-  if tonumber(redis.call('ZINCRBY', key, points, memberId)) == points then redis.call('EXPIRE', key, ttl, 'NX') end
-end
-
-
--- Deferred KPI writes, for a script run that decides many awards (group commit): increments of one key and field are
--- summed, active members and ambassador points gathered, and each key is written once when the run ends (flushKpis).
--- The run is atomic, so nobody can observe the difference from writing them award by award.
+-- KPI writes: per-day counters (a hash), active members (a HyperLogLog) and ambassadors' daily points (a sorted set), each
+-- key getting its expiry when first written. They are gathered and written by flushKpis: a script run that decides many
+-- awards (group commit) sums the increments of one key and field and writes each key once when the run ends; the run is
+-- atomic, so nobody can observe the difference from writing them award by award. stat and ambassadorPoints write at once.
 local kpis = {order = {}, byKey = {}}
 
 local function kpiEntry(kind, key, ttl)
@@ -86,6 +70,7 @@ local function countActiveLater(key, memberId, ttl)
   add(kpiEntry('active', key, ttl), memberId, 1)
 end
 
+-- Ambassadors: plain awarded points per member and local day (summed over a rolling window on read).
 local function ambassadorPointsLater(key, memberId, points, ttl)
   if points ~= 0 then add(kpiEntry('ambassador', key, ttl), memberId, points) end
 end
@@ -105,4 +90,14 @@ local function flushKpis()
     redis.call('EXPIRE', e.key, e.ttl, 'NX')
   end
   kpis = {order = {}, byKey = {}}
+end
+
+local function stat(key, field, by, ttl)
+  statLater(key, field, by, ttl)
+  flushKpis()
+end
+
+local function ambassadorPoints(key, memberId, points, ttl)
+  ambassadorPointsLater(key, memberId, points, ttl)
+  flushKpis()
 end
