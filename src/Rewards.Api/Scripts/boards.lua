@@ -71,7 +71,8 @@ end
 -- W: {day start s, week start s, month start s, day ttl s, week ttl s, month ttl s}
 -- pointsState, typeState: the member's 'w:points' and 'w:<type>' fields (nil when absent).
 -- Returns the new all-time entries of the points board and the type board, and the new window states of both.
-local function applyToBoards(B, W, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState)
+local function applyToBoards(B, W, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs,
+    pointsState, typeState)
   local pw, tw = readWindowState(pointsState), readWindowState(typeState)
   for i = 1, 3 do
     addToWindow(B[1 + i], memberId, delta, W[i], nowMs, W[3 + i], pw, i)

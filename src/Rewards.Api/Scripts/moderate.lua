@@ -55,7 +55,8 @@ if delta ~= 0 then
   local typeTotal = (tonumber(m[4]) or 0) + delta
   local typeCount = (tonumber(m[7]) or 0) + (delta > 0 and 1 or -1)
   local pointsEntry, typeEntry, pointsWindows, typeWindows = applyToBoards(
-    {KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]}, {ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]},
+    {KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]},
+    {ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]},
     memberId, delta, lifetime, typeTotal, m[5], m[6], now, m[13], m[14])
   local streakDay, streak, best = tonumber(m[8]), tonumber(m[9]) or 0, tonumber(m[10]) or 0
   local earned = m[11] or ','
