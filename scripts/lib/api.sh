@@ -15,6 +15,8 @@ start_api() {
   Rewards__Auth__CreateSigningKey=true \
   Rewards__RateLimit__PermitsPerSecond=1000000 \
   Rewards__RateLimit__Burst=1000000 \
+  Rewards__RateLimit__TokenPermitsPerSecond=1000 \
+  Rewards__RateLimit__TokenBurst=1000 \
     dotnet src/Rewards.Api/bin/Release/net10.0/Rewards.Api.dll --urls "http://127.0.0.1:$port" >"$dir/api.log" 2>&1 &
   echo $! >"$dir/api.pid"
   for _ in $(seq 1 150); do

@@ -81,6 +81,8 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         // Functional tests fire hundreds of concurrent requests from one client; the rate limit test sets its own.
         ["Rewards:RateLimit:PermitsPerSecond"] = "100000",
         ["Rewards:RateLimit:Burst"] = "100000",
+        ["Rewards:RateLimit:TokenPermitsPerSecond"] = "100000",
+        ["Rewards:RateLimit:TokenBurst"] = "100000",
         // Tests run job classes directly, at the instants they choose; no cron firing in the middle of a test.
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
     };

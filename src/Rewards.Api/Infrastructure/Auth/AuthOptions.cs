@@ -46,4 +46,12 @@ public sealed class RateLimitOptions
     /// <summary>Requests a client may burst above the sustained rate.</summary>
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 2000;
+
+    /// <summary>Token requests per second per address: clients keep a token for its lifetime, so few are needed.</summary>
+    [Range(1, 1_000_000)]
+    public int TokenPermitsPerSecond { get; set; } = 10;
+
+    /// <summary>Token requests an address may burst above the sustained rate (a fleet of instances starting at once).</summary>
+    [Range(1, 1_000_000)]
+    public int TokenBurst { get; set; } = 100;
 }

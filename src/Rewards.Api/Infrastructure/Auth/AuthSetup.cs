@@ -80,37 +80,29 @@ public static class AuthSetup
 
     public static WebApplication UseRewardsAuth(this WebApplication app)
     {
-        // ASP.NET Core's authentication middleware offers every request to each IAuthenticationRequestHandler first:
-        // here OpenIddict's server and validation handlers, whose event pipelines then run (and build the request's
-        // URI) on every API call only to find it is not theirs. Only the token endpoint is theirs; elsewhere the
-        // default scheme (the validated-token cache, then OpenIddict validation) authenticates the caller.
-        app.UseWhen(IsTokenEndpoint, branch => branch.UseAuthentication());
-        app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.Use(AuthenticateDefaultSchemeAsync));
-        app.UseRateLimiter();
+        // The token endpoint is rate limited per address before OpenIddict answers it inside UseAuthentication (guessing
+        // secrets, one Redis read per call); every other request after authentication, per client.
+        app.UseWhen(IsTokenEndpoint, branch => branch.UseRateLimiter());
+        app.UseAuthentication();
+        app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.UseRateLimiter());
         app.UseAuthorization();
         return app;
     }
 
     private static bool IsTokenEndpoint(HttpContext context) => context.Request.Path.StartsWithSegments(TokenPath);
 
-    /// <summary>What UseAuthentication does after its request handlers: the default scheme's result becomes the user.</summary>
-    private static async Task AuthenticateDefaultSchemeAsync(HttpContext context, RequestDelegate next)
+    private static RateLimitPartition<string> Bucket(string key, int permitsPerSecond, int burst)
     {
-        var result = await context.AuthenticateAsync();
-        if (result.Principal is not null)
+        // Refill every 100 ms when the rate allows whole tokens that often (smoother), else once a second (exact).
+        var fine = permitsPerSecond >= 10;
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
-            context.User = result.Principal;
-        }
-        if (result.Succeeded)
-        {
-            context.Features.Set<IAuthenticateResultFeature>(new AuthenticateResultFeature { AuthenticateResult = result });
-        }
-        await next(context);
-    }
-
-    private sealed class AuthenticateResultFeature : IAuthenticateResultFeature
-    {
-        public AuthenticateResult? AuthenticateResult { get; set; }
+            TokenLimit = burst,
+            TokensPerPeriod = fine ? permitsPerSecond / 10 : permitsPerSecond,
+            ReplenishmentPeriod = fine ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 
     /// <summary>One token bucket per client (per client and member for member tokens, per address without a token).</summary>
@@ -123,22 +115,17 @@ public static class AuthSetup
             {
                 return RateLimitPartition.GetNoLimiter("exempt");
             }
+            var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            if (IsTokenEndpoint(http))
+            {
+                return Bucket($"token:{http.Connection.RemoteIpAddress}", limits.TokenPermitsPerSecond, limits.TokenBurst);
+            }
             var user = http.User;
             var client = user.ClientIdOf();
             var key = client is null ? $"address:{http.Connection.RemoteIpAddress}"
                 : user.IsMemberToken() ? $"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}"
                 : $"client:{client}";
-            var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            // Refill every 100 ms when the rate allows whole tokens that often (smoother), else once a second (exact).
-            var fine = limits.PermitsPerSecond >= 10;
-            return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = limits.Burst,
-                TokensPerPeriod = fine ? limits.PermitsPerSecond / 10 : limits.PermitsPerSecond,
-                ReplenishmentPeriod = fine ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
+            return Bucket(key, limits.PermitsPerSecond, limits.Burst);
         });
         options.OnRejected = async (context, cancellationToken) =>
         {
@@ -152,7 +139,7 @@ public static class AuthSetup
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many requests",
-                    Detail = $"This client's rate limit is exceeded; retry after {retryAfter} s.",
+                    Detail = $"The rate limit is exceeded; retry after {retryAfter} s.",
                 },
             });
         };

@@ -268,6 +268,37 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task TokenEndpoint_IsLimitedPerAddress_BeforeTheSecretIsChecked_AndApiCallsKeepTheirOwnBucket()
+    {
+        var program = await CreateProgramAsync("{}");
+        using var limited = Factory.WithWebHostBuilder(b => b
+            .UseSetting("Rewards:Jobs:Server", "false")
+            .UseSetting("Rewards:RateLimit:TokenPermitsPerSecond", "1")
+            .UseSetting("Rewards:RateLimit:TokenBurst", "3"));
+        using var client = limited.CreateClient();
+
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 10; i++)
+        {
+            // Guessing secrets: every attempt uses up the address's budget, right or wrong.
+            responses.Add(await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = RewardsApiFactory.AdminClientId,
+                ["client_secret"] = i == 0 ? RewardsApiFactory.AdminClientSecret : $"guess-{i}",
+            })));
+        }
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await Factory.AdminTokenAsync());
+        var apiCall = await client.GetAsync($"/v1/programs/{program}");
+
+        var rejected = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.InRange(rejected.Count, 5, 7);
+        Assert.Equal(HttpStatusCode.OK, responses[0].StatusCode);
+        Assert.All(rejected, r => Assert.True(r.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1)));
+        Assert.Equal(HttpStatusCode.OK, apiCall.StatusCode);
+    }
+
+    [Fact]
     public void Api_RefusesToStart_WithoutAdminClient_OutsideDevelopment()
     {
         using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
