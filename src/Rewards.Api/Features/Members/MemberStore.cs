@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
@@ -23,6 +24,32 @@ public sealed record LedgerEntry(
     long Balance, DateTimeOffset At, string? Reason, string Description);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
+
+/// <summary>
+/// Where a ledger page starts: the id of the last entry of the previous page, a stream id of two unsigned 64-bit numbers.
+/// Redis refuses ids out of that range, and an exclusive range ending before 0-0, so both are settled here.
+/// </summary>
+public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
+{
+    /// <summary>The smallest stream id: nothing is older.</summary>
+    public bool IsFirstPossible => Milliseconds == 0 && Sequence == 0;
+
+    public static bool TryParse(string text, out LedgerCursor cursor)
+    {
+        cursor = default;
+        var dash = text.IndexOf('-');
+        if (dash < 0
+            || !ulong.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            || !ulong.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        {
+            return false;
+        }
+        cursor = new LedgerCursor(ms, seq);
+        return true;
+    }
+
+    public override string ToString() => $"{Milliseconds}-{Sequence}";
+}
 
 public enum StatusChange { Suspend, Reinstate, Erase }
 
@@ -146,12 +173,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     }
 
     /// <summary>A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined).</summary>
-    public async Task<LedgerPage?> LedgerAsync(string programId, string memberId, int limit, string? cursor)
+    public async Task<LedgerPage?> LedgerAsync(string programId, string memberId, int limit, LedgerCursor? cursor)
     {
         var db = redis.GetDatabase();
         var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
-        var entries = db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
-            maxId: cursor is null ? "+" : $"({cursor}", count: limit + 1, messageOrder: Order.Descending);
+        // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
+        var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
+            : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
+                maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
         if (!await exists)
         {
             return null;

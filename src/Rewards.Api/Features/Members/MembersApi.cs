@@ -146,14 +146,17 @@ public static partial class MembersApi
     private static async Task<Results<Ok<LedgerPage>, ValidationProblem, ProblemHttpResult>> GetLedger(
         string programId, string memberId, RouteProgram route, MemberStore members, int? limit = null, string? cursor = null)
     {
+        LedgerCursor parsed = default;
         var v = new Validation()
             .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.")
-            .Check(cursor is null || CursorPattern().IsMatch(cursor), "cursor", "Use the nextCursor of the previous page.");
+            .Check(cursor is null || LedgerCursor.TryParse(cursor, out parsed), "cursor", "Use the nextCursor of the previous page.");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
-        var page = Ids.IsValidId(memberId) ? await members.LedgerAsync(programId, memberId, limit ?? 20, cursor) : null;
+        var page = Ids.IsValidId(memberId)
+            ? await members.LedgerAsync(programId, memberId, limit ?? 20, cursor is null ? null : parsed)
+            : null;
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }
 
@@ -162,7 +165,4 @@ public static partial class MembersApi
 
     [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
     private static partial Regex LocalePattern();
-
-    [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}\z")]
-    private static partial Regex CursorPattern();
 }

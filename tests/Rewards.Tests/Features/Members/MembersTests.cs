@@ -99,6 +99,28 @@ public sealed class MembersTests(RewardsApiFactory factory) : ApiTest(factory)
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?limit=101"), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=abc"), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?limit=abc"), HttpStatusCode.BadRequest);
+        // Stream ids are two unsigned 64-bit numbers: one more than the largest is not a cursor.
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=99999999999999999999-0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=18446744073709551616-0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=0-18446744073709551616"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=-1-0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/fay/ledger?cursor=1-"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Ledger_CursorAtEitherEndOfTheIdRange_IsAPage()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
+        await RecordAsync(id, "gus", "share");
+        await RecordAsync(id, "gus", "share");
+
+        var oldest = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=0-0");
+        var newest = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=18446744073709551615-18446744073709551615");
+
+        Assert.Equal(0, oldest.GetProperty("entries").GetArrayLength());
+        Assert.False(oldest.TryGetProperty("nextCursor", out _));
+        Assert.Equal([2, 1], newest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("balance").GetInt64()));
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/nobody/ledger?cursor=0-0"), HttpStatusCode.NotFound);
     }
 
     [Fact]
