@@ -56,12 +56,17 @@ local function award(K, A)
     statLater(K[18], 'newMembers', 1, kpiTtl)
   end
 
+  -- The latest occurredAt accepted for this type: a backdated activity must not move it back, or the next one
+  -- would be measured against the older instant and slip through the cooldown.
+  local lastAt = tonumber(member[4])
+  local nextLastAt = math.max(occurredAt, lastAt or occurredAt)
+
   local reason = ''
   if status ~= 'active' then
     reason = 'member_' .. status
   elseif uniquePerTarget and redis.call('SISMEMBER', K[8], target) == 1 then
     reason = 'duplicate_target'
-  elseif cooldown > 0 and member[4] and math.abs(occurredAt - tonumber(member[4])) < cooldown then
+  elseif cooldown > 0 and lastAt and math.abs(occurredAt - lastAt) < cooldown then
     reason = 'cooldown'
   elseif A[32] == '1' and redis.call('EXISTS', K[23]) == 1 then
     reason = 'already_referred'
@@ -109,7 +114,7 @@ local function award(K, A)
     if requiresApproval or held then
       result, pending = 'pending', rulePoints
       if held then reason = 'velocity' end
-      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
+      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, nextLastAt) end
     else
       result, awarded = 'awarded', rulePoints
       balance, lifetime = balance + awarded, lifetime + awarded
@@ -125,7 +130,7 @@ local function award(K, A)
       redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal, countField, typeCount,
         'lb:points', pointsEntry, entryField, typeEntry, 'streakDay', streakDay, 'streak', streak, 'bestStreak', best,
         'badges', earned, 'tier', newTier, 'w:points', pointsWindows, windowField, typeWindows)
-      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, occurredAt) end
+      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, nextLastAt) end
       for _, id in ipairs(newBadges) do
         redis.call('XADD', K[4], '*', 'kind', 'badge', 'activity', activityId, 'type', activityType, 'target', id,
           'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', id)

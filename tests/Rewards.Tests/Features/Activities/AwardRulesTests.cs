@@ -94,6 +94,23 @@ public sealed class AwardRulesTests(RewardsApiFactory factory) : ApiTest(factory
         AssertOutcome(await RecordAsync(id, "m-2", "share", occurredAt: t.AddSeconds(1)), "awarded", null, 10);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // pending activities hold the cooldown too
+    public async Task Award_IsRejected_DuringCooldown_AfterABackdatedActivity(bool requiresApproval)
+    {
+        var id = await CreateProgramAsync($$"""{ "share": { "points": 10, "cooldownSeconds": 60, "requiresApproval": {{(requiresApproval ? "true" : "false")}} } }""");
+        var t = RewardsApiFactory.DefaultNow.AddHours(-1);
+        var accepted = requiresApproval ? "pending" : "awarded";
+        var points = requiresApproval ? 0 : 10;
+
+        AssertOutcome(await RecordAsync(id, "m-1", "share", occurredAt: t), accepted, null, points);
+        AssertOutcome(await RecordAsync(id, "m-1", "share", occurredAt: t.AddSeconds(-1000)), accepted, null, points);
+        // Measured against the latest activity (t), not against the backdated one that arrived last.
+        AssertOutcome(await RecordAsync(id, "m-1", "share", occurredAt: t.AddSeconds(30)), "rejected", "cooldown", 0);
+        AssertOutcome(await RecordAsync(id, "m-1", "share", occurredAt: t.AddSeconds(60)), accepted, null, points);
+    }
+
     [Fact]
     public async Task RejectedActivity_IsInLedger_WithReason_AndZeroPoints()
     {
