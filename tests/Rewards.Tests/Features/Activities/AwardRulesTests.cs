@@ -112,6 +112,21 @@ public sealed class AwardRulesTests(RewardsApiFactory factory) : ApiTest(factory
     }
 
     [Fact]
+    public async Task OccurredAt_DefaultsToNow()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
+        var now = RewardsApiFactory.DefaultNow.AddDays(-3).AddMilliseconds(123_456); // far from the real clock, to the millisecond
+        Factory.Clock.SetUtcNow(now);
+
+        var answer = await PostActivityAsync(id, new { memberId = "m-1", type = "share" });
+        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        var activityId = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("activityId").GetString();
+
+        var activity = await GetJsonAsync($"/v1/programs/{id}/activities/{activityId}");
+        Assert.Equal(now, activity.GetProperty("occurredAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task RejectedActivity_IsInLedger_WithReason_AndZeroPoints()
     {
         var id = await CreateProgramAsync("""{ "vote": { "points": 2, "uniquePerTarget": true } }""");
