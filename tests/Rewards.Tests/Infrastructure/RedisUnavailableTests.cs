@@ -1,5 +1,9 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Infrastructure.Errors;
@@ -24,6 +28,26 @@ public sealed class RedisUnavailableTests(RewardsApiFactory factory) : ApiTest(f
         Assert.Equal(503, status);
         Assert.Equal("1", retryAfter);
         Assert.Equal("Service unavailable", title);
+    }
+
+    [Fact]
+    public async Task Ready_Answers503_WhenRedisIsUnreachable()
+    {
+        // A second instance of the API whose Redis is a loopback port nobody listens on.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var unreachable = Factory.WithWebHostBuilder(b => b
+            .UseSetting("Rewards:Jobs:Server", "false")
+            .UseSetting("ConnectionStrings:Redis", $"127.0.0.1:{closedPort},connectTimeout=500"));
+        using var client = unreachable.CreateClient();
+
+        var response = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("redis unreachable", body.GetProperty("status").GetString());
     }
 
     [Theory]
