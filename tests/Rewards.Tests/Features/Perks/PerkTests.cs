@@ -7,6 +7,7 @@ using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Perks;
+using Rewards.Api.Infrastructure.Auth;
 using Rewards.Tests.Infrastructure;
 
 namespace Rewards.Tests.Features.Perks;
@@ -244,6 +245,30 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(2));
         Assert.Equal("expired", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null), HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task MemberToken_ClaimsItsOwnOffer_AndFindsNoOtherMembersPerks()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "share");
+        await RecordAsync(id, "bob", "share");
+        var perkId = await CreatePerkAsync(id, new { kind = "offer", title = "For both", offer = new { codes = new[] { "B1", "B2" } },
+            audience = Members("alice", "bob"), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+        var (clientId, secret) = await CreateApiClientAsync(id, Scopes.Activities);
+        using var alice = Factory.CreateClient(await Factory.TokenAsync(clientId, secret, grantType: MemberGrant.Type, memberId: "alice"));
+
+        var own = await alice.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null);
+        var others = await alice.PostAsync($"/v1/programs/{id}/members/bob/perks/{perkId}/claim", null);
+        var othersInbox = await alice.GetAsync($"/v1/programs/{id}/members/bob/perks");
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.StartsWith("B", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        await AssertProblemAsync(others, HttpStatusCode.NotFound);
+        await AssertProblemAsync(othersInbox, HttpStatusCode.NotFound);
+        Assert.Equal("claimed", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
+        Assert.Equal("new", (await InboxAsync(id, "bob"))[0].GetProperty("state").GetString());
     }
 
     [Fact]
