@@ -10,7 +10,10 @@ public sealed record LeaderboardEntry(long Rank, string MemberId, string? Displa
 
 public sealed record LeaderboardSlice(long Total, long MemberRank, IReadOnlyList<LeaderboardEntry> Entries);
 
-/// <summary>The final standings of a closed period, written once when the period ends.</summary>
+/// <summary>
+/// The final standings of a closed period, written once when the period ends. Stored without display names; reads join the
+/// current ones and leave out erased members (their archived rank stays, their entry is absent).
+/// </summary>
 public sealed record LeaderboardArchive(string Board, string Window, string Period, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
     DateTimeOffset ArchivedAt, long Total, IReadOnlyList<LeaderboardEntry> Entries);
 
@@ -50,7 +53,10 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
         return new LeaderboardSlice(total, memberRank < 0 ? -1 : memberRank + 1, entries);
     }
 
-    /// <summary>Writes the archive of a closed period unless it exists: re-running changes nothing.</summary>
+    /// <summary>
+    /// Writes the archive of a closed period unless it exists: re-running changes nothing. Display names are not archived
+    /// (personal data the member may have erased later); <see cref="FindArchiveAsync"/> joins the current ones.
+    /// </summary>
     public async Task<bool> ArchiveAsync(ProgramSnapshot program, string board, LeaderboardWindow window)
     {
         var db = redis.GetDatabase();
@@ -61,13 +67,32 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
         }
         var top = await TopAsync(program.Id, board, window, 0, ArchiveSize);
         var archive = new LeaderboardArchive(board, LeaderboardWindow.Name(window.Kind), window.PeriodId!, window.Start!.Value, window.End!.Value,
-            clock.GetUtcNow(), top.Total, top.Entries);
+            clock.GetUtcNow(), top.Total, [.. top.Entries.Select(e => e with { DisplayName = null })]);
         return await db.StringSetAsync(key, JsonSerializer.Serialize(archive, Json), when: When.NotExists);
     }
 
+    /// <summary>
+    /// The archive with its members' current display names, erased members left out (the others keep their archived
+    /// ranks); one round trip. Archives written before names were left out of them get their stored names replaced too.
+    /// </summary>
     public async Task<LeaderboardArchive?> FindArchiveAsync(string programId, string board, string periodId)
     {
-        var json = await redis.GetDatabase().StringGetAsync(RedisKeys.LeaderboardArchive(programId, board, periodId));
-        return json.IsNull ? null : JsonSerializer.Deserialize<LeaderboardArchive>(json.ToString(), Json);
+        var r = (RedisResult[])(await scripts.ReadLeaderboardArchive.RunAsync(redis.GetDatabase(),
+            [RedisKeys.LeaderboardArchive(programId, board, periodId)], [RedisKeys.MemberPrefix(programId)]))!;
+        if (r.Length == 0)
+        {
+            return null;
+        }
+        var archive = JsonSerializer.Deserialize<LeaderboardArchive>((string)r[0]!, Json)!;
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 1; i + 1 < r.Length; i += 2)
+        {
+            var name = (string?)r[i + 1];
+            names[(string)r[i]!] = string.IsNullOrEmpty(name) ? null : name;
+        }
+        return archive with
+        {
+            Entries = [.. archive.Entries.Where(e => names.ContainsKey(e.MemberId)).Select(e => e with { DisplayName = names[e.MemberId] })],
+        };
     }
 }

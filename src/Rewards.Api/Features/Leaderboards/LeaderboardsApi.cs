@@ -39,7 +39,8 @@ public static class LeaderboardsApi
             .ProducesProblems(404)
             .WithSummary("The final top 100 of a closed period")
             .WithDescription("Written once, when the period ends in the program's time zone. Contributions recorded later for that period " +
-                "(activities may be backdated up to 7 days) count on the live window, not in its archive.");
+                "(activities may be backdated up to 7 days) count on the live window, not in its archive. Display names are the members' " +
+                "current ones; erased members are left out, and the others keep their archived ranks.");
         return group;
     }
 

@@ -133,9 +133,11 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         {
             window = window.Previous(program.Zone);
             var archive = await leaderboards.FindArchiveAsync(program.Id, audience.Board!, window.PeriodId!);
-            if (archive is not null && archive.Entries.Count >= Math.Min(count, archive.Total))
+            // The archive holds the top ArchiveSize; erased members are left out of it but keep their ranks, so the top N
+            // is ranks 1..N: an erased member's place does not pass to the next in line.
+            if (archive is not null && Math.Min(count, archive.Total) <= LeaderboardStore.ArchiveSize)
             {
-                return [.. archive.Entries.Take(count).Select(e => e.MemberId)];
+                return [.. archive.Entries.Where(e => e.Rank <= count).Select(e => e.MemberId)];
             }
         }
         var top = await leaderboards.TopAsync(program.Id, audience.Board!, window, 0, count);

@@ -57,6 +57,7 @@ public sealed class RewardsScripts
     public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
+    public RedisScript ReadLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive-read");
     public RedisScript GrantPerkChunk { get; } = RedisScript.FromResource("perk-grant-chunk", "gamification");
     public RedisScript Ambassadors { get; } = RedisScript.FromResource("ambassadors");
     public RedisScript ClaimOffer { get; } = RedisScript.FromResource("perk-claim", "gamification");

@@ -318,6 +318,36 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task Archive_LeavesOutErasedMembers_AndShowsCurrentNames_WithoutRewritingTheArchive()
+    {
+        var id = await CreateProgramAsync(Rules);
+        foreach (var (member, name) in new[] { ("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol") })
+        {
+            await Client.PutAsJsonAsync($"/v1/programs/{id}/members/{member}", new { displayName = name });
+        }
+        await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
+        await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"));
+        await RecordAtAsync(id, "carol", "vote", Utc("2026-11-18T10:00:02Z"));
+        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day);
+        var key = $"rw:{{{id}}}:lb-archive:points:2026-11-18";
+        var stored = (string?)await Factory.Redis.GetDatabase().StringGetAsync(key);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/bob")).StatusCode);
+        await Client.PutAsJsonAsync($"/v1/programs/{id}/members/carol", new { displayName = "Caroline" });
+        var archive = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18");
+
+        var entries = archive.GetProperty("entries").EnumerateArray()
+            .Select(e => $"{e.GetProperty("rank").GetInt32()}:{e.GetProperty("memberId").GetString()}:{e.GetProperty("displayName").GetString()}");
+        Assert.Equal(["1:alice:Alice", "3:carol:Caroline"], entries);
+        Assert.Equal(3, archive.GetProperty("total").GetInt64());
+        Assert.DoesNotContain("bob", archive.GetRawText());
+        Assert.DoesNotContain("Bob", archive.GetRawText());
+        Assert.Equal(stored, (string?)await Factory.Redis.GetDatabase().StringGetAsync(key)); // the archive itself is immutable
+        Assert.DoesNotContain("Alice", stored); // and holds no display names
+    }
+
+    [Fact]
     public async Task MemberToken_ReadsTheProgramsLeaderboards()
     {
         var id = await CreateProgramAsync(Rules);

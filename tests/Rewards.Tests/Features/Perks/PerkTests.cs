@@ -210,6 +210,32 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task TopOfLastPeriod_FromTheArchive_SkipsAnErasedMember_WithoutPassingTheirPlaceOn()
+    {
+        var id = await CreateProgramAsync(Rules);
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
+        await RecordAsync(id, "first", "review");
+        await RecordAsync(id, "first", "review");
+        await RecordAsync(id, "erased", "review");
+        await RecordAsync(id, "third", "share");
+        Factory.Clock.Advance(TimeSpan.FromSeconds(1)); // reaches 10 points after third
+        await RecordAsync(id, "fourth", "share");
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
+        await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Week);
+        await Client.DeleteAsync($"/v1/programs/{id}/members/erased");
+
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "x", news = new { body = new { @default = "y" },
+            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) },
+            audience = new { type = "top", board = "points", window = "week", period = "last", count = 3 }, schedule = Later });
+        var run = await Job.GrantAsync(id, perkId, "r");
+
+        Assert.Equal(2, run!.Granted);
+        Assert.Single(await InboxAsync(id, "first"));
+        Assert.Single(await InboxAsync(id, "third"));
+        Assert.Empty(await InboxAsync(id, "fourth"));
+    }
+
+    [Fact]
     public async Task ConcurrentClaimsOfTheLastCodes_NeverShareACode()
     {
         var id = await CreateProgramAsync(Rules);
