@@ -1,6 +1,8 @@
--- Creates or updates a member's profile; points and status are never touched here.
--- KEYS: 1 member, 2 member index
--- ARGV: 1 member id, 2 now (unix ms), 3 display name ('' = none), 4 locale ('' = none)
+-- Creates or updates a member's profile; points and status are never touched here. A member created here counts in the
+-- newMembers KPI of the program's local day (award.lua counts those created by their first activity).
+-- Runs after gamification.lua (stat).
+-- KEYS: 1 member, 2 member index, 3 KPI hash of today
+-- ARGV: 1 member id, 2 now (unix ms), 3 display name ('' = none), 4 locale ('' = none), 5 KPI ttl s
 -- Returns {created (1/0), status, balance, lifetime, createdAt} | {-1} for an erased member (ids are not reused)
 local created = 0
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -9,6 +11,7 @@ if not status then
   created = 1
   redis.call('HSET', KEYS[1], 'status', 'active', 'balance', 0, 'lifetime', 0, 'createdAt', ARGV[2])
   redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+  stat(KEYS[3], 'newMembers', 1, ARGV[5])
 end
 for i, field in ipairs({'displayName', 'locale'}) do
   local value = ARGV[2 + i]

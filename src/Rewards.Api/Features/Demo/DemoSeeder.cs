@@ -61,7 +61,7 @@ public sealed partial class DemoSeeder(ProgramStore programs, MemberStore member
              ("david", "David Moreau", "en-GB"), ("emma", "Emma Laurent", "fr-FR")];
         foreach (var p in people)
         {
-            await members.UpsertAsync(ProgramId, p.Id, p.Name, p.Locale);
+            await members.UpsertAsync(program!, p.Id, p.Name, p.Locale);
         }
 
         var now = clock.GetUtcNow();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
@@ -55,16 +57,22 @@ public enum StatusChange { Suspend, Reinstate, Erase }
 
 public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
-public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
 {
     private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt", "flagged"];
 
-    /// <summary>Creates or updates the profile; null when the member was erased (erased ids are not reused).</summary>
-    public async Task<(MemberProfile Profile, bool Created)?> UpsertAsync(string programId, string memberId, string? displayName, string? locale)
+    /// <summary>
+    /// Creates or updates the profile; null when the member was erased (erased ids are not reused). A new member counts in
+    /// today's newMembers KPI (the program's local day).
+    /// </summary>
+    public async Task<(MemberProfile Profile, bool Created)?> UpsertAsync(ProgramSnapshot program, string memberId, string? displayName, string? locale)
     {
+        var programId = program.Id;
+        var now = clock.GetUtcNow();
         var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(),
-            [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId)],
-            [memberId, ProgramTime.ToUnixMs(clock.GetUtcNow()), displayName ?? "", locale ?? ""]))!;
+            [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
+             RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day)],
+            [memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds]))!;
         if ((int)result[0] < 0)
         {
             return null;

@@ -82,7 +82,7 @@ public static partial class MembersApi
         {
             return v.ToProblem();
         }
-        if (await members.UpsertAsync(programId, memberId, request.DisplayName?.Trim(), request.Locale) is not var (profile, created))
+        if (await members.UpsertAsync(route.Program, memberId, request.DisplayName?.Trim(), request.Locale) is not var (profile, created))
         {
             return Problems.Conflict($"Member '{memberId}' was erased; erased member ids are not reused.");
         }

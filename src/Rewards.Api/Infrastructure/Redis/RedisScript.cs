@@ -53,7 +53,7 @@ public sealed class RewardsScripts
 {
     public RedisScript Award { get; } = RedisScript.FromResource("award", "boards", "gamification");
     public RedisScript Moderate { get; } = RedisScript.FromResource("moderate", "boards", "gamification");
-    public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member");
+    public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member", "gamification");
     public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");

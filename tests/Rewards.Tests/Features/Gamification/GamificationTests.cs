@@ -174,6 +174,24 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
     }
 
     [Fact]
+    public async Task NewMembers_CountsMembersCreatedByPut_OnTheProgramsLocalDay_ButNotUpdates()
+    {
+        var id = await CreateProgramAsync(new { rules = Rules });
+        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:30:00Z")); // 00:30 on 19 Nov in Paris
+
+        Assert.Equal(HttpStatusCode.Created, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/ann", new { displayName = "Ann" })).StatusCode);
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-19");
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/ann", new { displayName = "Ann B." })).StatusCode);
+        await RecordAsync(id, "bob", "vote"); // created by a first activity: counted by the award
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/bob", new { displayName = "Bob" })).StatusCode);
+
+        var stats = await GetJsonAsync($"/v1/programs/{id}/stats?from=2026-11-18&to=2026-11-19");
+        Assert.Equal([0L, 2L], stats.GetProperty("days").EnumerateArray().Select(d => d.GetProperty("newMembers").GetInt64()));
+        Assert.Equal(2, stats.GetProperty("totals").GetProperty("newMembers").GetInt64());
+        Assert.InRange(ttl!.Value, TimeSpan.FromDays(400) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(400));
+    }
+
+    [Fact]
     public async Task Ambassadors_RankRecentContribution_LeaveOutFlaggedAndSuspended_AndShowTheMix()
     {
         var id = await CreateProgramAsync(new { rules = Rules, velocity = new { maxPerMinute = 5 } });
