@@ -180,9 +180,13 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         };
     }
 
-    /// <summary>A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined).</summary>
-    public async Task<LedgerPage?> LedgerAsync(string programId, string memberId, int limit, LedgerCursor? cursor)
+    /// <summary>
+    /// A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined). Tier and badge
+    /// entries are explained with the program's current tier and badge names.
+    /// </summary>
+    public async Task<LedgerPage?> LedgerAsync(ProgramSnapshot program, string memberId, int limit, LedgerCursor? cursor)
     {
+        var programId = program.Id;
         var db = redis.GetDatabase();
         var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
         // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
@@ -194,11 +198,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             return null;
         }
         var page = await entries;
-        var items = page.Take(limit).Select(ToEntry).ToList();
+        // The entry before each one (older) is at hand: the page reads one more than it returns.
+        var items = page.Take(limit).Select((e, i) => ToEntry(e, i + 1 < page.Length ? page[i + 1] : null, program.Definition)).ToList();
         return new LedgerPage(items, page.Length > limit ? items[^1].Id : null);
     }
 
-    private static LedgerEntry ToEntry(StreamEntry e)
+    private static LedgerEntry ToEntry(StreamEntry e, StreamEntry? older, ProgramDefinition program)
     {
         string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
         var kind = (string)e["kind"]!;
@@ -207,10 +212,25 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var points = (long)e["points"];
         var pending = (long)e["pending"];
         var reason = Text("reason");
-        return new LedgerEntry(e.Id!, kind, (string)e["activity"]!, type, target, points, kind == "pending" ? pending : null,
-            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason,
-            LedgerText.Describe(kind, type, target, points, pending, reason));
+        var activity = (string)e["activity"]!;
+        var description = kind switch
+        {
+            // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
+            "tier" when int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier) =>
+                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(activity, older)),
+            "badge" => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
+            _ => LedgerText.Describe(kind, type, target, points, pending, reason),
+        };
+        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == "pending" ? pending : null,
+            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
     }
+
+    /// <summary>
+    /// A tier entry is a drop when it follows the reversal of its activity: moderate.lua appends the reversal and then the
+    /// tier change in one run, so they are adjacent. Awards and approvals only raise the tier.
+    /// </summary>
+    private static bool Dropped(string activity, StreamEntry? older) =>
+        older is { } o && o["kind"] == "reversal" && o["activity"] == activity;
 }
 
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>
@@ -229,6 +249,16 @@ public static class LedgerText
             _ => kind,
         };
     }
+
+    /// <summary>A tier change; <paramref name="name"/> is null when the program no longer has that tier (the number is shown).</summary>
+    public static string TierChange(int tier, string? name, bool dropped) => (tier, dropped) switch
+    {
+        (<= 0, _) => "Dropped below the first tier: a reversal lowered lifetime points.",
+        (_, true) => $"Dropped to tier {name ?? tier.ToString(CultureInfo.InvariantCulture)}: a reversal lowered lifetime points.",
+        _ => $"Reached tier {name ?? tier.ToString(CultureInfo.InvariantCulture)}.",
+    };
+
+    public static string BadgeEarned(string name) => $"Earned badge {name}.";
 
     public static string RejectionText(string? reason) => reason switch
     {

@@ -155,7 +155,7 @@ public static partial class MembersApi
             return v.ToProblem();
         }
         var page = Ids.IsValidId(memberId)
-            ? await members.LedgerAsync(programId, memberId, limit ?? 20, cursor is null ? null : parsed)
+            ? await members.LedgerAsync(route.Program, memberId, limit ?? 20, cursor is null ? null : parsed)
             : null;
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }

@@ -61,6 +61,36 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
     }
 
     [Fact]
+    public async Task Ledger_ExplainsTierAndBadgeEntries_WithCurrentNames_FallingBackToTheStoredIds()
+    {
+        var settings = new
+        {
+            rules = Rules,
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 0 }, new { name = "Silver", minLifetimePoints = 100 } },
+            badges = new[] { new { id = "first-review", name = "First review", when = new { activityType = "review", count = 1 } } },
+        };
+        var id = await CreateProgramAsync(settings);
+        await RecordAsync(id, "m", "review");
+        var second = await RecordAsync(id, "m", "review");
+        await PostJsonAsync($"/v1/programs/{id}/activities/{second.GetProperty("activityId").GetString()}/reverse", new { reason = "fake" },
+            HttpStatusCode.OK);
+        async Task<string[]> Explained() => [.. (await GetLedgerAsync(id, "m")).Where(e => e.GetProperty("kind").GetString() is "tier" or "badge")
+            .Select(e => e.GetProperty("description").GetString()!)];
+
+        Assert.Equal(["Dropped to tier Bronze: a reversal lowered lifetime points.", "Reached tier Silver.", "Reached tier Bronze.",
+            "Earned badge First review."], await Explained());
+        var newest = await GetJsonAsync($"/v1/programs/{id}/members/m/ledger?limit=1"); // the reversal it follows is on the next page
+        Assert.Equal("Dropped to tier Bronze: a reversal lowered lifetime points.", newest.GetProperty("entries")[0].GetProperty("description").GetString());
+
+        // Renamed, and a tier and the badge gone: the current names where they exist, the stored tier number and badge id otherwise.
+        var update = await Client.PutAsJsonAsync($"/v1/programs/{id}", new { name = "Gamified", timeZone = "Europe/Paris", rules = Rules,
+            tiers = new[] { new { name = "Starter", minLifetimePoints = 0 } } });
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        Assert.Equal(["Dropped to tier Starter: a reversal lowered lifetime points.", "Reached tier 2.", "Reached tier Starter.",
+            "Earned badge first-review."], await Explained());
+    }
+
+    [Fact]
     public async Task Badges_AreEarnedExactlyAtTheirThreshold_AndOnce()
     {
         var id = await CreateProgramAsync(new
