@@ -103,6 +103,25 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task DayWindow_AcrossAutumnDstChange_LastsTwentyFiveHours()
+    {
+        // 25 October 2026: Paris moves from UTC+2 to UTC+1 (03:00 becomes 02:00); the local day runs 24 Oct 22:00 UTC to 25 Oct 23:00 UTC.
+        var id = await CreateProgramAsync(Rules);
+        await RecordAtAsync(id, "eve", "share", Utc("2026-10-24T21:59:59Z"));
+        await RecordAtAsync(id, "first", "share", Utc("2026-10-24T22:00:00Z"));
+        await RecordAtAsync(id, "last", "vote", Utc("2026-10-25T22:59:59Z"));
+        await RecordAtAsync(id, "after", "share", Utc("2026-10-25T23:00:00Z"));
+
+        var dst = await BoardAsync(id, "?window=day&period=2026-10-25");
+
+        Assert.Equal(["first", "last"], Members(dst));
+        Assert.Equal(Utc("2026-10-24T22:00:00Z"), dst.GetProperty("windowStart").GetDateTimeOffset());
+        Assert.Equal(Utc("2026-10-25T23:00:00Z"), dst.GetProperty("nextResetAt").GetDateTimeOffset());
+        Assert.Equal(["eve"], Members(await BoardAsync(id, "?window=day&period=2026-10-24")));
+        Assert.Equal(["after"], Members(await BoardAsync(id, "?window=day")));
+    }
+
+    [Fact]
     public async Task WeekWindow_StartsMondayLocalTime()
     {
         // Monday 23 Nov 2026 00:00 in Paris is Sunday 22 Nov 23:00 UTC.
