@@ -118,6 +118,34 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
     }
 
     [Fact]
+    public async Task Profile_ShowsProgressTowardEachUnearnedBadge()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = Rules,
+            badges = new object[]
+            {
+                new { id = "first-share", name = "First share", when = new { activityType = "share", count = 1 } },
+                new { id = "three-reviews", name = "Critic", when = new { activityType = "review", count = 3 } },
+                new { id = "hundred", name = "Century", when = new { lifetimePoints = 100 } },
+                new { id = "streak-3", name = "Regular", when = new { streakDays = 3 } },
+            },
+        });
+        await At(id, "m", "review", Utc("2026-11-17T10:00:00Z"));
+        await At(id, "m", "share", Utc("2026-11-18T10:00:00Z")); // 60 points, a 2-day streak
+        string[] InProgress(JsonElement profile) => [.. profile.GetProperty("progress").GetProperty("badgesInProgress").EnumerateArray()
+            .Select(b => $"{b.GetProperty("id").GetString()}:{b.GetProperty("name").GetString()}:{b.GetProperty("current").GetInt64()}/{b.GetProperty("target").GetInt64()}")];
+
+        var profile = await GetMemberAsync(id, "m");
+
+        Assert.Equal(["first-share"], profile.GetProperty("progress").GetProperty("badges").EnumerateArray().Select(b => b.GetProperty("id").GetString()));
+        Assert.Equal(["three-reviews:Critic:1/3", "hundred:Century:60/100", "streak-3:Regular:2/3"], InProgress(profile));
+
+        Factory.Clock.SetUtcNow(Utc("2026-11-20T10:00:00Z")); // the 19th was missed: the streak is broken
+        Assert.Equal(["three-reviews:Critic:1/3", "hundred:Century:60/100", "streak-3:Regular:0/3"], InProgress(await GetMemberAsync(id, "m")));
+    }
+
+    [Fact]
     public async Task Streaks_CountLocalDays_AcrossMidnight_AndBreakOnAMissedDay()
     {
         var id = await CreateProgramAsync(new
@@ -247,6 +275,43 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         Assert.Equal([60, 50, 10], ranked.Select(a => a.GetProperty("points").GetInt64()));
         var mix = ranked[0].GetProperty("mix").EnumerateArray().Select(c => $"{c.GetProperty("type").GetString()}:{c.GetProperty("activities").GetInt32()}:{c.GetProperty("points").GetInt64()}");
         Assert.Equal(["review:1:50", "share:1:10"], mix);
+    }
+
+    [Fact]
+    public async Task Ambassadors_LeaveOutAnErasedMember()
+    {
+        var id = await CreateProgramAsync(new { rules = Rules });
+        await RecordAsync(id, "alice", "review");
+        await RecordAsync(id, "bob", "share");
+        string[] Ranked(JsonElement report) => [.. report.GetProperty("ambassadors").EnumerateArray().Select(a => a.GetProperty("memberId").GetString()!)];
+        Assert.Equal(["alice", "bob"], Ranked(await GetJsonAsync($"/v1/programs/{id}/ambassadors?days=7")));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/alice")).StatusCode);
+
+        Assert.Equal(["bob"], Ranked(await GetJsonAsync($"/v1/programs/{id}/ambassadors?days=7")));
+    }
+
+    [Fact]
+    public async Task Stats_CountReversedPointsOnTheDayOfTheReversal_AndActiveMembersOnceOverARange()
+    {
+        var id = await CreateProgramAsync(new { rules = Rules });
+        await At(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
+        var shared = await At(id, "bob", "share", Utc("2026-11-18T10:01:00Z"));
+        await At(id, "alice", "share", Utc("2026-11-19T10:00:00Z"));
+        await At(id, "carol", "vote", Utc("2026-11-19T10:01:00Z"));
+        await PostJsonAsync($"/v1/programs/{id}/activities/{shared.GetProperty("activityId").GetString()}/reverse", new { reason = "spam" },
+            HttpStatusCode.OK);
+
+        var stats = await GetJsonAsync($"/v1/programs/{id}/stats?from=2026-11-18&to=2026-11-19");
+
+        var days = stats.GetProperty("days").EnumerateArray().ToList();
+        var totals = stats.GetProperty("totals");
+        Assert.Equal([0L, 10L], days.Select(d => d.GetProperty("pointsReversed").GetInt64())); // reversed on the 19th, earned on the 18th
+        Assert.Equal(10, totals.GetProperty("pointsReversed").GetInt64());
+        Assert.Equal([60L, 11L], days.Select(d => d.GetProperty("pointsIssued").GetInt64()));
+        Assert.Equal(71, totals.GetProperty("pointsIssued").GetInt64());
+        Assert.Equal([2L, 2L], days.Select(d => d.GetProperty("activeMembers").GetInt64()));
+        Assert.Equal(3, totals.GetProperty("activeMembers").GetInt64()); // alice, bob, carol: alice counts once over both days
     }
 
     [Fact]
