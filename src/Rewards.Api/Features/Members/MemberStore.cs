@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Rewards.Api.Features.Insights;
+using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
@@ -145,15 +146,17 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     }
 
     /// <summary>
-    /// Suspends, reinstates or erases the member, taking them off (or back onto) every board and retained window period:
-    /// 'points' and each activity type the member earned points for.
+    /// Suspends, reinstates or erases the member, taking them off (or back onto) every board and window period an activity
+    /// can have reached: 'points', each activity type of the program's rules (an award of any of them may land while this
+    /// runs) and each type the member earned points for under earlier rules; the retained periods and the next one (an
+    /// activity may be dated up to 5 minutes ahead, past a local midnight).
     /// </summary>
     public async Task<(StatusChangeOutcome Outcome, string? Status)> ChangeStatusAsync(ProgramSnapshot program, string memberId, StatusChange change)
     {
         var db = redis.GetDatabase();
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
         var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
-            .Prepend(ProgramRules.PointsBoard).Distinct();
+            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
         var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
@@ -163,8 +166,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             args.Add($"all:{board}");
             foreach (var kind in LeaderboardWindow.Periodic)
             {
-                var period = LeaderboardWindow.Current(kind, now, program.Zone);
-                for (var i = 0; i <= program.Definition.LeaderboardRetention; i++, period = period.Previous(program.Zone))
+                var current = LeaderboardWindow.Current(kind, now, program.Zone);
+                var period = LeaderboardWindow.Current(kind, now + RecordActivity.MaxFutureSkew, program.Zone);
+                var count = program.Definition.LeaderboardRetention + (period.PeriodId == current.PeriodId ? 1 : 2);
+                for (var i = 0; i < count; i++, period = period.Previous(program.Zone))
                 {
                     keys.Add(RedisKeys.Leaderboard(program.Id, board, LeaderboardWindow.Name(kind), period.PeriodId));
                     args.Add("window");

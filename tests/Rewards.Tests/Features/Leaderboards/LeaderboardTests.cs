@@ -242,6 +242,25 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task Suspension_ClearsTheNextPeriod_WhereAnActivityDatedAfterMidnightLanded()
+    {
+        // 23:58 in Paris; an activity dated 00:01 (3 minutes ahead, within the accepted skew) counts in tomorrow's day board.
+        var id = await CreateProgramAsync(Rules);
+        var beforeMidnight = Utc("2026-11-18T22:58:00Z");
+        Factory.Clock.SetUtcNow(beforeMidnight);
+        await RecordAsync(id, "alice", "review", occurredAt: beforeMidnight.AddMinutes(3));
+        await RecordAtAsync(id, "bob", "share", beforeMidnight);
+
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/suspend", null, HttpStatusCode.OK);
+        Factory.Clock.SetUtcNow(beforeMidnight.AddMinutes(5));
+        Assert.Empty(Members(await BoardAsync(id, "?window=day")));
+        Assert.Empty(Members(await BoardAsync(id, "?window=day", board: "review")));
+
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/reinstate", null, HttpStatusCode.OK);
+        Assert.Equal(["alice"], Members(await BoardAsync(id, "?window=day")));
+    }
+
+    [Fact]
     public async Task ApprovalsAndReversals_MoveTheBoards()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50, "requiresApproval": true }, "share": { "points": 10 } }""");
