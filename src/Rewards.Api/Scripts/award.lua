@@ -92,13 +92,15 @@ local function award(K, A)
     end
   end
 
-  -- Velocity: past the program's per-minute limit, activities are held for moderation and the member flagged.
+  -- Velocity: every activity of an active member counts, refused ones too (a bot hammering duplicates or capped types is
+  -- what this catches). Past the program's per-minute limit the member is flagged, and activities that would earn points
+  -- are held for moderation.
   local held = false
-  if reason == '' and tonumber(A[30]) > 0 then
+  if status == 'active' and tonumber(A[30]) > 0 then
     local n = redis.call('INCR', K[20])
     if n == 1 then redis.call('EXPIRE', K[20], 120) end
     if n > tonumber(A[30]) then
-      held = true
+      held = reason == ''
       redis.call('HSET', K[3], 'flagged', now)
       redis.call('SADD', K[22], memberId)
     end

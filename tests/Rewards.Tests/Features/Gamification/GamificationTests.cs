@@ -193,6 +193,26 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
     }
 
     [Fact]
+    public async Task Velocity_CountsRefusedActivitiesToo_SoHammeringADuplicateFlagsTheMember()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = new { review = new { points = 50, uniquePerTarget = true } }, velocity = new { maxPerMinute = 3 },
+        });
+        Assert.Equal("awarded", (await RecordAsync(id, "bot", "review", "product-1")).GetProperty("status").GetString());
+        for (var i = 0; i < 3; i++)
+        {
+            var again = await RecordAsync(id, "bot", "review", "product-1");
+            Assert.Equal(("rejected", "duplicate_target"), (again.GetProperty("status").GetString(), again.GetProperty("reason").GetString()));
+        }
+
+        var flagged = await GetJsonAsync($"/v1/programs/{id}/members?flagged=true");
+        Assert.Equal(["bot"], flagged.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("memberId").GetString()));
+        var next = await RecordAsync(id, "bot", "review", "product-2");
+        Assert.Equal(("pending", "velocity"), (next.GetProperty("status").GetString(), next.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
     public async Task Referrals_CannotTargetOneself_AndAwardOncePerReferredMember()
     {
         var id = await CreateProgramAsync(new { rules = Rules });
