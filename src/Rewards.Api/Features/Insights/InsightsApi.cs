@@ -131,13 +131,15 @@ public static class InsightsApi
         var r = (RedisResult[])(await scripts.Ambassadors.RunAsync(db, keys, [limit ?? 20, RedisKeys.MemberPrefix(program.Id)]))!;
         var since = Leaderboards.LeaderboardWindow.LocalMidnight(first, program.Zone);
         var ids = Enumerable.Range(0, r.Length / 3).Select(i => (Id: (string)r[3 * i]!, Points: (long)(double)r[3 * i + 1], Name: (string?)r[3 * i + 2])).ToArray();
-        // The mix: each ambassador's awards and approvals since the window's start, from their ledger (pipelined).
+        // The mix: each ambassador's awards and approvals since the window's start, less their reversals, from their ledger
+        // (pipelined), so that it adds up to their points as the daily totals do.
         var ledgers = ids.Select(a => db.StreamRangeAsync(RedisKeys.Ledger(program.Id, a.Id), minId: $"{since.ToUnixTimeMilliseconds()}-0")).ToArray();
         await Task.WhenAll(ledgers);
         var ambassadors = ids.Select((a, i) => new Ambassador(i + 1, a.Id, string.IsNullOrEmpty(a.Name) ? null : a.Name, a.Points,
-            [.. ledgers[i].Result.Where(e => e["kind"] == "award" || e["kind"] == "approval")
+            [.. ledgers[i].Result.Where(e => e["kind"] == "award" || e["kind"] == "approval" || e["kind"] == "reversal")
                 .GroupBy(e => (string)e["type"]!)
-                .Select(g => new Contribution(g.Key, g.Count(), g.Sum(e => (long)e["points"])))
+                .Select(g => new Contribution(g.Key, g.Sum(e => e["kind"] == "reversal" ? -1 : 1), g.Sum(e => (long)e["points"])))
+                .Where(c => c.Activities > 0)
                 .OrderByDescending(c => c.Points)])).ToList();
         return TypedResults.Ok(new AmbassadorReport(window, since, ambassadors));
     }

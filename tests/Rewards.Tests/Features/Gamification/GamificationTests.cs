@@ -279,6 +279,9 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         Factory.Clock.SetUtcNow(today);
         await RecordAsync(id, "alice", "review");
         await RecordAsync(id, "alice", "share");
+        var reversed = await RecordAsync(id, "alice", "share");
+        await PostJsonAsync($"/v1/programs/{id}/activities/{reversed.GetProperty("activityId").GetString()}/reverse",
+            new { reason = "spam" }, HttpStatusCode.OK);
         await RecordAsync(id, "bob", "review");
         await RecordAsync(id, "carol", "share");
         await RecordAsync(id, "suspended", "referral", "x1");
