@@ -242,14 +242,22 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(HttpStatusCode.OK, (await otherClient.GetAsync($"/v1/programs/{program}")).StatusCode);
     }
 
+    /// <summary>A second app on the same Redis with other rate limits (and no Hangfire server of its own).</summary>
+    private WebApplicationFactory<Program> WithLimits(params (string Key, string Value)[] settings) =>
+        Factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Rewards:Jobs:Server", "false");
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+        });
+
     [Fact]
     public async Task Burst_IsAnswered429_WithRetryAfter_AndHealthIsExempt()
     {
         var program = await CreateProgramAsync("{}");
-        using var limited = Factory.WithWebHostBuilder(b => b
-            .UseSetting("Rewards:Jobs:Server", "false")
-            .UseSetting("Rewards:RateLimit:PermitsPerSecond", "1")
-            .UseSetting("Rewards:RateLimit:Burst", "5"));
+        using var limited = WithLimits(("Rewards:RateLimit:PermitsPerSecond", "1"), ("Rewards:RateLimit:Burst", "5"));
         using var client = limited.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", await Factory.AdminTokenAsync());
 
@@ -271,10 +279,7 @@ public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
     public async Task TokenEndpoint_IsLimitedPerAddress_BeforeTheSecretIsChecked_AndApiCallsKeepTheirOwnBucket()
     {
         var program = await CreateProgramAsync("{}");
-        using var limited = Factory.WithWebHostBuilder(b => b
-            .UseSetting("Rewards:Jobs:Server", "false")
-            .UseSetting("Rewards:RateLimit:TokenPermitsPerSecond", "1")
-            .UseSetting("Rewards:RateLimit:TokenBurst", "3"));
+        using var limited = WithLimits(("Rewards:RateLimit:TokenPermitsPerSecond", "1"), ("Rewards:RateLimit:TokenBurst", "3"));
         using var client = limited.CreateClient();
 
         var responses = new List<HttpResponseMessage>();
