@@ -10,14 +10,14 @@ namespace Rewards.Api.Features.Activities;
 
 /// <summary>What the API answers for a recorded activity (and replays for a repeated idempotency key).</summary>
 public sealed record ActivityResult(
-    string ActivityId, string Status, string? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
+    string ActivityId, ActivityStatus Status, ActivityReason? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
     string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public sealed record ActivityView(
     string ActivityId, string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt,
-    string Status, string? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
+    ActivityStatus Status, ActivityReason? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
 
-public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints,
+public sealed record ModerationResult(string ActivityId, ActivityStatus Status, long Points, long Balance, long LifetimePoints,
     string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings }
@@ -94,13 +94,13 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             return null;
         }
         return new ActivityView(activityId, f[0]!, f[1]!, NullIfEmpty(f[2]), ProgramTime.FromUnixMs((long)f[3]),
-            ProgramTime.FromUnixMs((long)f[4]), f[5]!, NullIfEmpty(f[6]), (long)f[7],
+            ProgramTime.FromUnixMs((long)f[4]), WireCode<ActivityStatus>.Parse(f[5]!), ReasonOf(f[6]), (long)f[7],
             f[8].IsNull ? null : ProgramTime.FromUnixMs((long)f[8]), NullIfEmpty(f[9]));
     }
 
     /// <summary>Approve, reject or reverse. The script re-checks the state, so a concurrent moderation cannot both succeed.</summary>
     public async Task<(ModerationOutcome Outcome, string? CurrentStatus, ModerationResult? Result)> ModerateAsync(
-        ProgramSnapshot program, string activityId, string action, string? reason, DateTimeOffset now)
+        ProgramSnapshot program, string activityId, ModerationAction action, string? reason, DateTimeOffset now)
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
@@ -122,14 +122,14 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""),
         ];
         var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
-            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs,
+            [action.ToWire(), activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs,
              program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds]))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
             "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
-            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4],
+            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, WireCode<ActivityStatus>.Parse((string)r[1]!), (long)r[2], (long)r[3], (long)r[4],
                 TierName(program.Definition, (int)r[5]), (int)r[6] == 1, Badges((string?)r[7]))),
         };
     }
@@ -141,9 +141,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     private static ActivityResult ParseRecord(string record, ProgramDefinition program)
     {
         var f = record.Split('|');
-        var status = f[2];
-        return new ActivityResult(f[1], status, f[3].Length == 0 ? null : f[3], long.Parse(f[4], CultureInfo.InvariantCulture),
-            status == "pending" ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
+        var status = WireCode<ActivityStatus>.Parse(f[2]);
+        return new ActivityResult(f[1], status, ReasonOf(f[3]), long.Parse(f[4], CultureInfo.InvariantCulture),
+            status == ActivityStatus.Pending ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
             long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture),
             TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", Badges(f[10]));
     }
@@ -156,6 +156,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 
     /// <summary>Local day number (days since 1970-01-01) for streaks: consecutive days differ by one.</summary>
     public static long DayNumber(DateOnly localDate) => localDate.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
+    /// <summary>The scripts store '' for no reason.</summary>
+    private static ActivityReason? ReasonOf(string? wire) => string.IsNullOrEmpty(wire) ? null : WireCode<ActivityReason>.Parse(wire);
 
     private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();
 }

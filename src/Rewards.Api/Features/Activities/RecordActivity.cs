@@ -23,7 +23,7 @@ public static class RecordActivity
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
     private const int MaxStaleRetries = 3;
 
-    public static async Task<Results<Created<ActivityResult>, ValidationProblem, ProblemHttpResult>> Handle(
+    public static async Task<Results<Created<ActivityResult>, ValidationProblem, NotFoundProblem, ConflictProblem, UnprocessableProblem>> Handle(
         string programId,
         RecordActivityRequest request,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
@@ -84,7 +84,7 @@ public static class RecordActivity
         }
     }
 
-    private static ProblemHttpResult? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
+    private static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
         DateTimeOffset now, out EarningRule? rule)
     {
         if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))

@@ -26,14 +26,12 @@ public static class InsightsApi
         var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
         group.MapGet("/stats", GetStats)
             .WithName(nameof(GetStats))
-            .ProducesProblems(404)
             .WithSummary("KPIs per local day and totals")
             .WithDescription("Interactions per activity type (awarded, pending, rejected), unique active members, new members, points issued " +
                 "and reversed, perks granted, claimed and accepted. `from`/`to`: local dates (default: the last 7 days), at most 92 days. " +
                 "Counters are written by the award script, so an award shows at once; they are kept Rewards:Insights:RetentionDays (400 by default).");
         group.MapGet("/ambassadors", GetAmbassadors)
             .WithName(nameof(GetAmbassadors))
-            .ProducesProblems(404)
             .WithSummary("The members who contribute most over a rolling window")
             .WithDescription("Score: awarded points over the last `days` local days including today (awards and approvals count on the " +
                 "activity's day, reversals subtract). Flagged, suspended and erased members are left out. Each comes with their contribution mix.");
@@ -55,7 +53,7 @@ public static class InsightsApi
 
     public sealed record AmbassadorReport(int Days, DateTimeOffset Since, IReadOnlyList<Ambassador> Ambassadors);
 
-    private static async Task<Results<Ok<StatsReport>, ValidationProblem, ProblemHttpResult>> GetStats(
+    private static async Task<Results<Ok<StatsReport>, ValidationProblem>> GetStats(
         string programId, RouteProgram route, IConnectionMultiplexer redis, TimeProvider clock, string? from = null, string? to = null)
     {
         var program = route.Program;
@@ -106,7 +104,7 @@ public static class InsightsApi
         return fallback;
     }
 
-    private static async Task<Results<Ok<AmbassadorReport>, ValidationProblem, ProblemHttpResult>> GetAmbassadors(
+    private static async Task<Results<Ok<AmbassadorReport>, ValidationProblem>> GetAmbassadors(
         string programId, RouteProgram route, IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock,
         int? days = null, int? limit = null)
     {

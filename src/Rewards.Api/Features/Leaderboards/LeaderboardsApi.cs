@@ -24,19 +24,16 @@ public static class LeaderboardsApi
 
         group.MapGet("/", GetLeaderboard)
             .WithName(nameof(GetLeaderboard))
-            .ProducesProblems(404)
             .WithSummary("A page of a leaderboard")
             .WithDescription("Boards: `points` and one per activity type. `window`: all (default), day, week (Monday start) or month, in the " +
                 "program's time zone. `period` (2026-11-21, 2026-W47, 2026-11) picks a past period within retention; omitted, the current one. " +
                 "Equal scores rank whoever reached them first higher.");
         group.MapGet("/members/{memberId}", GetStanding)
             .WithName(nameof(GetStanding))
-            .ProducesProblems(404)
             .WithSummary("A member's rank and score, with neighbours")
             .WithDescription("Up to `around` (0–50, default 5) entries each side, fewer at the edges. 404 when the member has no score in that window.");
         group.MapGet("/archives/{period}", GetArchive)
             .WithName(nameof(GetArchive))
-            .ProducesProblems(404)
             .WithSummary("The final top 100 of a closed period")
             .WithDescription("Written once, when the period ends in the program's time zone. Contributions recorded later for that period " +
                 "(activities may be backdated up to 7 days) count on the live window, not in its archive. Display names are the members' " +
@@ -50,7 +47,7 @@ public static class LeaderboardsApi
     public sealed record MemberStanding(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
         string MemberId, long Rank, long Score, IReadOnlyList<LeaderboardEntry> Entries);
 
-    private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, ProblemHttpResult>> GetLeaderboard(
+    private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, NotFoundProblem>> GetLeaderboard(
         string programId, string board, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
         string? window = null, string? period = null, int? offset = null, int? limit = null)
     {
@@ -72,7 +69,7 @@ public static class LeaderboardsApi
             slice.Total, slice.Entries));
     }
 
-    private static async Task<Results<Ok<MemberStanding>, ValidationProblem, ProblemHttpResult>> GetStanding(
+    private static async Task<Results<Ok<MemberStanding>, ValidationProblem, NotFoundProblem>> GetStanding(
         string programId, string board, string memberId, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
         string? window = null, string? period = null, int? around = null)
     {
@@ -97,7 +94,7 @@ public static class LeaderboardsApi
             memberId, own.Rank, own.Score, slice.Entries));
     }
 
-    private static async Task<Results<Ok<LeaderboardArchive>, ProblemHttpResult>> GetArchive(
+    private static async Task<Results<Ok<LeaderboardArchive>, NotFoundProblem>> GetArchive(
         string programId, string board, string period, RouteProgram route, LeaderboardStore leaderboards)
     {
         var program = route.Program;
@@ -112,7 +109,7 @@ public static class LeaderboardsApi
     }
 
     /// <summary>The board and window period a query names: 404 for an unknown board or a period outside retention, 400 for malformed input.</summary>
-    private static (LeaderboardWindow? Window, ProblemHttpResult? Problem) Resolve(
+    private static (LeaderboardWindow? Window, NotFoundProblem? Problem) Resolve(
         ProgramSnapshot program, string board, string? window, string? period, DateTimeOffset now, Validation v)
     {
         if (!IsBoard(program, board))
@@ -157,7 +154,7 @@ public static class LeaderboardsApi
     private static bool IsBoard(ProgramSnapshot program, string board) =>
         board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
 
-    private static ProblemHttpResult BoardNotFound(string board) =>
+    private static NotFoundProblem BoardNotFound(string board) =>
         Problems.NotFound($"No leaderboard '{Truncate(board)}': boards are 'points' and the program's activity types.");
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";

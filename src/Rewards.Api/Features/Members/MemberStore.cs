@@ -10,7 +10,7 @@ using Rewards.Api.Infrastructure.Time;
 namespace Rewards.Api.Features.Members;
 
 public sealed record MemberProfile(
-    string MemberId, string? DisplayName, string? Locale, string Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
+    string MemberId, string? DisplayName, string? Locale, MemberStatus Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
     MemberProgress? Progress = null, bool Flagged = false);
 
 /// <summary>Where the member stands: tier and the next one, badges earned and progress toward the others, streaks.</summary>
@@ -23,7 +23,7 @@ public sealed record BadgeProgress(string Id, string Name, long Current, long Ta
 
 /// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
 public sealed record LedgerEntry(
-    string Id, string Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
+    string Id, LedgerKind Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
     long Balance, DateTimeOffset At, string? Reason, string Description);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
@@ -54,8 +54,6 @@ public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
     public override string ToString() => $"{Milliseconds}-{Sequence}";
 }
 
-public enum StatusChange { Suspend, Reinstate, Erase }
-
 public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
@@ -78,7 +76,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             return null;
         }
-        var profile = new MemberProfile(memberId, displayName, locale, (string)result[1]!, (long)result[2], (long)result[3],
+        var profile = new MemberProfile(memberId, displayName, locale, WireCode<MemberStatus>.Parse((string)result[1]!), (long)result[2], (long)result[3],
             ProgramTime.FromUnixMs((long)result[4]));
         return (profile, (int)result[0] == 1);
     }
@@ -86,9 +84,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     public async Task<MemberProfile?> FindAsync(string programId, string memberId)
     {
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), ProfileFields);
-        return f[2].IsNull || f[2] == "erased"
+        return f[2].IsNull || WireCode<MemberStatus>.Parse(f[2]!) == MemberStatus.Erased
             ? null
-            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]),
+            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], WireCode<MemberStatus>.Parse(f[2]!), (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]),
                 Flagged: !f[6].IsNull);
     }
 
@@ -97,10 +95,11 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
-        if (!f.TryGetValue("status", out var status) || status == "erased")
+        if (!f.TryGetValue("status", out var stored) || WireCode<MemberStatus>.Parse(stored!) == MemberStatus.Erased)
         {
             return null;
         }
+        var status = WireCode<MemberStatus>.Parse(stored!);
         long Number(string field) => f.TryGetValue(field, out var v) && v.TryParse(out long n) ? n : 0;
         var lifetime = Number("lifetime");
         var definition = program.Definition;
@@ -121,7 +120,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 _ => new BadgeProgress(b.Id, b.Name, Math.Min(current, b.When.StreakDays ?? 0), b.When.StreakDays ?? 0),
             })],
             current, (int)Number("bestStreak"));
-        return new MemberProfile(memberId, (string?)f.GetValueOrDefault("displayName"), (string?)f.GetValueOrDefault("locale"), status!,
+        return new MemberProfile(memberId, (string?)f.GetValueOrDefault("displayName"), (string?)f.GetValueOrDefault("locale"), status,
             Number("balance"), lifetime, ProgramTime.FromUnixMs(Number("createdAt")), progress, f.ContainsKey("flagged"));
     }
 
@@ -159,7 +158,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
-        var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
+        var args = new List<RedisValue> { change.ToWire(), memberId, ProgramTime.ToUnixMs(now) };
         foreach (var board in boards)
         {
             keys.Add(RedisKeys.Leaderboard(program.Id, board, "all", null));
@@ -211,7 +210,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     private static LedgerEntry ToEntry(StreamEntry e, StreamEntry? older, ProgramDefinition program)
     {
         string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
-        var kind = (string)e["kind"]!;
+        var kind = WireCode<LedgerKind>.Parse((string)e["kind"]!);
         var type = (string)e["type"]!;
         var target = Text("target");
         var points = (long)e["points"];
@@ -221,12 +220,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var description = kind switch
         {
             // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
-            "tier" when int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier) =>
-                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(activity, older)),
-            "badge" => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
-            _ => LedgerText.Describe(kind, type, target, points, pending, reason),
+            LedgerKind.Tier => int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier)
+                ? LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(activity, older))
+                : LedgerText.Describe(kind, type, target, points, pending, reason),
+            LedgerKind.Badge => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
+            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
+                LedgerText.Describe(kind, type, target, points, pending, reason),
         };
-        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == "pending" ? pending : null,
+        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == LedgerKind.Pending ? pending : null,
             (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
     }
 
@@ -235,23 +236,26 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     /// tier change in one run, so they are adjacent. Awards and approvals only raise the tier.
     /// </summary>
     private static bool Dropped(string activity, StreamEntry? older) =>
-        older is { } o && o["kind"] == "reversal" && o["activity"] == activity;
+        older is { } o && o["kind"] == LedgerKind.Reversal.ToWire() && o["activity"] == activity;
 }
 
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>
 public static class LedgerText
 {
-    public static string Describe(string kind, string type, string? target, long points, long pending, string? reason)
+    /// <summary>Why the balance moved; tier and badge entries are explained by <see cref="TierChange"/> and <see cref="BadgeEarned"/>.</summary>
+    public static string Describe(LedgerKind kind, string type, string? target, long points, long pending, string? reason)
     {
         var what = target is null ? type : $"{type} on '{target}'";
         return kind switch
         {
-            "award" => $"{points} points for {what}.",
-            "pending" => $"{pending} points for {what} await moderation.",
-            "approval" => $"{points} points for {what}: approved by moderation.",
-            "reversal" => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
-            "rejection" => $"No points for {what}: {RejectionText(reason)}.",
-            _ => kind,
+            LedgerKind.Award => $"{points} points for {what}.",
+            LedgerKind.Pending => WireCode<ActivityReason>.TryParse(reason, out var held)
+                ? $"{pending} points for {what} await moderation: {ActivityCodes.Explain(held)}."
+                : $"{pending} points for {what} await moderation.",
+            LedgerKind.Approval => $"{points} points for {what}: approved by moderation.",
+            LedgerKind.Reversal => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
+            LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
+            LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
         };
     }
 
@@ -265,15 +269,12 @@ public static class LedgerText
 
     public static string BadgeEarned(string name) => $"Earned badge {name}.";
 
-    public static string RejectionText(string? reason) => reason switch
-    {
-        "daily_cap_reached" => "the daily cap for this activity type is reached",
-        "weekly_cap_reached" => "the weekly cap for this activity type is reached",
-        "duplicate_target" => "this member already contributed to this target",
-        "cooldown" => "too soon after the previous one (cooldown)",
-        "member_suspended" => "the member is suspended",
-        "member_erased" => "the member was erased",
-        null or "" => "rejected by moderation",
-        _ => $"rejected by moderation ({reason})",
-    };
+    /// <summary>
+    /// A rejection's reason is a rule's code (award.lua) or the moderator's own words (moderate.lua): each code is explained
+    /// by <see cref="ActivityCodes.Explain"/>, anything else is the moderator's.
+    /// </summary>
+    public static string RejectionText(string? reason) =>
+        WireCode<ActivityReason>.TryParse(reason, out var code) ? ActivityCodes.Explain(code)
+        : string.IsNullOrEmpty(reason) ? "rejected by moderation"
+        : $"rejected by moderation ({reason})";
 }

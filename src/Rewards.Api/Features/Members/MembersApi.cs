@@ -21,40 +21,33 @@ public static partial class MembersApi
         group.MapPut("/{memberId}", PutMember)
             .WithName(nameof(PutMember))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404)
             .WithSummary("Create or update a member's profile")
             .WithDescription("Sets display name and locale (omitted fields are cleared). Points and status are not changed here.");
         group.MapGet("/{memberId}", GetMember)
             .WithName(nameof(GetMember))
             .RequireAuthorization(Policies.MemberRead)
-            .ProducesProblems(404)
             .WithSummary("Get a member: profile, balance and lifetime points");
         group.MapGet("/", ListFlagged)
             .WithName(nameof(ListFlagged))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Members flagged for review (velocity rule)")
             .WithDescription("`flagged=true` is required: the list of all members is not exposed here.");
         group.MapPost("/{memberId}/unflag", Unflag)
             .WithName(nameof(Unflag))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Clear a member's flag after review");
         group.MapPost("/{memberId}/suspend", Suspend)
             .WithName(nameof(Suspend))
-            .ProducesProblems(404, 409)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Suspend a member")
             .WithDescription("The member leaves every leaderboard and earns nothing until reinstated; points are kept.");
         group.MapPost("/{memberId}/reinstate", Reinstate)
             .WithName(nameof(Reinstate))
-            .ProducesProblems(404, 409)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Reinstate a suspended member")
             .WithDescription("The member's leaderboard entries come back as they were (periods still retained).");
         group.MapDelete("/{memberId}", Erase)
             .WithName(nameof(Erase))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Erase a member (right to be forgotten)")
             .WithDescription("Removes display name and locale and every leaderboard entry; the member id cannot be reused. " +
@@ -62,7 +55,6 @@ public static partial class MembersApi
         group.MapGet("/{memberId}/ledger", GetLedger)
             .WithName(nameof(GetLedger))
             .RequireAuthorization(Policies.MemberRead)
-            .ProducesProblems(404)
             .WithSummary("A member's ledger, newest first")
             .WithDescription("Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.");
         return group;
@@ -70,7 +62,7 @@ public static partial class MembersApi
 
     public sealed record MemberRequest(string? DisplayName, string? Locale);
 
-    private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ProblemHttpResult>> PutMember(
+    private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ConflictProblem>> PutMember(
         string programId, string memberId, MemberRequest request, RouteProgram route, MemberStore members)
     {
         var v = new Validation()
@@ -93,7 +85,7 @@ public static partial class MembersApi
 
     public sealed record MemberList(IReadOnlyList<MemberProfile> Members);
 
-    private static async Task<Results<Ok<MemberList>, ValidationProblem, ProblemHttpResult>> ListFlagged(
+    private static async Task<Results<Ok<MemberList>, ValidationProblem>> ListFlagged(
         string programId, RouteProgram route, MemberStore members, bool? flagged = null)
     {
         return flagged != true
@@ -101,7 +93,7 @@ public static partial class MembersApi
             : TypedResults.Ok(new MemberList(await members.FlaggedAsync(programId)));
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Unflag(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> Unflag(
         string programId, string memberId, RouteProgram route, MemberStore members)
     {
         return Ids.IsValidId(memberId) && await members.UnflagAsync(programId, memberId)
@@ -109,20 +101,20 @@ public static partial class MembersApi
             : MemberNotFound(memberId);
     }
 
-    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Suspend(
+    private static Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> Suspend(
         string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, route, members);
 
-    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Reinstate(
+    private static Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> Reinstate(
         string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, route, members);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
+    private static async Task<Results<NoContent, NotFoundProblem>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
         var (outcome, _) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, StatusChange.Erase) : (StatusChangeOutcome.NotFound, null);
         return outcome == StatusChangeOutcome.NotFound ? MemberNotFound(memberId) : TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> ChangeStatus(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> ChangeStatus(
         string programId, string memberId, StatusChange change, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
@@ -130,12 +122,12 @@ public static partial class MembersApi
         return outcome switch
         {
             StatusChangeOutcome.NotFound => MemberNotFound(memberId),
-            StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToString().ToLowerInvariant()} a member who is {status}."),
+            StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToWire()} a member who is {status}."),
             _ => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
         };
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> GetMember(
         string programId, string memberId, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
@@ -143,7 +135,7 @@ public static partial class MembersApi
         return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
     }
 
-    private static async Task<Results<Ok<LedgerPage>, ValidationProblem, ProblemHttpResult>> GetLedger(
+    private static async Task<Results<Ok<LedgerPage>, ValidationProblem, NotFoundProblem>> GetLedger(
         string programId, string memberId, RouteProgram route, MemberStore members, int? limit = null, string? cursor = null)
     {
         LedgerCursor parsed = default;
@@ -160,7 +152,7 @@ public static partial class MembersApi
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }
 
-    public static ProblemHttpResult MemberNotFound(string memberId) =>
+    public static NotFoundProblem MemberNotFound(string memberId) =>
         Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
 
     [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]

@@ -1,0 +1,91 @@
+using System.Text.Json.Serialization;
+
+namespace Rewards.Api.Features.Perks;
+
+// The perk codes: the wire strings are those stored in the perk JSON and hashes and written by the perk scripts (see WireCode).
+
+public enum PerkKind
+{
+    /// <summary>A code from a pool, one per member, revealed when claimed.</summary>
+    [JsonStringEnumMemberName("offer")] Offer,
+    /// <summary>An invitation with a capacity: RSVP, waitlist.</summary>
+    [JsonStringEnumMemberName("event")] Event,
+    /// <summary>Content for the audience from earlyAt, for everyone from publicAt.</summary>
+    [JsonStringEnumMemberName("news")] News,
+}
+
+/// <summary>A perk's status. Deleted perks are never shown (their routes answer 404).</summary>
+public enum PerkStatus
+{
+    [JsonStringEnumMemberName("active")] Active,
+    [JsonStringEnumMemberName("paused")] Paused,
+    [JsonStringEnumMemberName("deleted")] Deleted,
+}
+
+/// <summary>Where a grant run stands: the audience is snapshotted, then granted chunk by chunk.</summary>
+public enum PerkRunStatus
+{
+    [JsonStringEnumMemberName("snapshotting")] Snapshotting,
+    [JsonStringEnumMemberName("granting")] Granting,
+    [JsonStringEnumMemberName("done")] Done,
+}
+
+/// <summary>Who receives a perk.</summary>
+public enum AudienceType
+{
+    [JsonStringEnumMemberName("all")] All,
+    [JsonStringEnumMemberName("members")] Members,
+    [JsonStringEnumMemberName("minLifetimePoints")] MinLifetimePoints,
+    [JsonStringEnumMemberName("minTier")] MinTier,
+    [JsonStringEnumMemberName("badge")] Badge,
+    [JsonStringEnumMemberName("top")] Top,
+}
+
+/// <summary>When a perk's grants run.</summary>
+public enum ScheduleType
+{
+    [JsonStringEnumMemberName("now")] Now,
+    [JsonStringEnumMemberName("at")] At,
+    [JsonStringEnumMemberName("cron")] Cron,
+}
+
+/// <summary>A member's state for a perk in their inbox.</summary>
+public enum MemberPerkState
+{
+    /// <summary>An offer not claimed yet, or news.</summary>
+    [JsonStringEnumMemberName("new")] New,
+    [JsonStringEnumMemberName("claimed")] Claimed,
+    [JsonStringEnumMemberName("expired")] Expired,
+    [JsonStringEnumMemberName("invited")] Invited,
+    [JsonStringEnumMemberName("accepted")] Accepted,
+    [JsonStringEnumMemberName("waitlisted")] Waitlisted,
+    [JsonStringEnumMemberName("declined")] Declined,
+}
+
+/// <summary>What perk-claim.lua answers.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>The member's code (the same on every claim).</summary>
+    [JsonStringEnumMemberName("code")] Code,
+    /// <summary>The member holds no grant of the perk.</summary>
+    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("expired")] Expired,
+    /// <summary>The pool has no code left.</summary>
+    [JsonStringEnumMemberName("empty")] Empty,
+}
+
+/// <summary>A member's answer to an invitation.</summary>
+public enum RsvpAnswer
+{
+    [JsonStringEnumMemberName("accept")] Accept,
+    [JsonStringEnumMemberName("decline")] Decline,
+}
+
+/// <summary>What perk-rsvp.lua answers: the member's state after answering, or none without an invitation.</summary>
+public enum RsvpOutcome
+{
+    [JsonStringEnumMemberName("accepted")] Accepted,
+    [JsonStringEnumMemberName("waitlisted")] Waitlisted,
+    [JsonStringEnumMemberName("declined")] Declined,
+    [JsonStringEnumMemberName("none")] None,
+}
