@@ -92,7 +92,7 @@ public static class ActivitiesApi
             ModerationOutcome.NotFound => ActivityNotFound(),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action.ToWire()} an activity that is {current}."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
-            _ => TypedResults.Ok(result!),
+            ModerationOutcome.Done => TypedResults.Ok(result!),
         };
     }
 

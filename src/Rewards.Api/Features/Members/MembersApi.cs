@@ -123,7 +123,7 @@ public static partial class MembersApi
         {
             StatusChangeOutcome.NotFound => MemberNotFound(memberId),
             StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToWire()} a member who is {status}."),
-            _ => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
+            StatusChangeOutcome.Done => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
         };
     }
 
