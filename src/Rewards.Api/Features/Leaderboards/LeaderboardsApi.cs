@@ -41,15 +41,15 @@ public static class LeaderboardsApi
         return group;
     }
 
-    public sealed record LeaderboardPage(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+    public sealed record LeaderboardPage(string Board, WindowKind Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
         long Total, IReadOnlyList<LeaderboardEntry> Entries);
 
-    public sealed record MemberStanding(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+    public sealed record MemberStanding(string Board, WindowKind Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
         string MemberId, long Rank, long Score, IReadOnlyList<LeaderboardEntry> Entries);
 
     private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, NotFoundProblem>> GetLeaderboard(
         string programId, string board, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
-        string? window = null, string? period = null, int? offset = null, int? limit = null)
+        [WireValues(typeof(WindowKind))] string? window = null, string? period = null, int? offset = null, int? limit = null)
     {
         var program = route.Program;
         var v = new Validation()
@@ -65,13 +65,13 @@ public static class LeaderboardsApi
             return v.ToProblem();
         }
         var slice = await leaderboards.TopAsync(program.Id, board, resolved!, offset ?? 0, limit ?? 10);
-        return TypedResults.Ok(new LeaderboardPage(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+        return TypedResults.Ok(new LeaderboardPage(board, resolved!.Kind, resolved.PeriodId, resolved.Start, resolved.End,
             slice.Total, slice.Entries));
     }
 
     private static async Task<Results<Ok<MemberStanding>, ValidationProblem, NotFoundProblem>> GetStanding(
         string programId, string board, string memberId, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
-        string? window = null, string? period = null, int? around = null)
+        [WireValues(typeof(WindowKind))] string? window = null, string? period = null, int? around = null)
     {
         var program = route.Program;
         var v = new Validation().Check(around is null or >= 0 and <= MaxAround, "around", $"0 to {MaxAround}.");
@@ -90,7 +90,7 @@ public static class LeaderboardsApi
         {
             return Problems.NotFound($"Member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' has no score on this board in this window.");
         }
-        return TypedResults.Ok(new MemberStanding(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+        return TypedResults.Ok(new MemberStanding(board, resolved!.Kind, resolved.PeriodId, resolved.Start, resolved.End,
             memberId, own.Rank, own.Score, slice.Entries));
     }
 

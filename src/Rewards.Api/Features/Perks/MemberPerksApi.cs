@@ -17,7 +17,8 @@ public static class MemberPerksApi
             .WithName(nameof(GetInbox))
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("The member's perks, newest first, with their state")
-            .WithDescription("States: offers new, claimed, expired; events invited, accepted, waitlisted, declined; news new.");
+            .WithDescription("States: " + string.Join("; ", WireCode<PerkKind>.All.Select(k =>
+                $"{k.ToWire()} {string.Join(", ", PerkCodes.StatesOf(k).Select(s => s.ToWire()))}")) + ".");
         member.MapPost("/perks/{perkId}/claim", Claim)
             .WithName(nameof(Claim))
             .RequireAuthorization(Policies.MemberAct)

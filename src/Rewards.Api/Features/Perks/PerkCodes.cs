@@ -89,3 +89,42 @@ public enum RsvpOutcome
     [JsonStringEnumMemberName("declined")] Declined,
     [JsonStringEnumMemberName("none")] None,
 }
+
+public static class PerkCodes
+{
+    public static string Explain(PerkKind kind) => kind switch
+    {
+        PerkKind.Offer => "codes, one per granted member",
+        PerkKind.Event => "capacity, RSVP, waitlist",
+        PerkKind.News => "early then public",
+    };
+
+    public static string Explain(AudienceType type) => type switch
+    {
+        AudienceType.All => "every active member",
+        AudienceType.Members => "the listed `memberIds`",
+        AudienceType.MinLifetimePoints => "at least `points` lifetime points",
+        AudienceType.MinTier => "in `tier` or above",
+        AudienceType.Badge => "holders of `badge`",
+        AudienceType.Top => "the top `count` of a `board` `window`, its `period` current or last closed",
+    };
+
+    public static string Explain(ScheduleType type) => type switch
+    {
+        ScheduleType.Now => "at once",
+        ScheduleType.At => "at the instant `at`",
+        ScheduleType.Cron => "on the 5-field `cron` in `timeZone`",
+    };
+
+    /// <summary>The states a member's perk of the kind can be in (the inbox shows one).</summary>
+    public static IReadOnlyList<MemberPerkState> StatesOf(PerkKind kind) => kind switch
+    {
+        PerkKind.Offer => [MemberPerkState.New, MemberPerkState.Claimed, MemberPerkState.Expired],
+        PerkKind.Event => [MemberPerkState.Invited, MemberPerkState.Accepted, MemberPerkState.Waitlisted, MemberPerkState.Declined],
+        PerkKind.News => [MemberPerkState.New],
+    };
+
+    /// <summary>"a (what a is), b (what b is)": a code set for an endpoint description, generated so that it cannot drift.</summary>
+    public static string List<T>(Func<T, string> explain) where T : struct, Enum =>
+        string.Join(", ", WireCode<T>.All.Select(v => $"`{v.ToWire()}` ({explain(v)})"));
+}

@@ -22,9 +22,9 @@ public static class PerksApi
         group.MapPost("/", CreatePerk)
             .WithName(nameof(CreatePerk))
             .WithSummary("Schedule a perk for an audience")
-            .WithDescription("Kinds: offer (codes, one per granted member), event (capacity, RSVP, waitlist), news (early then public). " +
-                "Audience: all, members, minLifetimePoints, top N of a board window (current or last closed period). " +
-                "Schedule: now, at an instant, or cron in a time zone. Each member gets a run's grant exactly once.");
+            .WithDescription($"Kinds: {PerkCodes.List<PerkKind>(PerkCodes.Explain)}. " +
+                $"Audience types: {PerkCodes.List<AudienceType>(PerkCodes.Explain)}. " +
+                $"Schedule types: {PerkCodes.List<ScheduleType>(PerkCodes.Explain)}. Each member gets a run's grant exactly once.");
         group.MapGet("/", ListPerks)
             .WithName(nameof(ListPerks))
             .WithSummary("List the program's perks with their figures");

@@ -61,7 +61,9 @@ public static class OpenApiSetup
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
-            if (context.MemberInfo?.GetCustomAttributes(typeof(WireValuesAttribute), inherit: false).FirstOrDefault() is WireValuesAttribute values
+            var attributes = context.MemberInfo?.GetCustomAttributes(typeof(WireValuesAttribute), inherit: false)
+                ?? context.ParameterInfo?.GetCustomAttributes(typeof(WireValuesAttribute), inherit: false);
+            if (attributes?.FirstOrDefault() is WireValuesAttribute values
                 && schema is OpenApiSchema concrete)
             {
                 concrete.Enum = [.. values.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];

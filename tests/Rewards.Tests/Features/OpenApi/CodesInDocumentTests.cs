@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rewards.Api.Features.Activities;
+using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Infrastructure.Codes;
@@ -10,8 +11,10 @@ namespace Rewards.Tests.Features.OpenApi;
 /// <summary>The committed document shows each code set as a string enum of its wire values, where answers carry it and requests send it.</summary>
 public sealed class CodesInDocumentTests
 {
-    private static readonly JsonElement Schemas = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, OpenApiDocumentTests.CommittedPath)))
-        .RootElement.GetProperty("components").GetProperty("schemas");
+    private static readonly JsonElement Document =
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, OpenApiDocumentTests.CommittedPath))).RootElement;
+
+    private static readonly JsonElement Schemas = Document.GetProperty("components").GetProperty("schemas");
 
     public static TheoryData<string, string, string[]> Properties => new()
     {
@@ -35,6 +38,9 @@ public sealed class CodesInDocumentTests
         { "ScheduleRequest", "type", [.. WireCode<ScheduleType>.Wires] },
         { "PerkStatusRequest", "status", [PerkStatus.Paused.ToWire(), PerkStatus.Active.ToWire()] },
         { "RsvpRequest", "answer", [.. WireCode<RsvpAnswer>.Wires] },
+        { "LeaderboardPage", "window", [.. WireCode<WindowKind>.Wires] },
+        { "MemberStanding", "window", [.. WireCode<WindowKind>.Wires] },
+        { "LeaderboardArchive", "window", [.. WireCode<WindowKind>.Wires] },
     };
 
     [Theory]
@@ -44,6 +50,17 @@ public sealed class CodesInDocumentTests
         var p = Schemas.GetProperty(schema).GetProperty("properties").GetProperty(property);
         Assert.Equal("string", p.GetProperty("type").GetString());
         Assert.Equal(wires, p.GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+    }
+
+    [Fact]
+    public void EveryWindowQueryParameter_ListsTheWindows()
+    {
+        var windows = Document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .SelectMany(o => o.Value.TryGetProperty("parameters", out var ps) ? ps.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            .Where(p => p.GetProperty("in").GetString() == "query" && p.GetProperty("name").GetString() == "window")
+            .ToList();
+        Assert.NotEmpty(windows);
+        Assert.All(windows, w => Assert.Equal(WireCode<WindowKind>.Wires, w.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!)));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Rewards.Api.Features.Perks;
+using Rewards.Api.Infrastructure.Codes;
 using Rewards.Tests.Infrastructure;
 
 namespace Rewards.Tests.Features.Perks;
@@ -41,5 +42,17 @@ public sealed class PerkCodesTests
         WireCodeAssert.WrittenByScripts<RsvpAnswer>("decline"); // perk-rsvp.lua takes any answer but accept as a decline
         WireCodeAssert.WrittenByScripts<RsvpOutcome>();
         WireCodeAssert.WrittenByScripts<PerkRunStatus>("snapshotting"); // written by PerkGrantJob, read by perk-grant-chunk.lua
+    }
+
+    [Fact]
+    public void EveryMemberPerkState_BelongsToAKind() =>
+        Assert.Equal(WireCode<MemberPerkState>.All.Order(), WireCode<PerkKind>.All.SelectMany(PerkCodes.StatesOf).Distinct().Order());
+
+    [Fact]
+    public void CodeLists_NameEveryValue()
+    {
+        Assert.All(WireCode<AudienceType>.Wires, w => Assert.Contains($"`{w}`", PerkCodes.List<AudienceType>(PerkCodes.Explain)));
+        Assert.All(WireCode<ScheduleType>.Wires, w => Assert.Contains($"`{w}`", PerkCodes.List<ScheduleType>(PerkCodes.Explain)));
+        Assert.All(WireCode<PerkKind>.Wires, w => Assert.Contains($"`{w}`", PerkCodes.List<PerkKind>(PerkCodes.Explain)));
     }
 }
