@@ -41,6 +41,15 @@ public enum AudienceType
     [JsonStringEnumMemberName("top")] Top,
 }
 
+/// <summary>Which period of a board window a top-N audience is taken from.</summary>
+public enum AudiencePeriod
+{
+    /// <summary>The period running when the grant runs.</summary>
+    [JsonStringEnumMemberName("current")] Current,
+    /// <summary>The last closed period (its archive); not for the all-time window.</summary>
+    [JsonStringEnumMemberName("last")] Last,
+}
+
 /// <summary>When a perk's grants run.</summary>
 public enum ScheduleType
 {

@@ -16,7 +16,7 @@ public sealed record NewsSettings(IReadOnlyDictionary<string, string> Body, Date
 
 /// <summary>Who receives a perk: all active members, a list, a lifetime-points floor, or the top N of a board window.</summary>
 public sealed record Audience(AudienceType Type, IReadOnlyList<string>? MemberIds = null, long? Points = null, string? Board = null,
-    string? Window = null, string? Period = null, int? Count = null, string? Tier = null, string? Badge = null);
+    WindowKind? Window = null, AudiencePeriod? Period = null, int? Count = null, string? Tier = null, string? Badge = null);
 
 /// <summary>When grants run: now, at an instant, or on a cron in a time zone (a Hangfire recurring job).</summary>
 public sealed record Schedule(ScheduleType Type, DateTimeOffset? At = null, string? Cron = null, string? TimeZone = null);
@@ -31,7 +31,8 @@ public sealed record EventRequest(string? Venue, DateTimeOffset? StartsAt, int? 
 
 public sealed record NewsRequest(Dictionary<string, string?>? Body, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
 
-public sealed record AudienceRequest([property: WireValues(typeof(AudienceType))] string? Type, string[]? MemberIds, long? Points, string? Board, string? Window, string? Period, int? Count,
+public sealed record AudienceRequest([property: WireValues(typeof(AudienceType))] string? Type, string[]? MemberIds, long? Points, string? Board,
+    [property: WireValues(typeof(WindowKind))] string? Window, [property: WireValues(typeof(AudiencePeriod))] string? Period, int? Count,
     string? Tier = null, string? Badge = null);
 
 public sealed record ScheduleRequest([property: WireValues(typeof(ScheduleType))] string? Type, DateTimeOffset? At, string? Cron, string? TimeZone);
@@ -144,11 +145,11 @@ public static partial class PerkRules
             AudienceType.Top => v
                 .Check(a!.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
                     "Required: 'points' or an activity type of the program.")
-                .Check(LeaderboardWindow.TryParseKind(a.Window ?? "", out _) && a.Window is not null, "audience.window", "Required: all, day, week or month.")
-                .Check(a.Period is "current" or "last" && !(a.Period == "last" && a.Window == "all"), "audience.period",
-                    "Required: current or last (last is for day, week and month).")
+                .Check(WireCode<WindowKind>.TryParse(a.Window, out var window), "audience.window", $"Required: {WireCode<WindowKind>.List()}.")
+                .Check(WireCode<AudiencePeriod>.TryParse(a.Period, out var period) && !(period == AudiencePeriod.Last && a.Window == WindowKind.All.ToWire()),
+                    "audience.period", "Required: current or last (last is for day, week and month).")
                 .Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.")
-                .Then(new Audience(AudienceType.Top, Board: a.Board, Window: a.Window, Period: a.Period, Count: a.Count)),
+                .Then(new Audience(AudienceType.Top, Board: a.Board, Window: window, Period: period, Count: a.Count)),
             AudienceType.MinTier => v.Check(program.Definition.Tiers?.Any(t => t.Name == a!.Tier) == true, "audience.tier",
                     "Required: the name of one of the program's tiers.")
                 .Then(new Audience(AudienceType.MinTier, Tier: a!.Tier)),

@@ -127,10 +127,9 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
     /// <summary>The top N of a board window: the current period, or the last closed one from its archive (the live board if none).</summary>
     private async Task<IReadOnlyList<string>> TopAsync(ProgramSnapshot program, Audience audience)
     {
-        LeaderboardWindow.TryParseKind(audience.Window, out var kind);
-        var window = LeaderboardWindow.Current(kind, clock.GetUtcNow(), program.Zone);
+        var window = LeaderboardWindow.Current(audience.Window ?? WindowKind.All, clock.GetUtcNow(), program.Zone);
         var count = audience.Count!.Value;
-        if (audience.Period == "last")
+        if (audience.Period == AudiencePeriod.Last)
         {
             window = window.Previous(program.Zone);
             var archive = await leaderboards.FindArchiveAsync(program.Id, audience.Board!, window.PeriodId!);

@@ -39,6 +39,10 @@ public sealed class CodesInDocumentTests
         { "PerkStatusRequest", "status", [PerkStatus.Paused.ToWire(), PerkStatus.Active.ToWire()] },
         { "RsvpRequest", "answer", [.. WireCode<RsvpAnswer>.Wires] },
         { "LeaderboardPage", "window", [.. WireCode<WindowKind>.Wires] },
+        { "Audience", "window", [.. WireCode<WindowKind>.Wires] },
+        { "Audience", "period", [.. WireCode<AudiencePeriod>.Wires] },
+        { "AudienceRequest", "window", [.. WireCode<WindowKind>.Wires] },
+        { "AudienceRequest", "period", [.. WireCode<AudiencePeriod>.Wires] },
         { "MemberStanding", "window", [.. WireCode<WindowKind>.Wires] },
         { "LeaderboardArchive", "window", [.. WireCode<WindowKind>.Wires] },
     };

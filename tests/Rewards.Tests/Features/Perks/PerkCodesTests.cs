@@ -20,6 +20,9 @@ public sealed class PerkCodesTests
         WireCodeAssert.RoundTrips<AudienceType>("all", "members", "minLifetimePoints", "minTier", "badge", "top");
 
     [Fact]
+    public void AudiencePeriod_RoundTrips() => WireCodeAssert.RoundTrips<AudiencePeriod>("current", "last");
+
+    [Fact]
     public void ScheduleType_RoundTrips() => WireCodeAssert.RoundTrips<ScheduleType>("now", "at", "cron");
 
     [Fact]
