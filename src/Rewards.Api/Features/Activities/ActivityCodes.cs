@@ -49,7 +49,7 @@ public static class ActivityCodes
         ActivityReason.AlreadyReferred => "this member was already referred",
         ActivityReason.DailyCapReached => "the daily cap for this activity type is reached",
         ActivityReason.WeeklyCapReached => "the weekly cap for this activity type is reached",
-        ActivityReason.Velocity => "held for review: the member recorded activities faster than the program's velocity limit",
+        ActivityReason.Velocity => "the member recorded activities faster than the program's velocity limit",
     };
 
     /// <summary>Every reason with its explanation, for the record-activity description (generated, so it cannot drift).</summary>
