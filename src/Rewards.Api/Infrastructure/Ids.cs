@@ -21,6 +21,9 @@ public static partial class Ids
     /// <summary>Ids the API generates (activities, perks): 32 lower-case hex chars, time-ordered.</summary>
     public static bool IsValidGeneratedId(string? value) => value is not null && GeneratedIdPattern().IsMatch(value);
 
+    /// <summary>A BCP 47 language tag such as 'fr' or 'fr-FR' (a member's locale, news texts by locale, the reader's locale).</summary>
+    public static bool IsValidLocale(string? value) => value is not null && LocalePattern().IsMatch(value);
+
     public static string NewId() => Guid.CreateVersion7().ToString("N");
 
     /// <summary>Printable ASCII only (space to tilde), 1–128 chars, as the Idempotency-Key header demands.</summary>
@@ -48,4 +51,7 @@ public static partial class Ids
 
     [GeneratedRegex(@"^[0-9a-f]{32}\z")]
     private static partial Regex GeneratedIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
+    private static partial Regex LocalePattern();
 }

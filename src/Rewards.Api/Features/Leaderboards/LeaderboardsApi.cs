@@ -108,7 +108,7 @@ public static class LeaderboardsApi
         var archive = LeaderboardWindow.Periodic.Any(k => LeaderboardWindow.Parse(k, period, program.Zone) is not null)
             ? await leaderboards.FindArchiveAsync(program.Id, board, period)
             : null;
-        return archive is null ? Problems.NotFound($"No archive of '{board}' for period '{Truncate(period)}' (open, too old, or malformed).") : TypedResults.Ok(archive);
+        return archive is null ? Problems.NotFound($"No archive of '{board}' for period '{Problems.Excerpt(period)}' (open, too old, or malformed).") : TypedResults.Ok(archive);
     }
 
     /// <summary>The board and window period a query names: 404 for an unknown board or a period outside retention, 400 for malformed input.</summary>
@@ -158,7 +158,5 @@ public static class LeaderboardsApi
         board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
 
     private static ProblemHttpResult BoardNotFound(string board) =>
-        Problems.NotFound($"No leaderboard '{Truncate(board)}': boards are 'points' and the program's activity types.");
-
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+        Problems.NotFound($"No leaderboard '{Problems.Excerpt(board)}': boards are 'points' and the program's activity types.");
 }

@@ -1,5 +1,4 @@
 using Rewards.Api.Infrastructure.Auth;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
@@ -7,7 +6,7 @@ using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Members;
 
-public static partial class MembersApi
+public static class MembersApi
 {
     public const int MaxDisplayNameLength = 100;
 
@@ -77,7 +76,7 @@ public static partial class MembersApi
             .Check(Ids.IsValidId(memberId), "memberId", $"{Ids.IdRule}.")
             .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
                 $"When given: 1–{MaxDisplayNameLength} characters of plain text.")
-            .Check(request.Locale is null || LocalePattern().IsMatch(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+            .Check(request.Locale is null || Ids.IsValidLocale(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -162,7 +161,4 @@ public static partial class MembersApi
 
     public static ProblemHttpResult MemberNotFound(string memberId) =>
         Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
-
-    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
-    private static partial Regex LocalePattern();
 }

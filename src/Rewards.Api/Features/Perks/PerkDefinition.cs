@@ -53,9 +53,6 @@ public static partial class PerkRules
 
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
 
-    /// <summary>A BCP 47 language tag such as 'fr' or 'fr-FR' (news texts by locale, the reader's locale).</summary>
-    public static bool IsValidLocale(string? locale) => locale is not null && LocalePattern().IsMatch(locale);
-
     public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
     {
         var v = new Validation();
@@ -104,7 +101,7 @@ public static partial class PerkRules
         {
             var body = n2.Body ?? [];
             v.Check(body.TryGetValue("default", out var d) && d is not null, "news.body", "Required: a 'default' text, and optional texts per BCP 47 locale.");
-            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || IsValidLocale(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
+            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || Ids.IsValidLocale(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
                 && !string.IsNullOrWhiteSpace(text) && !text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')), "news.body",
                 $"Keys: 'default' or BCP 47 locales; texts of 1–{MaxBody:N0} characters, not blank, without control characters (line breaks allowed).");
             v.Check(n2.EarlyAt is not null && n2.PublicAt is not null && n2.EarlyAt <= n2.PublicAt, "news", "earlyAt and publicAt are required, earlyAt ≤ publicAt.");
@@ -218,7 +215,4 @@ public static partial class PerkRules
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex CodePattern();
-
-    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
-    private static partial Regex LocalePattern();
 }

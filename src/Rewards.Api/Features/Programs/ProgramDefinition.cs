@@ -118,7 +118,7 @@ public static partial class ProgramRules
                 }
                 if (!Ids.IsValidActivityType(type))
                 {
-                    v.Add("rules", $"'{Truncate(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
+                    v.Add("rules", $"'{Problems.Excerpt(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
                     continue;
                 }
                 if (rule is null)
@@ -177,8 +177,6 @@ public static partial class ProgramRules
                 request.Velocity is { MaxPerMinute: { } max } ? new VelocityRule(max) : null), v)
             : (null, v);
     }
-
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,39}\z")]
     private static partial System.Text.RegularExpressions.Regex BadgeIdPattern();

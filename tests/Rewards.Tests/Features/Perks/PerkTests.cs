@@ -139,7 +139,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         await Job.GrantAsync(id, perkId, jobId, maxChunks: 1); // the crashed execution: one chunk of 1000
 
         Assert.True(jobs.Requeue(jobId));
-        var history = await WaitUntilFinishedAsync(jobId);
+        var history = await Factory.WaitUntilFinishedAsync(jobId);
 
         Assert.Equal(SucceededState.StateName, history[0].StateName);
         var db = Factory.Redis.GetDatabase();
@@ -149,23 +149,6 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(2500, perk.GetProperty("granted").GetInt64());
         Assert.Equal((jobId, "done", 2500L), (perk.GetProperty("lastRun").GetProperty("runId").GetString(),
             perk.GetProperty("lastRun").GetProperty("status").GetString(), perk.GetProperty("lastRun").GetProperty("granted").GetInt64()));
-    }
-
-    /// <summary>The job's state history, newest first, once it succeeded or failed (or after 30 s).</summary>
-    private async Task<IList<StateHistoryDto>> WaitUntilFinishedAsync(string jobId)
-    {
-        var monitoring = Factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var history = monitoring.JobDetails(jobId)?.History ?? [];
-            var latest = history.Count > 0 ? history[0].StateName : null;
-            if (latest == SucceededState.StateName || latest == FailedState.StateName || DateTime.UtcNow > deadline)
-            {
-                return history.Count > 0 ? history : [new StateHistoryDto { StateName = "(none)" }];
-            }
-            await Task.Delay(100);
-        }
     }
 
     [Fact]
