@@ -7,6 +7,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Activities;
+using Rewards.Api.Features.Clients;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
@@ -85,17 +87,17 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     /// </summary>
     private static readonly Dictionary<string, int> FreeText = new(StringComparer.Ordinal)
     {
-        ["ProgramRequest.name"] = ProgramRules.MaxNameLength,
+        ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
         ["MemberRequest.displayName"] = MembersApi.MaxDisplayNameLength,
         ["ModerationRequest.reason"] = ActivitiesApi.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = RecordActivity.MaxTargetIdLength,
-        ["CreateClientRequest.name"] = 100, // as ClientsApi checks it
-        ["TierRequest.name"] = 40, // as ProgramRules checks it
-        ["BadgeRequest.name"] = 80, // as ProgramRules checks it
-        ["CreatePerkRequest.title"] = PerkRules.MaxTitle,
-        ["CreatePerkRequest.description"] = PerkRules.MaxDescription,
-        ["EventRequest.venue"] = 200, // as PerkRules checks it
-        ["NewsRequest.body.*"] = PerkRules.MaxBody, // the texts of the map
+        ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
+        ["TierRequest.name"] = GamificationLimits.MaxTierNameLength,
+        ["BadgeRequest.name"] = GamificationLimits.MaxBadgeNameLength,
+        ["CreatePerkRequest.title"] = PerkLimits.MaxTitle,
+        ["CreatePerkRequest.description"] = PerkLimits.MaxDescription,
+        ["EventRequest.venue"] = PerkLimits.MaxVenue,
+        ["NewsRequest.body.*"] = PerkLimits.MaxBody, // the texts of the map
     };
 
     /// <summary>
@@ -127,8 +129,8 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     /// <summary>The most items an array of objects takes, as the API checks it.</summary>
     private static readonly Dictionary<string, int> MaxItems = new(StringComparer.Ordinal)
     {
-        ["ProgramRequest.tiers"] = 20,
-        ["ProgramRequest.badges"] = 100,
+        ["ProgramRequest.tiers"] = GamificationLimits.MaxTiers,
+        ["ProgramRequest.badges"] = GamificationLimits.MaxBadges,
     };
 
     [Fact]
@@ -725,10 +727,10 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             ];
             return (operation.Id, parameter) switch
             {
-                // KPIs of at most 92 days, from ≤ to.
+                // KPIs of at most InsightsLimits.MaxStatsDays days, from ≤ to.
                 ("GetStats", "from") => dates.Concat(
                 [
-                    ($"{InsightsApi.MaxStatsDays + 1} days", ProgramTime.DayId(today.AddDays(-InsightsApi.MaxStatsDays))),
+                    ($"{InsightsLimits.MaxStatsDays + 1} days", ProgramTime.DayId(today.AddDays(-InsightsLimits.MaxStatsDays))),
                     ("after to", ProgramTime.DayId(today.AddDays(1))),
                 ]),
                 ("GetStats", "to") => dates.Concat(
@@ -852,8 +854,8 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
                 yield return new BodyEdit(root, path, label, field, $"key {name}",
                     $"{{{JsonSerializer.Serialize(validKey)}:{validItem},{JsonSerializer.Serialize(key)}:{validItem}}}");
             }
-            yield return new BodyEdit(root, path, label, field, $"{ProgramRules.MaxRules + 1} entries",
-                "{" + string.Join(",", Enumerable.Range(0, ProgramRules.MaxRules + 1).Select(i => $"\"t{i}\":{validItem}")) + "}");
+            yield return new BodyEdit(root, path, label, field, $"{ProgramLimits.MaxRules + 1} entries",
+                "{" + string.Join(",", Enumerable.Range(0, ProgramLimits.MaxRules + 1).Select(i => $"\"t{i}\":{validItem}")) + "}");
             string[] itemPath = [.. path, validKey];
             var itemLabel = $"{label}.{validKey}";
             foreach (var (name, json) in new[] { ("null", "null"), ("string", "\"x\""), ("number", "5"), ("array", "[]"), ("true", "true"), ("empty object", "{}") })
@@ -881,9 +883,9 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             {
                 yield return new BodyEdit(root, path, label, field, $"key {name}", With(key));
             }
-            // As PerkRules checks it: texts in at most 50 locales.
-            yield return new BodyEdit(root, path, label, field, "51 entries",
-                "{" + string.Join(",", Enumerable.Range(0, 51).Select(i => $"{Json(i == 0 ? validKey : $"x{(char)('a' + i / 26)}{(char)('a' + i % 26)}")}:{validText!.ToJsonString()}")) + "}");
+            // Texts in at most PerkLimits.MaxBodyLocales locales.
+            yield return new BodyEdit(root, path, label, field, $"{PerkLimits.MaxBodyLocales + 1} entries",
+                "{" + string.Join(",", Enumerable.Range(0, PerkLimits.MaxBodyLocales + 1).Select(i => $"{Json(i == 0 ? validKey : $"x{(char)('a' + i / 26)}{(char)('a' + i % 26)}")}:{validText!.ToJsonString()}")) + "}");
             string[] textPath = [.. path, validKey];
             var textLabel = $"{label}.{validKey}";
             foreach (var (name, json) in MissingOrNull.Concat(ValueCases($"{field}.*", values, null).Select(c => (c.Name, (string?)c.Json))))
@@ -1001,7 +1003,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
             (_, "MemberRequest.displayName" or "MemberRequest.locale", "missing" or "null") => "optional field",
-            (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => "optional field, defaults to 12",
+            (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => $"optional field, defaults to {ProgramLimits.DefaultLeaderboardRetention}",
             (_, "EarningRuleRequest.dailyCap" or "EarningRuleRequest.weeklyCap" or "EarningRuleRequest.cooldownSeconds"
                 or "EarningRuleRequest.uniquePerTarget" or "EarningRuleRequest.requiresApproval", "missing" or "null") => "optional field",
 
@@ -1030,7 +1032,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             (_, "AudienceRequest.points", "zero") => "every active member from 0 lifetime points",
             // News texts keep their line breaks; 10,000 characters is the longest text allowed.
             (_, "NewsRequest.body.*", "newline" or "valid + newline") => "news texts may have line breaks",
-            (_, "NewsRequest.body.*", "10k chars") => $"{PerkRules.MaxBody:N0} characters is the maximum",
+            (_, "NewsRequest.body.*", "10k chars") => $"{PerkLimits.MaxBody:N0} characters is the maximum",
             _ => null,
         };
 
