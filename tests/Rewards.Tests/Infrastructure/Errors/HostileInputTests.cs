@@ -19,12 +19,12 @@ using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
-using Rewards.Tests.Features.OpenApi;
+using Rewards.Tests.Infrastructure.OpenApi;
 using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
-namespace Rewards.Tests.Features.Hostile;
+namespace Rewards.Tests.Infrastructure.Errors;
 
 /// <summary>
 /// Generated from the committed OpenAPI document: every operation gets hostile path and query values, bodies and

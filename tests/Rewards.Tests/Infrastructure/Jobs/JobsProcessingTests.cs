@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Jobs;
+namespace Rewards.Tests.Infrastructure.Jobs;
 
 /// <summary>
 /// Hangfire end to end on the test Redis (one server, or a cluster with scripts/test --cluster): a job is enqueued,
