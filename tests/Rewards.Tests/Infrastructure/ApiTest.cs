@@ -12,7 +12,7 @@ public abstract class ApiTest : IAsyncLifetime
     protected ApiTest(RewardsApiFactory factory)
     {
         Factory = factory;
-        Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow);
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow);
         Factory.RestoreHangfireGlobals();
         Client = factory.CreateClient();
     }

@@ -128,7 +128,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         var programId = NewId("p");
         var now = Factory.Clock.GetUtcNow();
         const string memberId = "m-hostile";
-        Factory.Clock.SetUtcNow(now.AddDays(-7));
+        Factory.SetUtcNow(now.AddDays(-7));
         await PostJsonAsync("/v1/programs", JsonNode.Parse($$"""
             {
               "id": "{{programId}}", "name": "Hostile", "timeZone": "Europe/Paris",
@@ -139,7 +139,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             }
             """), HttpStatusCode.Created);
         await RecordAsync(programId, memberId, "review", "t-0");
-        Factory.Clock.SetUtcNow(now);
+        Factory.SetUtcNow(now);
         Assert.True(await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(programId, WindowKind.Week) > 0);
 
         var awarded = (await RecordAsync(programId, memberId, "review", "t-1")).GetProperty("activityId").GetString()!;
@@ -159,7 +159,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         await PostJsonAsync($"/v1/programs/{programId}/members/{suspendedId}/suspend", null, HttpStatusCode.OK);
 
         object audience = new { type = "members", memberIds = new[] { memberId } };
-        object later = new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // Hangfire's clock: never fires during the test
+        object later = new { type = "at", at = RewardsApiFactory.FarFuture };
         object Offer(string title, params string[] codes) =>
             new { kind = "offer", title, offer = new { codes, expiresAt = now.AddDays(30) }, audience, schedule = later };
         var offer = await CreateGrantedPerkAsync(programId, Offer("20% off", "HOSTILE-1", "HOSTILE-2"));

@@ -18,7 +18,7 @@ public sealed class JobsProcessingTests(RewardsApiFactory factory) : ApiTest(fac
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
         await RecordAsync(id, "alice", "review");
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 23, 5, 0, TimeSpan.Zero)); // 00:05 on 19 Nov in Paris
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 18, 23, 5, 0, TimeSpan.Zero)); // 00:05 on 19 Nov in Paris
 
         var jobId = Factory.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<WindowCloseJob>(job => job.CloseAsync(id, WindowKind.Day));
