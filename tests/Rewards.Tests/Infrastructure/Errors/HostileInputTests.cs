@@ -1,26 +1,14 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Rewards.Api.Features.Activities;
-using Rewards.Api.Features.Clients;
-using Rewards.Api.Features.Gamification;
-using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
-using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
-using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Auth;
-using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
-using Rewards.Tests.Infrastructure.OpenApi;
-using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
