@@ -26,9 +26,11 @@ public static partial class Ids
 
     public static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    /// <summary>Printable ASCII only (space to tilde), 1–128 chars, as the Idempotency-Key header demands.</summary>
+    public const int MaxIdempotencyKeyLength = 128;
+
+    /// <summary>Printable ASCII only (space to tilde), 1–<see cref="MaxIdempotencyKeyLength"/> chars, as the Idempotency-Key header demands.</summary>
     public static bool IsValidIdempotencyKey(string? value) =>
-        value is { Length: >= 1 and <= 128 } && value.All(c => c is >= ' ' and <= '~');
+        value is { Length: >= 1 and <= MaxIdempotencyKeyLength } && value.All(c => c is >= ' ' and <= '~');
 
     /// <summary>
     /// Free text a person reads (names, reasons): bounded, not blank, without control characters and without the

@@ -6,9 +6,16 @@ using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Members;
 
-public static class MembersApi
+/// <summary>The bounds of a member's profile and of a ledger page.</summary>
+public static class MemberLimits
 {
     public const int MaxDisplayNameLength = 100;
+    public const int DefaultLedgerPage = 20;
+    public const int MaxLedgerPage = 100;
+}
+
+public static class MembersApi
+{
 
     public static IServiceCollection AddMembersFeature(this IServiceCollection services) =>
         services.AddSingleton<MemberStore>();
@@ -63,7 +70,7 @@ public static class MembersApi
             .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("A member's ledger, newest first")
-            .WithDescription("Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.");
+            .WithDescription($"Each entry says what happened and why. Page with `limit` (1–{MemberLimits.MaxLedgerPage}, default {MemberLimits.DefaultLedgerPage}) and the `nextCursor` of the previous page.");
         return group;
     }
 
@@ -74,8 +81,8 @@ public static class MembersApi
     {
         var v = new Validation()
             .Check(Ids.IsValidId(memberId), "memberId", $"{Ids.IdRule}.")
-            .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
-                $"When given: 1–{MaxDisplayNameLength} characters of plain text.")
+            .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MemberLimits.MaxDisplayNameLength), "displayName",
+                $"When given: 1–{MemberLimits.MaxDisplayNameLength} characters of plain text.")
             .Check(request.Locale is null || Ids.IsValidLocale(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         if (!v.IsValid)
         {
@@ -147,14 +154,14 @@ public static class MembersApi
     {
         LedgerCursor parsed = default;
         var v = new Validation()
-            .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.")
+            .Check(limit is null or >= 1 and <= MemberLimits.MaxLedgerPage, "limit", $"1 to {MemberLimits.MaxLedgerPage}.")
             .Check(cursor is null || LedgerCursor.TryParse(cursor, out parsed), "cursor", "Use the nextCursor of the previous page.");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
         var page = Ids.IsValidId(memberId)
-            ? await members.LedgerAsync(route.Program, memberId, limit ?? 20, cursor is null ? null : parsed)
+            ? await members.LedgerAsync(route.Program, memberId, limit ?? MemberLimits.DefaultLedgerPage, cursor is null ? null : parsed)
             : null;
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }

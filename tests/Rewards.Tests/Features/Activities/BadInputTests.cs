@@ -21,7 +21,7 @@ public sealed class BadInputTests(RewardsApiFactory factory) : ApiTest(factory)
         { """{ "memberId": "m-1", "type": "review", "targetId": "" }""", 400 },
         { """{ "memberId": "m-1", "type": "review", "extra": true }""", 400 },
         { """{ "memberId": "m-1", "type": "Review'); redis.call('FLUSHALL') --" }""", 400 },
-        { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', RecordActivity.MaxTargetIdLength + 1) + "\" }", 400 },
+        { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', ActivityLimits.MaxTargetIdLength + 1) + "\" }", 400 },
         { "{ \"memberId\": \"" + new string('m', 65) + "\", \"type\": \"review\" }", 400 },
         { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', 70_000) + "\" }", 413 },
     };

@@ -76,9 +76,9 @@ internal static class HostileCases
     private static readonly Dictionary<string, int> FreeText = new(StringComparer.Ordinal)
     {
         ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
-        ["MemberRequest.displayName"] = MembersApi.MaxDisplayNameLength,
-        ["ModerationRequest.reason"] = ActivitiesApi.MaxReasonLength,
-        ["RecordActivityRequest.targetId"] = RecordActivity.MaxTargetIdLength,
+        ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
+        ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
+        ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
         ["TierRequest.name"] = GamificationLimits.MaxTierNameLength,
         ["BadgeRequest.name"] = GamificationLimits.MaxBadgeNameLength,
