@@ -62,7 +62,6 @@ public static class PerkLimits
 
 public static partial class PerkRules
 {
-
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
 
     public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
