@@ -133,6 +133,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         return [.. profiles.OfType<MemberProfile>().OrderBy(p => p.MemberId, StringComparer.Ordinal)];
     }
 
+    /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
+    public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>
+        await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), "flagged") is { IsNull: false } v && v.TryParse(out long ms)
+            ? ProgramTime.FromUnixMs(ms)
+            : null;
+
     /// <summary>Clears the flag after review; false when the member does not exist.</summary>
     public async Task<bool> UnflagAsync(string programId, string memberId)
     {
@@ -176,6 +182,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        if (change == StatusChange.Erase)
+        {
+            // eraseMemberData (member-erase.lua): the keys it builds from these carry the program's tag, like the keys above.
+            args.AddRange([RedisKeys.MemberPrefix(program.Id), RedisKeys.Activity(program.Id, "").ToString(),
+                RedisKeys.Referral(program.Id, "").ToString(), RedisKeys.FlaggedMembers(program.Id).ToString()]);
+        }
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
         return (string)r[0]! switch
         {
@@ -193,12 +205,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
+        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), "status");
         // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
         var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
             : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
                 maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
-        if (!await exists)
+        // An erased member's ledger stays (scrubbed) for accounting, but the member's routes no longer answer.
+        var current = await status;
+        if (current.IsNull || current == "erased")
         {
             return null;
         }
