@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Infrastructure.Redis;
@@ -217,5 +218,23 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(member.OrderBy(e => e.Name.ToString()), (await db.HashGetAllAsync(RedisKeys.Member(id, "dave"))).OrderBy(e => e.Name.ToString()));
         Assert.DoesNotContain("new note about dave", await EverythingStoredAsync(id));
         await AssertProblemAsync(await Client.PutAsJsonAsync($"/v1/programs/{id}/members/dave", new { displayName = "Dave" }), HttpStatusCode.Conflict);
+    }
+
+    /// <summary>
+    /// Erasure keeps a ledger entry's reason only when it is a code the scripts write (anything else was a moderator's text):
+    /// every code the scripts assign must be on member-erase.lua's list, or erasure would drop it from the accounting.
+    /// </summary>
+    [Fact]
+    public void EveryReasonCodeTheScriptsWrite_IsKeptByErasure()
+    {
+        var scripts = Path.Combine(RepositoryRoot.Path, "src", "Rewards.Api", "Scripts");
+        var erase = File.ReadAllText(Path.Combine(scripts, "member-erase.lua"));
+        var kept = Regex.Match(erase, @"KEPT_REASONS = \{(?<list>[^}]*)\}").Groups["list"].Value;
+        var written = Directory.GetFiles(scripts, "*.lua").Where(f => !f.EndsWith("member-erase.lua", StringComparison.Ordinal))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"\breason = '(?<code>[a-z_]+)'(?!\s*\.\.)").Select(m => m.Groups["code"].Value))
+            .Concat(["member_suspended", "member_erased"]) // 'member_' .. status
+            .ToHashSet();
+        Assert.True(written.Count >= 8, $"only found {string.Join(", ", written)}: has the way scripts write reasons changed?");
+        Assert.All(written, code => Assert.Matches($@"\b{code} = true", kept));
     }
 }
