@@ -121,8 +121,15 @@ public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
 
         var reader = await ClientOfProgramAsync(id, Scopes.Read);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync($"/v1/programs/{id}/members/dave/export")).StatusCode);
-        var brand = await ClientOfProgramAsync(id, Scopes.Activities);
+        var (brandId, brandSecret) = await CreateApiClientAsync(id, Scopes.Activities);
+        var brand = Factory.CreateClient(await Factory.TokenAsync(brandId, brandSecret));
         Assert.Equal(HttpStatusCode.OK, (await brand.GetAsync($"/v1/programs/{id}/members/dave/export")).StatusCode);
+        // The member's own token reads their profile and ledger, but the export is the brand's to hand over.
+        var (status, token) = await Factory.RequestTokenAsync(brandId, brandSecret, grantType: "urn:rewards:grant-type:member", memberId: "dave");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var member = Factory.CreateClient(token.GetProperty("access_token").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/v1/programs/{id}/members/dave/ledger")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync($"/v1/programs/{id}/members/dave/export")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/dave")).StatusCode);
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/dave/export"), HttpStatusCode.NotFound);
