@@ -8,12 +8,12 @@ namespace Rewards.Api.Features.Members;
 
 /// <summary>
 /// Everything the program holds about one member, in one document (right of access): the profile with tier, badges,
-/// streaks and flag, the whole explained ledger (oldest entries last, as the ledger endpoint pages it), the perks and
-/// their states, and the member's standing on every board of the current windows.
+/// streaks and flag, the perks and their states, the member's standing on every board of the current windows, and the
+/// whole explained ledger (newest first, as the ledger endpoint pages it), last because it is streamed.
 /// </summary>
 public sealed record MemberExport(
-    string ProgramId, DateTimeOffset ExportedAt, MemberProfile Profile, DateTimeOffset? FlaggedAt, IReadOnlyList<LedgerEntry> Ledger,
-    IReadOnlyList<MemberPerk> Perks, IReadOnlyList<BoardStanding> Standings);
+    string ProgramId, DateTimeOffset ExportedAt, MemberProfile Profile, DateTimeOffset? FlaggedAt, IReadOnlyList<MemberPerk> Perks,
+    IReadOnlyList<BoardStanding> Standings, IAsyncEnumerable<LedgerEntry> Ledger);
 
 /// <summary>Where the member stands on a board in one window: <c>Period</c> is null for all-time.</summary>
 public sealed record BoardStanding(string Board, string Window, string? Period, long Rank, long Score);
@@ -38,24 +38,8 @@ public static class ExportMember
             return MembersApi.MemberNotFound(memberId);
         }
         var now = clock.GetUtcNow();
-
-        var ledger = new List<LedgerEntry>();
-        LedgerCursor? cursor = null;
-        do
-        {
-            // Null when the member was erased meanwhile: nothing is handed out then.
-            if (await members.LedgerAsync(program, memberId, LedgerPageSize, cursor) is not { } page)
-            {
-                return MembersApi.MemberNotFound(memberId);
-            }
-            ledger.AddRange(page.Entries);
-            cursor = page.NextCursor is { } next && LedgerCursor.TryParse(next, out var parsed) ? parsed : null;
-        } while (cursor is not null);
-
         var inbox = perks.InboxAsync(program.Id, memberId);
-        // Every board the member can be on: points, the program's activity types, and types of their ledger (earlier rules).
-        var boards = ledger.Select(e => e.Type).Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard)
-            .Distinct(StringComparer.Ordinal).ToList();
+        var boards = await members.BoardsOfAsync(program, memberId);
         var windows = LeaderboardWindow.Periodic.Select(kind => LeaderboardWindow.Current(kind, now, program.Zone))
             .Prepend(LeaderboardWindow.AllTime).ToList();
         var reads = boards.SelectMany(board => windows.Select(async window =>
@@ -66,6 +50,25 @@ public static class ExportMember
                 r.Slice.Entries.First(e => e.Rank == r.Slice.MemberRank).Score))
             .ToList();
 
-        return TypedResults.Ok(new MemberExport(program.Id, now, profile, await flaggedAt, ledger, await inbox, standings));
+        // The ledger is read page by page while the document is written: memory holds one page, whatever the ledger's length.
+        return TypedResults.Ok(new MemberExport(program.Id, now, profile, await flaggedAt, await inbox, standings,
+            LedgerAsync(members, program, memberId)));
+    }
+
+    private static async IAsyncEnumerable<LedgerEntry> LedgerAsync(MemberStore members, ProgramSnapshot program, string memberId)
+    {
+        LedgerCursor? cursor = null;
+        do
+        {
+            // The member was erased while the document was being written: it is cut off (the response aborts) rather than
+            // ending as if complete.
+            var page = await members.LedgerAsync(program, memberId, LedgerPageSize, cursor)
+                ?? throw new InvalidOperationException($"Member '{memberId}' was erased during their export.");
+            foreach (var entry in page.Entries)
+            {
+                yield return entry;
+            }
+            cursor = page.NextCursor is { } next && LedgerCursor.TryParse(next, out var parsed) ? parsed : null;
+        } while (cursor is not null);
     }
 }

@@ -133,6 +133,20 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         return [.. profiles.OfType<MemberProfile>().OrderBy(p => p.MemberId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Every board the member can be on: 'points', each activity type of the program's rules and each type the member earned
+    /// points for under earlier rules (their 't:' totals).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> BoardsOfAsync(ProgramSnapshot program, string memberId)
+    {
+        var fields = await redis.GetDatabase().HashKeysAsync(RedisKeys.Member(program.Id, memberId));
+        return [.. BoardsOf(program, fields)];
+    }
+
+    private static IEnumerable<string> BoardsOf(ProgramSnapshot program, RedisValue[] memberFields) =>
+        memberFields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
+            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+
     /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
     public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>
         await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), "flagged") is { IsNull: false } v && v.TryParse(out long ms)
@@ -161,8 +175,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var db = redis.GetDatabase();
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
-        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
-            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+        var boards = BoardsOf(program, fields);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
         var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
