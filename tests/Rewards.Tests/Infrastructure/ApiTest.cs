@@ -53,6 +53,21 @@ public abstract class ApiTest : IAsyncLifetime
         return id;
     }
 
+    /// <summary>
+    /// Creates a program with a unique id from its settings as an object (rules, tiers, badges, velocity...); the name and
+    /// the time zone (Europe/Paris) are filled in unless given.
+    /// </summary>
+    protected async Task<string> CreateProgramAsync(object settings)
+    {
+        var id = NewId("p");
+        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
+        json["id"] = id;
+        json["name"] ??= $"Test {id}";
+        json["timeZone"] ??= "Europe/Paris";
+        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
+        return id;
+    }
+
     protected Task<HttpResponseMessage> PostActivityAsync(string programId, object body, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/activities")

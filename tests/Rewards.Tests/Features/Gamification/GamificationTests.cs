@@ -16,17 +16,6 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
 
     private static DateTimeOffset Utc(string value) => DateTimeOffset.Parse(value);
 
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("g");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Gamified";
-        json["timeZone"] ??= "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
-
     private static readonly object Rules = new
     {
         review = new { points = 50 }, share = new { points = 10 }, referral = new { points = 100 }, vote = new { points = 1 },

@@ -23,17 +23,6 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
     private const string DisplayName = "Dave Dupontel-Secret";
     private const string Locale = "pt-BR";
 
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("e");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Erasure";
-        json["timeZone"] = "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
-
     private static readonly object Settings = new
     {
         rules = new

@@ -12,17 +12,6 @@ namespace Rewards.Tests.Features.Members;
 /// <summary>Right of access: one document with everything held about a member, for the brand to hand over.</summary>
 public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
 {
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("x");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Export";
-        json["timeZone"] = "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
-
     private static readonly object Settings = new
     {
         rules = new { review = new { points = 50 }, share = new { points = 10 }, comment = new { points = 5, requiresApproval = true } },
