@@ -1,5 +1,6 @@
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
@@ -8,8 +9,6 @@ namespace Rewards.Api.Features.Activities;
 
 public static class ActivitiesApi
 {
-    public const int MaxReasonLength = 500;
-
     public static IServiceCollection AddActivitiesFeature(this IServiceCollection services)
     {
         services.AddSingleton<AwardBatcher>();
@@ -27,7 +26,8 @@ public static class ActivitiesApi
             .WithSummary("Record a member contribution")
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
                 "(`status` rejected, or pending with a `reason`). Reasons: " + ActivityCodes.ReasonList() + ". Requires an `Idempotency-Key` header: " +
-                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`.");
+                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`. " +
+                "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
@@ -76,7 +76,7 @@ public static class ActivitiesApi
         var program = route.Program;
         var reason = request?.Reason;
         var v = new Validation()
-            .Check(reason is null || Ids.IsPlainText(reason, MaxReasonLength), "reason", $"When given: 1–{MaxReasonLength} characters of plain text.")
+            .Check(reason is null || Ids.IsPlainText(reason, ActivityLimits.MaxReasonLength), "reason", $"When given: 1–{ActivityLimits.MaxReasonLength} characters of plain text.")
             .Check(action != ModerationAction.Reverse || reason is not null, "reason", "Required to reverse an activity.");
         if (!v.IsValid)
         {
@@ -91,6 +91,7 @@ public static class ActivitiesApi
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action.ToWire()} an activity that is {current}."),
+            ModerationOutcome.MemberInactive when current == MemberStatus.Erased.ToWire() => Problems.Conflict("The member was erased: their activities are no longer moderated."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
             ModerationOutcome.Done => TypedResults.Ok(result!),
         };

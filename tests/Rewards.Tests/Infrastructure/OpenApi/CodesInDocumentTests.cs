@@ -6,7 +6,7 @@ using Rewards.Api.Features.Perks;
 using Rewards.Api.Infrastructure.Codes;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.OpenApi;
+namespace Rewards.Tests.Infrastructure.OpenApi;
 
 /// <summary>The committed document shows each code set as a string enum of its wire values, where answers carry it and requests send it.</summary>
 public sealed class CodesInDocumentTests

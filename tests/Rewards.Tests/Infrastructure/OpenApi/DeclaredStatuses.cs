@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.OpenApi;
+namespace Rewards.Tests.Infrastructure.OpenApi;
 
 /// <summary>
 /// The statuses each operation of the committed OpenAPI document declares. The walks that call every operation (hostile

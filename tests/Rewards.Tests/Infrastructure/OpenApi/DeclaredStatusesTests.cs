@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.OpenApi;
+namespace Rewards.Tests.Infrastructure.OpenApi;
 
 public sealed class DeclaredStatusesTests(RewardsApiFactory factory) : ApiTest(factory)
 {
