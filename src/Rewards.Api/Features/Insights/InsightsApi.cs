@@ -122,13 +122,10 @@ public static class InsightsApi
         var now = clock.GetUtcNow();
         var today = ProgramTime.LocalDate(now, program.Zone);
         var first = today.AddDays(1 - window);
-        RedisKey[] keys =
-        [
-            RedisKeys.AmbassadorDay(program.Id, $"scratch-{Guid.NewGuid():N}"),
-            .. Enumerable.Range(0, window).Select(i => RedisKeys.AmbassadorDay(program.Id, ProgramTime.DayId(first.AddDays(i)))),
-        ];
         var db = redis.GetDatabase();
-        var r = (RedisResult[])(await scripts.Ambassadors.RunAsync(db, keys, [limit ?? 20, RedisKeys.MemberPrefix(program.Id)]))!;
+        var r = (RedisResult[])(await scripts.Ambassadors.RunAsync(db, ScriptArgs<AmbassadorsScript>.Build(new(
+            RedisKeys.AmbassadorDay(program.Id, $"scratch-{Guid.NewGuid():N}"), limit ?? 20, RedisKeys.MemberPrefix(program.Id),
+            [.. Enumerable.Range(0, window).Select(i => RedisKeys.AmbassadorDay(program.Id, ProgramTime.DayId(first.AddDays(i))))]))))!;
         var since = Leaderboards.LeaderboardWindow.LocalMidnight(first, program.Zone);
         var ids = Enumerable.Range(0, r.Length / 3).Select(i => (Id: (string)r[3 * i]!, Points: (long)(double)r[3 * i + 1], Name: (string?)r[3 * i + 2])).ToArray();
         // The mix: each ambassador's awards and approvals since the window's start, less their reversals, from their ledger

@@ -70,10 +70,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var now = clock.GetUtcNow();
-        var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(),
-            [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
-             RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day)],
-            [memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds]))!;
+        var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(), ScriptArgs<UpsertMemberScript>.Build(new(
+            RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
+            RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day),
+            memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds))))!;
         if ((int)result[0] < 0)
         {
             return null;
@@ -158,8 +158,8 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
             .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
-        var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
-        var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
+        var keys = new List<RedisKey>();
+        var args = new List<RedisValue>();
         foreach (var board in boards)
         {
             keys.Add(RedisKeys.Leaderboard(program.Id, board, "all", null));
@@ -176,7 +176,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
-        var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
+        var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
+            RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
+            change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),
@@ -203,12 +205,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             return null;
         }
         var page = await entries;
-        // The entry before each one (older) is at hand: the page reads one more than it returns.
-        var items = page.Take(limit).Select((e, i) => ToEntry(e, i + 1 < page.Length ? page[i + 1] : null, program.Definition)).ToList();
+        // The page reads one more than it returns: whether there is a next page.
+        var items = page.Take(limit).Select(e => ToEntry(e, program.Definition)).ToList();
         return new LedgerPage(items, page.Length > limit ? items[^1].Id : null);
     }
 
-    private static LedgerEntry ToEntry(StreamEntry e, StreamEntry? older, ProgramDefinition program)
+    private static LedgerEntry ToEntry(StreamEntry e, ProgramDefinition program)
     {
         string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
         var kind = (string)e["kind"]!;
@@ -222,7 +224,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
             "tier" when int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier) =>
-                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(activity, older)),
+                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier)),
             "badge" => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
             _ => LedgerText.Describe(kind, type, target, points, pending, reason),
         };
@@ -230,12 +232,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
     }
 
-    /// <summary>
-    /// A tier entry is a drop when it follows the reversal of its activity: moderate.lua appends the reversal and then the
-    /// tier change in one run, so they are adjacent. Awards and approvals only raise the tier.
-    /// </summary>
-    private static bool Dropped(string activity, StreamEntry? older) =>
-        older is { } o && o["kind"] == "reversal" && o["activity"] == activity;
+    /// <summary>A tier entry is a drop when its tier is below the one it leaves ('from', written by ledger.lua with the entry).</summary>
+    private static bool Dropped(StreamEntry e, int tier) =>
+        int.TryParse((string?)e["from"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var from) && tier < from;
 }
 
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>
