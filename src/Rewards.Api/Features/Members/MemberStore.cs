@@ -60,7 +60,8 @@ public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
 {
-    private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt", "flagged"];
+    private static readonly RedisValue[] ProfileFields =
+        [MemberFields.DisplayName, MemberFields.Locale, MemberFields.Status, MemberFields.Balance, MemberFields.Lifetime, MemberFields.CreatedAt, MemberFields.Flagged];
 
     /// <summary>
     /// Creates or updates the profile; null when the member was erased (erased ids are not reused). A new member counts in
@@ -97,32 +98,33 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
-        if (!f.TryGetValue("status", out var status) || status == "erased")
+        if (!f.TryGetValue(MemberFields.Status, out var status) || status == "erased")
         {
             return null;
         }
         long Number(string field) => f.TryGetValue(field, out var v) && v.TryParse(out long n) ? n : 0;
-        var lifetime = Number("lifetime");
+        var lifetime = Number(MemberFields.Lifetime);
         var definition = program.Definition;
         var tier = definition.TierOf(lifetime);
         var next = (definition.Tiers ?? []).FirstOrDefault(t => t.MinLifetimePoints > lifetime);
-        var earned = ((string?)f.GetValueOrDefault("badges") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var earned = ((string?)f.GetValueOrDefault(MemberFields.Badges) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         var badges = definition.Badges ?? [];
-        var streakDay = f.ContainsKey("streakDay") ? Number("streakDay") : long.MinValue;
+        var streakDay = f.ContainsKey(MemberFields.StreakDay) ? Number(MemberFields.StreakDay) : long.MinValue;
         var today = Activities.ActivityStore.DayNumber(ProgramTime.LocalDate(clock.GetUtcNow(), program.Zone));
         // A streak is current while its last day is today or yesterday (today may still come).
-        var current = today - streakDay <= 1 ? (int)Number("streak") : 0;
+        var current = today - streakDay <= 1 ? (int)Number(MemberFields.Streak) : 0;
         var progress = new MemberProgress(tier?.Name, next?.Name, next is null ? null : next.MinLifetimePoints - lifetime,
             [.. badges.Where(b => earned.Contains(b.Id)).Select(b => new EarnedBadge(b.Id, b.Name))],
             [.. badges.Where(b => !earned.Contains(b.Id)).Select(b => b.When switch
             {
-                { ActivityType: { } type, Count: { } count } => new BadgeProgress(b.Id, b.Name, Math.Min(Number($"c:{type}"), count), count),
+                { ActivityType: { } type, Count: { } count } => new BadgeProgress(b.Id, b.Name, Math.Min(Number(MemberFields.TypeCountOf(type)), count), count),
                 { LifetimePoints: { } points } => new BadgeProgress(b.Id, b.Name, Math.Min(lifetime, points), points),
                 _ => new BadgeProgress(b.Id, b.Name, Math.Min(current, b.When.StreakDays ?? 0), b.When.StreakDays ?? 0),
             })],
-            current, (int)Number("bestStreak"));
-        return new MemberProfile(memberId, (string?)f.GetValueOrDefault("displayName"), (string?)f.GetValueOrDefault("locale"), status!,
-            Number("balance"), lifetime, ProgramTime.FromUnixMs(Number("createdAt")), progress, f.ContainsKey("flagged"));
+            current, (int)Number(MemberFields.BestStreak));
+        return new MemberProfile(memberId, (string?)f.GetValueOrDefault(MemberFields.DisplayName), (string?)f.GetValueOrDefault(MemberFields.Locale),
+            status!, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
+            f.ContainsKey(MemberFields.Flagged));
     }
 
     /// <summary>Flagged members (velocity), with their profiles; one pipelined round trip after the set read.</summary>
@@ -141,7 +143,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             return false;
         }
-        await Task.WhenAll(db.HashDeleteAsync(RedisKeys.Member(programId, memberId), "flagged"), db.SetRemoveAsync(RedisKeys.FlaggedMembers(programId), memberId));
+        await Task.WhenAll(db.HashDeleteAsync(RedisKeys.Member(programId, memberId), MemberFields.Flagged), db.SetRemoveAsync(RedisKeys.FlaggedMembers(programId), memberId));
         return true;
     }
 
@@ -155,7 +157,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var db = redis.GetDatabase();
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
-        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
+        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith(MemberFields.TypePoints, StringComparison.Ordinal)).Select(f => f[MemberFields.TypePoints.Length..])
             .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey>();
