@@ -16,7 +16,7 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
     [Fact]
     public async Task WindowScores_StayExactAndOrdered_AtTwoToTheThirtyOnePoints()
     {
-        var key = $"rw:{{{NewId("enc")}}}:lb:points:month:2026-11";
+        var key = RedisKeys.Leaderboard(NewId("enc"), "points", "month", "2026-11");
         const long monthStart = 1_793_487_600; // 2026-10-31T23:00:00Z
         const long nowMs = (monthStart + 30L * 86400) * 1000; // 30 days into the month
         // a reaches the maximum first, b one second later; c stays one point below; d reaches the maximum last.
@@ -39,7 +39,7 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
     [Fact]
     public async Task AllTimeEntries_BreakTiesToTheMillisecond_BeyondTwoToTheThirtyOne()
     {
-        var key = $"rw:{{{NewId("enc")}}}:lb:points:all";
+        var key = RedisKeys.Leaderboard(NewId("enc"), "points", "all", null);
         const long big = 1L << 40; // far past 2^31: the all-time score is the points themselves
         var driver = """
             local a = boards.setAllTime(KEYS[1], nil, 'late', tonumber(ARGV[1]), tonumber(ARGV[2]) + 1)
