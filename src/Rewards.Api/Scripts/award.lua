@@ -17,52 +17,53 @@
 --!include points
 --!include boards
 
-local L = layout.new()
+-- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
+local L, KEY, ARG = layout.new(), {}, {}
 --!keys
-local PROGRAM = L.key()               -- program hash (settings version)
-local IDEMPOTENCY = L.key()           -- the idempotency record
-local MEMBER = L.key()
-local LEDGER = L.key()
-local ACTIVITY = L.key()
-local DAY_CAP = L.key()               -- cap counter of the local day
-local WEEK_CAP = L.key()              -- cap counter of the local ISO week
-local TARGETS = L.key()               -- the member's targets for this type
-local MEMBER_INDEX = L.key()
-local BOARDS = L.key(boards.KEY_COUNT)
-local STATS = L.key()                 -- KPI hash of the day
-local ACTIVE_MEMBERS = L.key()        -- HyperLogLog of the day
-local VELOCITY = L.key()              -- the member's activities this minute
-local AMBASSADOR_DAY = L.key()        -- ambassador points of the day
-local FLAGGED = L.key()               -- flagged members set
-local REFERRAL = L.key()              -- referral marker of the target (referrals)
+KEY.PROGRAM = L.key()               -- program hash (settings version)
+KEY.IDEMPOTENCY = L.key()           -- the idempotency record
+KEY.MEMBER = L.key()
+KEY.LEDGER = L.key()
+KEY.ACTIVITY = L.key()
+KEY.DAY_CAP = L.key()               -- cap counter of the local day
+KEY.WEEK_CAP = L.key()              -- cap counter of the local ISO week
+KEY.TARGETS = L.key()               -- the member's targets for this type
+KEY.MEMBER_INDEX = L.key()
+KEY.BOARDS = L.key(boards.KEY_COUNT)
+KEY.STATS = L.key()                 -- KPI hash of the day
+KEY.ACTIVE_MEMBERS = L.key()        -- HyperLogLog of the day
+KEY.VELOCITY = L.key()              -- the member's activities this minute
+KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
+KEY.FLAGGED = L.key()               -- flagged members set
+KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 --!args
-local VERSION = L.arg()               -- settings version
-local REQUEST_HASH = L.arg()
-local ACTIVITY_ID = L.arg()
-local MEMBER_ID = L.arg()
-local ACTIVITY_TYPE = L.arg()
-local TARGET = L.arg()                -- '' = none
-local OCCURRED_AT = L.arg()           -- unix ms
-local NOW = L.arg()                   -- unix ms
-local POINTS = L.arg()                -- the rule's points
-local DAILY_CAP = L.arg()             -- 0 = none
-local WEEKLY_CAP = L.arg()            -- 0 = none
-local UNIQUE_PER_TARGET = L.arg()     -- 1/0
-local COOLDOWN = L.arg()              -- ms, 0 = none
-local REQUIRES_APPROVAL = L.arg()     -- 1/0
-local IDEMPOTENCY_TTL = L.arg()       -- s
-local DAY_CAP_TTL = L.arg()           -- s
-local WEEK_CAP_TTL = L.arg()          -- s
-local DAY = L.arg()                   -- local day id
-local WEEK = L.arg()                  -- local week id
-local MONTH = L.arg()                 -- local month id
-local BOARD_ARGS = L.arg(boards.ARG_COUNT)
-local TIERS = L.arg()                 -- tier thresholds
-local BADGES = L.arg()                -- badge rules
-local DAY_NUMBER = L.arg()            -- local day number (streaks)
-local VELOCITY_MAX = L.arg()          -- per minute, 0 = none
-local KPI_TTL = L.arg()               -- s
-local IS_REFERRAL = L.arg()           -- 1/0
+ARG.VERSION = L.arg()               -- settings version
+ARG.REQUEST_HASH = L.arg()
+ARG.ACTIVITY_ID = L.arg()
+ARG.MEMBER_ID = L.arg()
+ARG.ACTIVITY_TYPE = L.arg()
+ARG.TARGET = L.arg()                -- '' = none
+ARG.OCCURRED_AT = L.arg()           -- unix ms
+ARG.NOW = L.arg()                   -- unix ms
+ARG.POINTS = L.arg()                -- the rule's points
+ARG.DAILY_CAP = L.arg()             -- 0 = none
+ARG.WEEKLY_CAP = L.arg()            -- 0 = none
+ARG.UNIQUE_PER_TARGET = L.arg()     -- 1/0
+ARG.COOLDOWN = L.arg()              -- ms, 0 = none
+ARG.REQUIRES_APPROVAL = L.arg()     -- 1/0
+ARG.IDEMPOTENCY_TTL = L.arg()       -- s
+ARG.DAY_CAP_TTL = L.arg()           -- s
+ARG.WEEK_CAP_TTL = L.arg()          -- s
+ARG.DAY = L.arg()                   -- local day id
+ARG.WEEK = L.arg()                  -- local week id
+ARG.MONTH = L.arg()                 -- local month id
+ARG.BOARD_ARGS = L.arg(boards.ARG_COUNT)
+ARG.TIERS = L.arg()                 -- tier thresholds
+ARG.BADGES = L.arg()                -- badge rules
+ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
+ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
+ARG.KPI_TTL = L.arg()               -- s
+ARG.IS_REFERRAL = L.arg()           -- 1/0
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
@@ -70,32 +71,32 @@ local R, ACTIVE, AWARDED, PENDING, REJECTED = member.R, codes.status.active, cod
   codes.outcome.rejected
 local checkedVersions = {}
 
--- k, a: where this award's slice starts in KEYS and ARGV, less one (KEYS[k + MEMBER] is its member key).
+-- k, a: where this award's slice starts in KEYS and ARGV, less one (KEYS[k + KEY.MEMBER] is its member key).
 local function award(k, a)
   -- The awards of one run share their program: its settings version is read once.
-  local programKey = KEYS[k + PROGRAM]
+  local programKey = KEYS[k + KEY.PROGRAM]
   local version = checkedVersions[programKey]
   if version == nil then
     version = redis.call('HGET', programKey, 'version') or false
     checkedVersions[programKey] = version
   end
-  if version ~= ARGV[a + VERSION] then return {'stale'} end
+  if version ~= ARGV[a + ARG.VERSION] then return {'stale'} end
 
-  local idempotencyKey, requestHash = KEYS[k + IDEMPOTENCY], ARGV[a + REQUEST_HASH]
+  local idempotencyKey, requestHash = KEYS[k + KEY.IDEMPOTENCY], ARGV[a + ARG.REQUEST_HASH]
   local seen = redis.call('GET', idempotencyKey)
   if seen then
     if string.sub(seen, 1, #requestHash + 1) ~= requestHash .. '|' then return {'conflict'} end
     return {'replayed', seen}
   end
 
-  local memberKey, statsKey, capDayKey, capWeekKey, targetsKey, referralKey = KEYS[k + MEMBER], KEYS[k + STATS],
-    KEYS[k + DAY_CAP], KEYS[k + WEEK_CAP], KEYS[k + TARGETS], KEYS[k + REFERRAL]
-  local activityId, memberId, activityType, target = ARGV[a + ACTIVITY_ID], ARGV[a + MEMBER_ID], ARGV[a + ACTIVITY_TYPE],
-    ARGV[a + TARGET]
-  local occurredAt, now, rulePoints = tonumber(ARGV[a + OCCURRED_AT]), tonumber(ARGV[a + NOW]), tonumber(ARGV[a + POINTS])
-  local dailyCap, weeklyCap, cooldown = tonumber(ARGV[a + DAILY_CAP]), tonumber(ARGV[a + WEEKLY_CAP]), tonumber(ARGV[a + COOLDOWN])
-  local uniquePerTarget, requiresApproval = ARGV[a + UNIQUE_PER_TARGET] == '1', ARGV[a + REQUIRES_APPROVAL] == '1'
-  local isReferral, velocityMax, kpiTtl = ARGV[a + IS_REFERRAL] == '1', tonumber(ARGV[a + VELOCITY_MAX]), ARGV[a + KPI_TTL]
+  local memberKey, statsKey, capDayKey, capWeekKey, targetsKey, referralKey = KEYS[k + KEY.MEMBER], KEYS[k + KEY.STATS],
+    KEYS[k + KEY.DAY_CAP], KEYS[k + KEY.WEEK_CAP], KEYS[k + KEY.TARGETS], KEYS[k + KEY.REFERRAL]
+  local activityId, memberId, activityType, target = ARGV[a + ARG.ACTIVITY_ID], ARGV[a + ARG.MEMBER_ID], ARGV[a + ARG.ACTIVITY_TYPE],
+    ARGV[a + ARG.TARGET]
+  local occurredAt, now, rulePoints = tonumber(ARGV[a + ARG.OCCURRED_AT]), tonumber(ARGV[a + ARG.NOW]), tonumber(ARGV[a + ARG.POINTS])
+  local dailyCap, weeklyCap, cooldown = tonumber(ARGV[a + ARG.DAILY_CAP]), tonumber(ARGV[a + ARG.WEEKLY_CAP]), tonumber(ARGV[a + ARG.COOLDOWN])
+  local uniquePerTarget, requiresApproval = ARGV[a + ARG.UNIQUE_PER_TARGET] == '1', ARGV[a + ARG.REQUIRES_APPROVAL] == '1'
+  local isReferral, velocityMax, kpiTtl = ARGV[a + ARG.IS_REFERRAL] == '1', tonumber(ARGV[a + ARG.VELOCITY_MAX]), ARGV[a + ARG.KPI_TTL]
   local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
 
   local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField)
@@ -103,7 +104,7 @@ local function award(k, a)
   if not status then
     -- First activity of this member: created implicitly.
     status = ACTIVE
-    member.create(memberKey, KEYS[k + MEMBER_INDEX], memberId, now)
+    member.create(memberKey, KEYS[k + KEY.MEMBER_INDEX], memberId, now)
     kpis.statLater(statsKey, 'newMembers', 1, kpiTtl)
   end
 
@@ -129,12 +130,12 @@ local function award(k, a)
   local countedDay, countedWeek, claimedTarget = 0, 0, 0
   if reason == '' and dailyCap > 0 then
     local n = redis.call('INCR', capDayKey)
-    if n == 1 then redis.call('EXPIRE', capDayKey, ARGV[a + DAY_CAP_TTL]) end
+    if n == 1 then redis.call('EXPIRE', capDayKey, ARGV[a + ARG.DAY_CAP_TTL]) end
     if n > dailyCap then redis.call('DECR', capDayKey); reason = codes.reason.dailyCap else countedDay = 1 end
   end
   if reason == '' and weeklyCap > 0 then
     local n = redis.call('INCR', capWeekKey)
-    if n == 1 then redis.call('EXPIRE', capWeekKey, ARGV[a + WEEK_CAP_TTL]) end
+    if n == 1 then redis.call('EXPIRE', capWeekKey, ARGV[a + ARG.WEEK_CAP_TTL]) end
     if n > weeklyCap then
       redis.call('DECR', capWeekKey); reason = codes.reason.weeklyCap
       if countedDay == 1 then redis.call('DECR', capDayKey); countedDay = 0 end
@@ -148,13 +149,13 @@ local function award(k, a)
   -- are held for moderation.
   local held = false
   if status == ACTIVE and velocityMax > 0 then
-    local velocityKey = KEYS[k + VELOCITY]
+    local velocityKey = KEYS[k + KEY.VELOCITY]
     local n = redis.call('INCR', velocityKey)
     if n == 1 then redis.call('EXPIRE', velocityKey, 120) end
     if n > velocityMax then
       held = reason == ''
       redis.call('HSET', memberKey, member.FLAGGED, now)
-      redis.call('SADD', KEYS[k + FLAGGED], memberId)
+      redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId)
     end
   end
 
@@ -173,29 +174,29 @@ local function award(k, a)
     else
       result, awarded = AWARDED, rulePoints
       balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows,
-        k + BOARDS, a + BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + DAY_NUMBER]), ARGV[a + TIERS],
-        ARGV[a + BADGES], now)
+        k + KEY.BOARDS, a + ARG.BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + ARG.DAY_NUMBER]), ARGV[a + ARG.TIERS],
+        ARGV[a + ARG.BADGES], now)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
-      kpis.ambassadorPointsLater(KEYS[k + AMBASSADOR_DAY], memberId, awarded, kpiTtl)
+      kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
     end
     if cooldown > 0 then redis.call('HSET', memberKey, lastAtField, nextLastAt) end
   end
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
-  kpis.countActiveLater(KEYS[k + ACTIVE_MEMBERS], memberId, kpiTtl)
+  kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  redis.call('HSET', KEYS[k + ACTIVITY], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
-    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', ARGV[a + DAY], 'week', ARGV[a + WEEK],
-    'month', ARGV[a + MONTH], 'holds', countedDay .. countedWeek .. claimedTarget)
+  redis.call('HSET', KEYS[k + KEY.ACTIVITY], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
+    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', ARGV[a + ARG.DAY], 'week', ARGV[a + ARG.WEEK],
+    'month', ARGV[a + ARG.MONTH], 'holds', countedDay .. countedWeek .. claimedTarget)
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
     or codes.ledger.rejection
-  ledger.record(KEYS[k + LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
+  ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
     newBadges, tier, fromTier)
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
   local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s', requestHash, activityId, result, reason, awarded, pending,
     balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ','))
-  redis.call('SET', idempotencyKey, record, 'EX', ARGV[a + IDEMPOTENCY_TTL])
+  redis.call('SET', idempotencyKey, record, 'EX', ARGV[a + ARG.IDEMPOTENCY_TTL])
   return {'recorded', record}
 end
 

@@ -48,7 +48,7 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
         var (_, args) = LuaBlock.Parse(swapped);
         Assert.NotEqual(Expected(typeof(Rewards.Api.Features.Programs.SaveProgramScript)).Args, args);
 
-        var shortened = Source("award").Replace("local MEMBER_ID = L.arg()\n", "", StringComparison.Ordinal);
+        var shortened = Source("award").Replace("ARG.MEMBER_ID = L.arg()", "-- (removed)", StringComparison.Ordinal);
         Assert.NotEqual(Expected(typeof(Rewards.Api.Features.Activities.AwardScript)).Args, LuaBlock.Parse(shortened).Args);
     }
 
@@ -122,8 +122,8 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
 /// <summary>
 /// Reads a script's block of named keys and arguments: the lines between <c>--!keys</c>, <c>--!args</c> and <c>--!end</c>.
 /// Two forms: <c>local a, b = KEYS[1], tonumber(KEYS[2])</c> (positions must run 1, 2, ...; a trailing plain number n
-/// or <c>{unpack(KEYS, n)}</c> is the rest from n), or one <c>local NAME = L.key()</c> / <c>L.arg(module.ARG_COUNT)</c>
-/// per line (layout.lua: positions follow from the order; a module's count splices that module's record).
+/// or <c>{unpack(KEYS, n)}</c> is the rest from n), or one <c>local NAME = L.key()</c> (or <c>KEY.NAME = L.key()</c>) /
+/// <c>L.arg(module.ARG_COUNT)</c> per line (layout.lua: positions follow from the order; a module's count splices that module's record).
 /// Names come back normalized (lower case, no '_'), a rest as "name..", a spliced module as "@module".
 /// </summary>
 internal static partial class LuaBlock
@@ -176,7 +176,7 @@ internal static partial class LuaBlock
         return [.. names];
     }
 
-    [GeneratedRegex(@"^local\s+([A-Za-z_][\w\s,]*?)\s*=\s*(.+)$")]
+    [GeneratedRegex(@"^(?:local\s+|[A-Z]+\.)([A-Za-z_][\w\s,]*?)\s*=\s*(.+)$")]
     private static partial Regex Declaration();
 
     [GeneratedRegex(@"^L\.(key|arg)\((?:(\w+)\.\w+_COUNT)?\)$")]
