@@ -10,6 +10,10 @@ ensure_redis_server() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
 }
 
+# program_key PROGRAM [SUFFIX]: a key of the program as RedisKeys (src/Rewards.Api/Infrastructure/Redis/RedisKeys.cs) spells
+# it, e.g. program_key p1 members -> rw:{p1}:members; the one spelling of the prefix in scripts/ (a .NET test checks it).
+program_key() { printf 'rw:{%s}:%s' "$1" "${2:-}"; }
+
 # Prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
   local port
