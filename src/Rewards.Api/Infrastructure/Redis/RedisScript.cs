@@ -9,10 +9,10 @@ namespace Rewards.Api.Infrastructure.Redis;
 /// A Lua script shipped as an embedded resource (Scripts/*.lua). It runs by SHA (EVALSHA); a server that does not know the
 /// script yet (first call, restart, new cluster node) gets it once through EVAL, which also caches it there.
 /// <para>
-/// Modules: a line <c>--!include name</c> in a script (or in a module) is replaced, once per script, by the module
-/// <c>Scripts/name.lua</c> wrapped in a closure: <c>local name = (function() ... end)()</c>. A module ends with
-/// <c>return { ... }</c> (what it exports), so modules never share one namespace; a module's own includes are inlined
-/// before it. Composing keeps a line map, so that an error raised by Redis ("user_script:NNN") is reported with the
+/// Modules: a line <c>--!include name</c> in a script (or in a module) makes the module <c>Scripts/name.lua</c> available
+/// as the local <c>name</c>: every module a script needs is inlined once, dependencies first, above the script, wrapped in
+/// a closure (<c>local name = (function() ... end)()</c>); the include line stays as a comment. A module ends with
+/// <c>return { ... }</c> (what it exports), so modules never share one namespace. Composing keeps a line map, so that an error raised by Redis ("user_script:NNN") is reported with the
 /// module and line it happened at (<see cref="Locate"/>). See Scripts/README.md.
 /// </para>
 /// </summary>

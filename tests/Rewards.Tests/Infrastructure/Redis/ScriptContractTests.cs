@@ -53,6 +53,15 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
     }
 
     [Fact]
+    public void Scripts_LoadOnlyTheModulesTheyNeed()
+    {
+        Assert.Equal(["kpis"], RedisScript.ModulesOf(Source("perk-claim")));
+        Assert.Equal(["codes", "member"], RedisScript.ModulesOf(Source("leaderboard-archive-read")));
+        // Dependencies come first, each once: points needs member (and codes), boards (and layout), gamification.
+        Assert.Equal(["layout", "codes", "member", "ledger", "kpis", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
+    }
+
+    [Fact]
     public void MemberFields_AreTheSameOnBothSides()
     {
         var lua = MemberField().Matches(Source("member")).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
