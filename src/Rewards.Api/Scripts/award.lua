@@ -6,7 +6,7 @@
 -- them from one record (AwardScript, Features/Activities/ActivityStore.cs), and ScriptContractTests checks both agree.
 -- The idempotency record is one string (parsed by AwardRecord.Parse in C#):
 --   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
--- Returns one reply per award: {'stale'} | {'conflict'} | {'replayed', record} | {'recorded', record}
+-- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (kpis.flush).
 
 --!include layout
@@ -86,6 +86,8 @@ local function award(k, a)
   local seen = redis.call('GET', idempotencyKey)
   if seen then
     if string.sub(seen, 1, #requestHash + 1) ~= requestHash .. '|' then return {'conflict'} end
+    -- A replay must not show an erased member's balance.
+    if redis.call('HGET', KEYS[k + KEY.MEMBER], member.STATUS) == codes.status.erased then return {'erased'} end
     return {'replayed', seen}
   end
 
@@ -101,6 +103,7 @@ local function award(k, a)
 
   local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField)
   local status = m[R.STATUS]
+  if status == codes.status.erased then return {'erased'} end -- refused, nothing written: no new data about an erased member
   if not status then
     -- First activity of this member: created implicitly.
     status = ACTIVE

@@ -5,7 +5,7 @@
 --   reason  why an activity earned nothing now (the award reply, the ledger): member_<status>, duplicate_target, cooldown,
 --           already_referred, daily_cap_reached, weekly_cap_reached; velocity (held for moderation)
 --   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier
--- The C# side reads the same strings; ScriptContractTests checks the ones it names.
+-- The C# side reads the same strings. Erasure keeps every reason code here (ErasureTests); scripts write no reason literally.
 
 return {
   status = {active = 'active', suspended = 'suspended', erased = 'erased'},

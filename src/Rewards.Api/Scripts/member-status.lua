@@ -7,14 +7,18 @@
 
 --!include codes
 --!include member
+--!include erasure
 
 --!keys
-local memberKey, parked, index, boards = KEYS[1], KEYS[2], KEYS[3], 4 -- boards: KEYS[4..]
+local memberKey, parked, index, flaggedKey, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], 5 -- boards: KEYS[5..]
 --!args
-local action, memberId, now, boardKinds = ARGV[1], ARGV[2], tonumber(ARGV[3]), 4 -- boardKinds: ARGV[4..]
+local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local referralPrefix, boardKinds = ARGV[6], 7 -- boardKinds: ARGV[7..]
 --!end
--- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms. Boards are many (every window period kept), so they are read
--- in place: ARGV[i] says what KEYS[i] is, 'all:<board>' for an all-time board, 'window' for a window period.
+-- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
+-- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
+-- what KEYS[i] is, 'all:<board>' for an all-time board, 'window' for a window period.
+local shift = boardKinds - boards
 
 local status = redis.call('HGET', memberKey, member.STATUS)
 if not status or status == codes.status.erased then return {'missing'} end
@@ -24,8 +28,8 @@ end
 
 if action == 'reinstate' then
   for i = boards, #KEYS do
-    if string.sub(ARGV[i], 1, 4) == 'all:' then
-      local board = string.sub(ARGV[i], 5)
+    if string.sub(ARGV[i + shift], 1, 4) == 'all:' then
+      local board = string.sub(ARGV[i + shift], 5)
       local points = tonumber(redis.call('HGET', memberKey, board == member.POINTS_BOARD and member.LIFETIME
         or member.TYPE_POINTS .. board) or '0')
       local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. board)
@@ -48,7 +52,7 @@ end
 
 -- suspend or erase: off every board
 for i = boards, #KEYS do
-  local kind, board = ARGV[i], KEYS[i]
+  local kind, board = ARGV[i + shift], KEYS[i]
   if string.sub(kind, 1, 4) == 'all:' then
     local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. string.sub(kind, 5))
     if entry and entry ~= '' then redis.call('ZREM', board, entry) end
@@ -69,6 +73,7 @@ if action == 'suspend' then
 end
 
 redis.call('DEL', parked)
+erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
 redis.call('ZREM', index, memberId)
 redis.call('HDEL', memberKey, member.DISPLAY_NAME, member.LOCALE)
 redis.call('HSET', memberKey, member.STATUS, codes.status.erased, member.ERASED_AT, now)

@@ -53,7 +53,10 @@ local activityType, activityId, now, kpiTtl = a[4], ARGV[ACTIVITY_ID], tonumber(
 local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
 local m = member.read(KEYS[MEMBER], typePoints, typeCount, typeEntry, typeWindows, lastAtField)
 local memberStatus = m[member.R.STATUS]
-if memberStatus ~= codes.status.active and action ~= 'reject' then return {'inactive', memberStatus or 'missing'} end
+-- An erased member's activities are not moderated at all: a rejection would write a moderator's text about them again.
+if memberStatus ~= codes.status.active and (action ~= 'reject' or memberStatus == codes.status.erased) then
+  return {'inactive', memberStatus or 'missing'}
+end
 
 local dayStats = KEYS[ACTIVITY_DAY_STATS]
 local delta, newStatus, entryKind

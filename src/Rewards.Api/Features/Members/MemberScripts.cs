@@ -9,11 +9,12 @@ public sealed record UpsertMemberScript(
     string MemberId, long Now, string DisplayName, string Locale, long KpiTtl) : IScriptArgs;
 
 /// <summary>
-/// The keys and arguments of member-status.lua: then every board the member may be on, each with what it is
+/// The keys and arguments of member-status.lua: the prefixes erasure builds keys from (RedisKeys.MemberPrefix, and
+/// RedisKeys.Activity / Referral with an empty id), then every board the member may be on, each with what it is
 /// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or 'window').
 /// </summary>
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
-    RedisKey MemberKey, RedisKey Parked, RedisKey Index,
-    string Action, string MemberId, long Now,
+    RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey,
+    string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

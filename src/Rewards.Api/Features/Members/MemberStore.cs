@@ -135,6 +135,27 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         return [.. profiles.OfType<MemberProfile>().OrderBy(p => p.MemberId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Every board the member can be on: 'points', each activity type of the program's rules and each type the member earned
+    /// points for under earlier rules (their 't:' totals).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> BoardsOfAsync(ProgramSnapshot program, string memberId)
+    {
+        var fields = await redis.GetDatabase().HashKeysAsync(RedisKeys.Member(program.Id, memberId));
+        return [.. BoardsOf(program, fields)];
+    }
+
+    private static IEnumerable<string> BoardsOf(ProgramSnapshot program, RedisValue[] memberFields) =>
+        memberFields.Select(f => f.ToString()).Where(f => f.StartsWith(MemberFields.TypePoints, StringComparison.Ordinal))
+            .Select(f => f[MemberFields.TypePoints.Length..])
+            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+
+    /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
+    public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>
+        await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), MemberFields.Flagged) is { IsNull: false } v && v.TryParse(out long ms)
+            ? ProgramTime.FromUnixMs(ms)
+            : null;
+
     /// <summary>Clears the flag after review; false when the member does not exist.</summary>
     public async Task<bool> UnflagAsync(string programId, string memberId)
     {
@@ -157,8 +178,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var db = redis.GetDatabase();
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
-        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith(MemberFields.TypePoints, StringComparison.Ordinal)).Select(f => f[MemberFields.TypePoints.Length..])
-            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+        var boards = BoardsOf(program, fields);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey>();
         var args = new List<RedisValue>();
@@ -178,9 +198,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        // The prefixes are erasure's (erasure.lua): the keys it builds from them carry the program's tag, like the keys above.
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
-            change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now), [.. keys], [.. args]))))!;
+            RedisKeys.FlaggedMembers(program.Id),
+            change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
+            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),
@@ -197,12 +220,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
+        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), MemberFields.Status);
         // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
         var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
             : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
                 maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
-        if (!await exists)
+        // An erased member's ledger stays (scrubbed) for accounting, but the member's routes no longer answer.
+        var current = await status;
+        if (current.IsNull || current == "erased")
         {
             return null;
         }
