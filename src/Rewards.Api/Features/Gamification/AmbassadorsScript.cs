@@ -1,6 +1,6 @@
 using Rewards.Api.Infrastructure.Redis;
 
-namespace Rewards.Api.Features.Insights;
+namespace Rewards.Api.Features.Gamification;
 
 /// <summary>The keys and arguments of ambassadors.lua: a scratch key, then the ambassador points of each day of the window.</summary>
 [LuaScript("ambassadors")]
