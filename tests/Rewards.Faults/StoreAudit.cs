@@ -36,7 +36,7 @@ public static class StoreAudit
 
         var activityIds = byActivity.Keys.Union(final.Values.Select(a => a.ActivityId!)).ToArray();
         var fields = await Task.WhenAll(activityIds.Select(id =>
-            db.HashGetAsync(RedisKeys.Activity(programId, id), ["member", "type", "status", "day", "week", "month"])));
+            db.HashGetAsync(RedisKeys.Activity(programId, id), [ActivityFields.Member, ActivityFields.Type, ActivityFields.Status, ActivityFields.Day, ActivityFields.Week, ActivityFields.Month])));
         var activities = new Dictionary<string, Activity>(StringComparer.Ordinal);
         for (var i = 0; i < activityIds.Length; i++)
         {

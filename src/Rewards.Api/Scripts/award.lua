@@ -11,6 +11,7 @@
 
 --!include layout
 --!include codes
+--!include activity
 --!include member
 --!include ledger
 --!include kpis
@@ -187,9 +188,10 @@ local function award(k, a)
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
   kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  redis.call('HSET', KEYS[k + KEY.ACTIVITY], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
-    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', ARGV[a + ARG.DAY], 'week', ARGV[a + ARG.WEEK],
-    'month', ARGV[a + ARG.MONTH], 'holds', countedDay .. countedWeek .. claimedTarget)
+  redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+    activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
+    activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
+    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
     or codes.ledger.rejection

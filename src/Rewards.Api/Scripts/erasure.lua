@@ -15,6 +15,7 @@
 
 --!include codes
 --!include member
+--!include activity
 
 -- Reasons the scripts themselves write (codes, not text someone typed): kept. Anything else in 'reason' was a moderator's
 -- text. Built from the codes module, so a new reason code is kept without touching this file.
@@ -49,16 +50,16 @@ local function rewriteLedger(ledger, onlyActivity)
   repeat
     local entries = redis.call('XRANGE', old, from, '+', 'COUNT', LEDGER_CHUNK)
     for _, entry in ipairs(entries) do
-      local fields, kind, activity = entry[2], nil, nil
+      local fields, kind, activityId = entry[2], nil, nil
       for i = 1, #fields, 2 do
-        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activity = fields[i + 1] end
+        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activityId = fields[i + 1] end
       end
-      if activity then
+      if activityId then
         for i = 1, #fields, 2 do
-          if fields[i] == 'type' then activities[activity] = fields[i + 1] end
+          if fields[i] == 'type' then activities[activityId] = fields[i + 1] end
         end
       end
-      if onlyActivity == nil or activity == onlyActivity then
+      if onlyActivity == nil or activityId == onlyActivity then
         for i = 1, #fields, 2 do
           if fields[i] == 'target' and kind ~= codes.ledger.badge then fields[i + 1] = ''
           elseif fields[i] == 'reason' then fields[i + 1] = scrubbedReason(kind, fields[i + 1]) end
@@ -78,10 +79,10 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
   local activities = rewriteLedger(base .. ':ledger', nil)
   local types = {}
-  for activity, activityType in pairs(activities) do
-    local key = activityPrefix .. activity
-    if redis.call('HGET', key, 'member') == memberId then
-      redis.call('HSET', key, 'target', '', 'moderationReason', '')
+  for activityId, activityType in pairs(activities) do
+    local key = activityPrefix .. activityId
+    if redis.call('HGET', key, activity.MEMBER) == memberId then
+      redis.call('HSET', key, activity.TARGET, '', activity.MODERATION_REASON, '')
     end
     types[activityType] = true
   end
@@ -94,9 +95,9 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
   local referral = redis.call('GET', marker)
   if referral and referral ~= '' then
     local key = activityPrefix .. referral
-    local a = redis.call('HMGET', key, 'member', 'type', 'target')
+    local a = redis.call('HMGET', key, activity.MEMBER, activity.TYPE, activity.TARGET)
     if a[1] and a[3] == memberId then
-      redis.call('HSET', key, 'target', '')
+      redis.call('HSET', key, activity.TARGET, '')
       rewriteLedger(memberPrefix .. a[1] .. ':ledger', referral)
       redis.call('SREM', memberPrefix .. a[1] .. ':targets:' .. a[2], memberId)
     end

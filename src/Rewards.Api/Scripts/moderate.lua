@@ -9,6 +9,7 @@
 
 --!include layout
 --!include codes
+--!include activity
 --!include member
 --!include ledger
 --!include kpis
@@ -41,7 +42,8 @@ local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
 --!end
 
-local a = redis.call('HMGET', KEYS[ACTIVITY], 'status', 'points', 'member', 'type', 'target', 'holds')
+local a = redis.call('HMGET', KEYS[ACTIVITY], activity.STATUS, activity.POINTS, activity.MEMBER, activity.TYPE, activity.TARGET,
+  activity.HOLDS)
 local memberId = ARGV[MEMBER_ID]
 if not a[1] or a[3] ~= memberId then return {'missing'} end
 
@@ -90,7 +92,8 @@ if delta ~= 0 then
     BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now)
   kpis.ambassadorPointsLater(KEYS[AMBASSADOR_DAY], memberId, delta, kpiTtl)
 end
-redis.call('HSET', KEYS[ACTIVITY], 'status', newStatus, 'moderatedAt', ARGV[NOW], 'moderationReason', ARGV[REASON])
+redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
+  ARGV[REASON])
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
   tier, fromTier)
 kpis.flush()

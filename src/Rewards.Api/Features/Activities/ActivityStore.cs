@@ -41,8 +41,10 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     private static readonly TimeSpan DayCounterRetention = TimeSpan.FromDays(9);
     private static readonly TimeSpan WeekCounterRetention = TimeSpan.FromDays(16);
 
-    private static readonly RedisValue[] ActivityFields =
-        ["member", "type", "target", "occurredAt", "recordedAt", "status", "reason", "points", "moderatedAt", "moderationReason", "day", "week"];
+    private static readonly RedisValue[] ViewFields =
+        [ActivityFields.Member, ActivityFields.Type, ActivityFields.Target, ActivityFields.OccurredAt, ActivityFields.RecordedAt,
+         ActivityFields.Status, ActivityFields.Reason, ActivityFields.Points, ActivityFields.ModeratedAt, ActivityFields.ModerationReason,
+         ActivityFields.Day, ActivityFields.Week];
 
     public async Task<(AwardOutcome Outcome, ActivityResult? Result)> AwardAsync(AwardCommand c)
     {
@@ -96,7 +98,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)
     {
-        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Activity(programId, activityId), ActivityFields);
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Activity(programId, activityId), ViewFields);
         if (f[0].IsNull)
         {
             return null;
@@ -112,7 +114,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week", "target"]);
+        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), [ActivityFields.Member, ActivityFields.Type, ActivityFields.Day, ActivityFields.Week, ActivityFields.Target]);
         var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {

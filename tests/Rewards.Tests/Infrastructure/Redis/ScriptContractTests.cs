@@ -58,7 +58,7 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
         Assert.Equal(["kpis"], RedisScript.ModulesOf(Source("perk-claim")));
         Assert.Equal(["codes", "member"], RedisScript.ModulesOf(Source("leaderboard-archive-read")));
         // Dependencies come first, each once: points needs member (and codes), boards (and layout), gamification.
-        Assert.Equal(["layout", "codes", "member", "ledger", "kpis", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
+        Assert.Equal(["layout", "codes", "activity", "member", "ledger", "kpis", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
     }
 
     [Fact]
@@ -72,6 +72,17 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
         Assert.Equal(csharp.OrderBy(p => p.Key), lua.Where(p => csharp.ContainsKey(p.Key)).OrderBy(p => p.Key));
         Assert.Empty(lua.Keys.Except(csharp.Keys).Except(["POINTS_BOARD"])); // the 'points' board is ProgramRules.PointsBoard
         Assert.Equal(Rewards.Api.Features.Programs.ProgramRules.PointsBoard, lua["POINTS_BOARD"]);
+    }
+
+    [Fact]
+    public void ActivityFields_AreTheSameOnBothSides()
+    {
+        var lua = MemberField().Matches(Source("activity")).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var csharp = typeof(ActivityFields).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral).ToDictionary(f => Snake(f.Name), f => (string)f.GetRawConstantValue()!);
+
+        Assert.NotEmpty(csharp);
+        Assert.Equal(csharp.OrderBy(p => p.Key), lua.OrderBy(p => p.Key));
     }
 
     [Fact]
