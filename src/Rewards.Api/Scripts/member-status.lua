@@ -3,11 +3,13 @@
 -- restore them exactly on reinstatement;
 -- all-time entries are rebuilt from the member's totals. Erasure removes personal data and every board entry for good;
 -- balance, lifetime and the ledger stay, for accounting.
--- KEYS: 1 member, 2 parked entries, 3 member index, 4.. boards
+-- KEYS: 1 member, 2 parked entries, 3 member index, 4.. boards, last: the program's revocation log
 -- ARGV: 1 action ('suspend' | 'reinstate' | 'erase'), 2 member id, 3 now (unix ms),
---       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period
+--       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period,
+--       last: the real time (unix ms) that suspension or erasure revokes the member's tokens at
 -- Returns {'missing'} | {'conflict', status} | {'done', status}
 local member, parked, index, memberId, now = KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[3])
+local revocations, boardsEnd = KEYS[#KEYS], #KEYS - 1
 local status = redis.call('HGET', member, 'status')
 if not status or status == 'erased' then return {'missing'} end
 local action = ARGV[1]
@@ -17,7 +19,7 @@ end
 
 
 if action == 'reinstate' then
-  for i = 4, #KEYS do
+  for i = 4, boardsEnd do
     if string.sub(ARGV[i], 1, 4) == 'all:' then
       local board = string.sub(ARGV[i], 5)
       local points = tonumber(redis.call('HGET', member, board == 'points' and 'lifetime' or 't:' .. board) or '0')
@@ -40,7 +42,7 @@ if action == 'reinstate' then
 end
 
 -- suspend or erase: off every board
-for i = 4, #KEYS do
+for i = 4, boardsEnd do
   local kind = ARGV[i]
   if string.sub(kind, 1, 4) == 'all:' then
     local entry = redis.call('HGET', member, 'lb:' .. string.sub(kind, 5))
@@ -56,6 +58,7 @@ for i = 4, #KEYS do
   end
 end
 
+redis.call('ZADD', revocations, ARGV[#KEYS], 'member:' .. memberId)
 if action == 'suspend' then
   redis.call('HSET', member, 'status', 'suspended')
   return {'done', 'suspended'}

@@ -33,7 +33,8 @@ public static class ClientsApi
             .WithName(nameof(RevokeClient))
             .ProducesProblems(404)
             .WithSummary("Revoke an API client")
-            .WithDescription("The client gets no new tokens (`invalid_client`); tokens already issued expire within their lifetime.");
+            .WithDescription("The client gets no new tokens (`invalid_client`); within a few seconds every instance refuses the tokens it " +
+                "already holds and the member tokens it issued (`401`).");
         return group;
     }
 

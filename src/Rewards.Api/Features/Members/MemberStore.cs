@@ -176,6 +176,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        // Suspension and erasure revoke the member's tokens, on real time as tokens' iat is (see RevocationList).
+        keys.Add(RedisKeys.Revocations(program.Id));
+        args.Add(ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()));
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
         return (string)r[0]! switch
         {

@@ -50,6 +50,7 @@ public static class AuthSetup
                 o.UseAspNetCore().DisableTransportSecurityRequirement();
                 o.AddEventHandler<ValidateTokenRequestContext>(b => b.UseSingletonHandler<ValidateTokenRequest>().SetOrder(int.MaxValue - 100_000));
                 o.AddEventHandler<HandleTokenRequestContext>(b => b.UseSingletonHandler<HandleTokenRequest>());
+                o.AddEventHandler<HandleConfigurationRequestContext>(b => b.UseSingletonHandler<DiscoveryFromIssuer>().SetOrder(int.MaxValue - 100_000));
                 // Tokens live on real time even where the business clock is faked (tests).
                 o.Configure(s => s.TimeProvider = TimeProvider.System);
             })
@@ -62,6 +63,9 @@ public static class AuthSetup
             });
 
         services.AddSingleton(sp => new ValidatedTokenCache(TimeProvider.System));
+        services.AddSingleton<RevocationList>();
+        services.AddHostedService<RevocationPoller>();
+        services.AddSingleton<FailedAttempts>();
         services.AddAuthentication(CachedTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
@@ -80,9 +84,9 @@ public static class AuthSetup
 
     public static WebApplication UseRewardsAuth(this WebApplication app)
     {
-        // The token endpoint is rate limited per address before OpenIddict answers it inside UseAuthentication (guessing
-        // secrets, one Redis read per call); every other request after authentication, per client.
-        app.UseWhen(IsTokenEndpoint, branch => branch.UseRateLimiter());
+        // The token endpoint counts failed secret checks per address and per client id (FailedAttempts), refusing before
+        // OpenIddict answers inside UseAuthentication; every other request is rate limited after authentication, per client.
+        app.UseWhen(IsTokenEndpoint, branch => branch.Use(RefuseWhileGuessedAt));
         app.UseAuthentication();
         app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.UseRateLimiter());
         app.UseAuthorization();
@@ -90,6 +94,38 @@ public static class AuthSetup
     }
 
     private static bool IsTokenEndpoint(HttpContext context) => context.Request.Path.StartsWithSegments(TokenPath);
+
+    private static async Task RefuseWhileGuessedAt(HttpContext http, RequestDelegate next)
+    {
+        if (HttpMethods.IsPost(http.Request.Method))
+        {
+            var clientId = BasicCredentials.Parse(http.Request.Headers.Authorization.ToString(), urlEncoded: true)?.Id;
+            if (clientId is null && http.Request.HasFormContentType)
+            {
+                clientId = (await http.Request.ReadFormAsync(http.RequestAborted))["client_id"].ToString();
+            }
+            var attempts = http.RequestServices.GetRequiredService<FailedAttempts>();
+            var address = http.Connection.RemoteIpAddress?.ToString();
+            if (attempts.RefusalFor(address, clientId) is { } retryAfter)
+            {
+                await FailedAttempts.WriteRefusalAsync(http, retryAfter,
+                    $"Too many failed client authentications from this address or for this client id; retry after {retryAfter} s.");
+                return;
+            }
+            await next(http);
+            // OpenIddict answers invalid_client (unknown client, wrong secret, revoked) with 401, and only that.
+            if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
+            {
+                attempts.Failed(address, clientId);
+            }
+            else if (http.Response.StatusCode == StatusCodes.Status200OK && !string.IsNullOrEmpty(clientId))
+            {
+                attempts.Succeeded(clientId);
+            }
+            return;
+        }
+        await next(http);
+    }
 
     private static RateLimitPartition<string> Bucket(string key, int permitsPerSecond, int burst)
     {
@@ -116,10 +152,6 @@ public static class AuthSetup
                 return RateLimitPartition.GetNoLimiter("exempt");
             }
             var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            if (IsTokenEndpoint(http))
-            {
-                return Bucket($"token:{http.Connection.RemoteIpAddress}", limits.TokenPermitsPerSecond, limits.TokenBurst);
-            }
             var user = http.User;
             var client = user.ClientIdOf();
             var key = client is null ? $"address:{http.Connection.RemoteIpAddress}"
@@ -127,6 +159,18 @@ public static class AuthSetup
                 : $"client:{client}";
             return Bucket(key, limits.PermitsPerSecond, limits.Burst);
         });
+        // Member tokens also draw on their issuing client's aggregate, so minting many member tokens buys no extra throughput.
+        var memberAggregate = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        {
+            var user = http.User;
+            if (!user.IsMemberToken() || user.ClientIdOf() is not { } client)
+            {
+                return RateLimitPartition.GetNoLimiter("not-a-member-token");
+            }
+            var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            return Bucket($"members-of:{client}", limits.MemberAggregatePermitsPerSecond, limits.MemberAggregateBurst);
+        });
+        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(options.GlobalLimiter, memberAggregate);
         options.OnRejected = async (context, cancellationToken) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
