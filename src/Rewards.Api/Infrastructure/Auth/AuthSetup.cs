@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -66,6 +67,7 @@ public static class AuthSetup
         services.AddSingleton<RevocationList>();
         services.AddHostedService<RevocationPoller>();
         services.AddSingleton<FailedAttempts>();
+        services.AddSingleton<MemberAggregates>();
         services.AddAuthentication(CachedTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
@@ -154,23 +156,16 @@ public static class AuthSetup
             var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             var user = http.User;
             var client = user.ClientIdOf();
-            var key = client is null ? $"address:{http.Connection.RemoteIpAddress}"
-                : user.IsMemberToken() ? $"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}"
-                : $"client:{client}";
+            if (client is not null && user.IsMemberToken())
+            {
+                // The member's own bucket, and its issuing client's aggregate: minting more member tokens buys no throughput.
+                var aggregate = http.RequestServices.GetRequiredService<MemberAggregates>().Of(client);
+                return RateLimitPartition.Get($"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}",
+                    key => new BothLimiter(Bucket(key, limits.PermitsPerSecond, limits.Burst).Factory(key), aggregate));
+            }
+            var key = client is null ? $"address:{http.Connection.RemoteIpAddress}" : $"client:{client}";
             return Bucket(key, limits.PermitsPerSecond, limits.Burst);
         });
-        // Member tokens also draw on their issuing client's aggregate, so minting many member tokens buys no extra throughput.
-        var memberAggregate = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        {
-            var user = http.User;
-            if (!user.IsMemberToken() || user.ClientIdOf() is not { } client)
-            {
-                return RateLimitPartition.GetNoLimiter("not-a-member-token");
-            }
-            var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            return Bucket($"members-of:{client}", limits.MemberAggregatePermitsPerSecond, limits.MemberAggregateBurst);
-        });
-        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(options.GlobalLimiter, memberAggregate);
         options.OnRejected = async (context, cancellationToken) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
@@ -187,5 +182,63 @@ public static class AuthSetup
                 },
             });
         };
+    }
+}
+
+/// <summary>One token bucket per client shared by all the member tokens it issued (MemberAggregatePermitsPerSecond/Burst).</summary>
+public sealed class MemberAggregates(IOptions<RateLimitOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, RateLimiter> _byClient = new(StringComparer.Ordinal);
+
+    public RateLimiter Of(string clientId) => _byClient.GetOrAdd(clientId, _ =>
+    {
+        var limits = options.Value;
+        var fine = limits.MemberAggregatePermitsPerSecond >= 10;
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.MemberAggregateBurst,
+            TokensPerPeriod = fine ? limits.MemberAggregatePermitsPerSecond / 10 : limits.MemberAggregatePermitsPerSecond,
+            ReplenishmentPeriod = fine ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    });
+
+    public void Dispose()
+    {
+        foreach (var limiter in _byClient.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+}
+
+/// <summary>A member token's partition: its own bucket first, then its client's shared aggregate (not owned: never disposed here).</summary>
+public sealed class BothLimiter(RateLimiter own, RateLimiter shared) : RateLimiter
+{
+    public override TimeSpan? IdleDuration => own.IdleDuration;
+
+    public override RateLimiterStatistics? GetStatistics() => own.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        var first = own.AttemptAcquire(permitCount);
+        if (!first.IsAcquired)
+        {
+            return first;
+        }
+        first.Dispose();
+        return shared.AttemptAcquire(permitCount);
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(permitCount));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            own.Dispose();
+        }
     }
 }
