@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
@@ -28,6 +29,7 @@ builder.Services
     .AddLeaderboardsFeature()
     .AddPerksFeature()
     .AddInsightsFeature()
+    .AddGamificationFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapLeaderboardsApi();
 app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
+app.MapAmbassadorsApi();
 
 app.Run();
 

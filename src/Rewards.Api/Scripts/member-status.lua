@@ -6,7 +6,8 @@
 -- KEYS: 1 member, 2 parked entries, 3 member index, 4.. boards, last: the program's revocation log
 -- ARGV: 1 action ('suspend' | 'reinstate' | 'erase'), 2 member id, 3 now (unix ms),
 --       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period,
---       last: the real time (unix ms) that suspension or erasure revokes the member's tokens at
+--       at the revocation log's position: the real time (unix ms) that suspension or erasure revokes the member's tokens at,
+--       then (erase) the arguments of eraseMemberData (member-erase.lua, prepended)
 -- Returns {'missing'} | {'conflict', status} | {'done', status}
 local member, parked, index, memberId, now = KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[3])
 local revocations, boardsEnd = KEYS[#KEYS], #KEYS - 1
@@ -65,6 +66,7 @@ if action == 'suspend' then
 end
 
 redis.call('DEL', parked)
+eraseMemberData(member, memberId, {unpack(ARGV, #KEYS + 1)}) -- member-erase.lua; its arguments follow the boards'
 redis.call('ZREM', index, memberId)
 redis.call('HDEL', member, 'displayName', 'locale')
 redis.call('HSET', member, 'status', 'erased', 'erasedAt', now)

@@ -8,8 +8,6 @@ namespace Rewards.Api.Features.Activities;
 
 public static class ActivitiesApi
 {
-    public const int MaxReasonLength = 500;
-
     public static IServiceCollection AddActivitiesFeature(this IServiceCollection services)
     {
         services.AddSingleton<AwardBatcher>();
@@ -28,7 +26,8 @@ public static class ActivitiesApi
             .WithSummary("Record a member contribution")
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
                 "(`daily_cap_reached`, `weekly_cap_reached`, `duplicate_target`, `cooldown`). Requires an `Idempotency-Key` header: " +
-                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`.");
+                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`. " +
+                "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
@@ -81,7 +80,7 @@ public static class ActivitiesApi
         var program = route.Program;
         var reason = request?.Reason;
         var v = new Validation()
-            .Check(reason is null || Ids.IsPlainText(reason, MaxReasonLength), "reason", $"When given: 1–{MaxReasonLength} characters of plain text.")
+            .Check(reason is null || Ids.IsPlainText(reason, ActivityLimits.MaxReasonLength), "reason", $"When given: 1–{ActivityLimits.MaxReasonLength} characters of plain text.")
             .Check(action != "reverse" || reason is not null, "reason", "Required to reverse an activity.");
         if (!v.IsValid)
         {
@@ -96,6 +95,7 @@ public static class ActivitiesApi
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action} an activity that is {current}."),
+            ModerationOutcome.MemberInactive when current == "erased" => Problems.Conflict("The member was erased: their activities are no longer moderated."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
             _ => TypedResults.Ok(result!),
         };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
+using static Rewards.Api.Features.Activities.ActivityLimits;
 
 namespace Rewards.Api.Features.Activities;
 
@@ -18,9 +19,6 @@ public static class RecordActivity
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
-    public const int MaxTargetIdLength = 128;
-    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
     private const int MaxStaleRetries = 3;
 
     public static async Task<Results<Created<ActivityResult>, ValidationProblem, ProblemHttpResult>> Handle(
@@ -35,7 +33,7 @@ public static class RecordActivity
     {
         var program = route.Program;
         var v = new Validation()
-            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, "Required header: 1–128 printable ASCII characters.")
+            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"Required header: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
             .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
             .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
@@ -56,8 +54,8 @@ public static class RecordActivity
             if (unprocessable is not null)
             {
                 // A retry of a request accepted earlier gets its original answer even if rules or time moved on since.
-                var earlier = await activities.FindAnswerAsync(program, keyHash, requestHash);
-                return earlier is null ? unprocessable : Replay(response, earlier, program.Id);
+                var (earlier, erased) = await activities.FindAnswerAsync(program, keyHash, requestHash, request.MemberId!);
+                return erased ? MemberErased(request.MemberId!) : earlier is null ? unprocessable : Replay(response, earlier, program.Id);
             }
 
             var command = new AwardCommand(program, rule!, Ids.NewId(), keyHash, requestHash, request.MemberId!,
@@ -69,6 +67,8 @@ public static class RecordActivity
                     return TypedResults.Created(Location(program.Id, result!.ActivityId), result);
                 case AwardOutcome.Replayed:
                     return Replay(response, result!, program.Id);
+                case AwardOutcome.MemberErased:
+                    return MemberErased(request.MemberId!);
                 case AwardOutcome.IdempotencyConflict:
                     return Problems.Conflict($"The {IdempotencyHeader} was already used with a different request body.");
                 case AwardOutcome.StaleSettings when attempt < MaxStaleRetries:
@@ -101,14 +101,28 @@ public static class RecordActivity
         }
         if (occurredAt > now + MaxFutureSkew)
         {
-            return Problems.Unprocessable("occurredAt is more than 5 minutes in the future.");
+            return Problems.Unprocessable($"occurredAt is more than {MaxFutureSkew.TotalMinutes:0} minutes in the future.");
         }
         if (occurredAt < now - MaxAge)
         {
-            return Problems.Unprocessable("occurredAt is more than 7 days in the past.");
+            return Problems.Unprocessable($"occurredAt is more than {MaxAge.TotalDays:0} days in the past.");
         }
         return null;
     }
+
+    /// <summary>
+    /// The answer for any activity of an erased member, replays included: a 409 naming the reason and nothing else (no
+    /// balance, tier or points). Erased ids are never reused, so the member is not created again either.
+    /// </summary>
+    public static ProblemHttpResult MemberErased(string memberId)
+    {
+        var problem = Problems.Conflict($"Member '{memberId}' was erased: erased member ids earn nothing and are not reused.");
+        problem.ProblemDetails.Extensions["reason"] = MemberErasedReason;
+        return problem;
+    }
+
+    /// <summary>The reason code of <see cref="MemberErased"/>, as the award script's rejections name it.</summary>
+    public const string MemberErasedReason = "member_erased";
 
     private static Created<ActivityResult> Replay(HttpResponse response, ActivityResult result, string programId)
     {

@@ -6,10 +6,15 @@ using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Clients;
 
-public static class ClientsApi
+/// <summary>The bounds of a program's API clients.</summary>
+public static class ClientLimits
 {
     public const int MaxClientsPerProgram = 100;
+    public const int MaxNameLength = 100;
+}
 
+public static class ClientsApi
+{
     public static IServiceCollection AddClientsFeature(this IServiceCollection services) =>
         services.AddSingleton<ClientStore>();
 
@@ -49,16 +54,16 @@ public static class ClientsApi
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients)
     {
         var v = new Validation()
-            .Check(Ids.IsPlainText(request.Name, 100), "name", "Required: 1–100 characters of plain text.")
+            .Check(Ids.IsPlainText(request.Name, ClientLimits.MaxNameLength), "name", $"Required: 1–{ClientLimits.MaxNameLength} characters of plain text.")
             .Check(request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
                 $"Required: one or more of {string.Join(", ", Scopes.ForProgramClients)}.");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
-        if ((await clients.ListAsync(programId)).Count(c => !c.IsRevoked) >= MaxClientsPerProgram)
+        if ((await clients.ListAsync(programId)).Count(c => !c.IsRevoked) >= ClientLimits.MaxClientsPerProgram)
         {
-            return Problems.Conflict($"A program has at most {MaxClientsPerProgram} active clients; revoke one first.");
+            return Problems.Conflict($"A program has at most {ClientLimits.MaxClientsPerProgram} active clients; revoke one first.");
         }
         var (client, secret) = await clients.CreateAsync(programId, request.Name!.Trim(), request.Scopes!.Distinct().Order().ToArray());
         return TypedResults.Created($"/v1/programs/{programId}/clients/{client.ClientId}",

@@ -127,7 +127,7 @@ public static class MemberPerksApi
     private static async Task<Results<Ok<NewsFeed>, ValidationProblem, ProblemHttpResult>> GetPublicNews(
         string programId, RouteProgram route, PerkStore perks, TimeProvider clock, string? locale = null)
     {
-        if (locale is not null && !PerkRules.IsValidLocale(locale))
+        if (locale is not null && !Ids.IsValidLocale(locale))
         {
             return Problems.Invalid("locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         }

@@ -14,7 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Auth;
+namespace Rewards.Tests.Infrastructure.Auth;
 
 /// <summary>Issue 12: the token endpoint's availability, discovery from the issuer, revocation, malformed and odd tokens.</summary>
 public sealed class TokenSecurityTests(RewardsApiFactory factory) : ApiTest(factory)

@@ -10,7 +10,7 @@ using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Jobs;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Jobs;
+namespace Rewards.Tests.Infrastructure.Jobs;
 
 public sealed class JobsDashboardTests(RewardsApiFactory factory) : ApiTest(factory)
 {
