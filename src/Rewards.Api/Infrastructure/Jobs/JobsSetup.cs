@@ -153,10 +153,11 @@ public static class JobsSetup
     /// <summary>The browser says the request comes from another site (Sec-Fetch-Site), or its Origin or Referer is another host.</summary>
     private static bool IsCrossSite(HttpRequest request)
     {
+        // Browsers set Sec-Fetch-Site themselves (no page can forge it); Origin and Referer are for browsers without it.
         var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
-        if (fetchSite.Length > 0 && fetchSite is not ("same-origin" or "none"))
+        if (fetchSite.Length > 0)
         {
-            return true;
+            return fetchSite is not ("same-origin" or "none");
         }
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0)

@@ -71,6 +71,17 @@ public sealed class JobsDashboardTests(RewardsApiFactory factory) : ApiTest(fact
                 var refused = await browser.SendAsync(crossSite);
                 Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
 
+                // Browsers without Sec-Fetch-Site: Origin, else Referer, names the other site.
+                foreach (var (header, value) in new[] { ("Origin", "https://evil.example"), ("Referer", "https://evil.example/page") })
+                {
+                    var older = new HttpRequestMessage(HttpMethod.Post, command)
+                    {
+                        Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["jobs[]"] = id }),
+                    };
+                    older.Headers.Add(header, value);
+                    Assert.Equal(HttpStatusCode.Forbidden, (await browser.SendAsync(older)).StatusCode);
+                }
+
                 // Even from the dashboard's own origin, commands are refused: jobs are managed through the API.
                 var sameSite = new HttpRequestMessage(HttpMethod.Post, command)
                 {
