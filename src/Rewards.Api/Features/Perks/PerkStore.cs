@@ -150,20 +150,19 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     public async Task<(string Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
     {
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
-        var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(),
-            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
-             await TodaysStatsAsync(programId)],
-            [offer.PerkId, expired ? 1 : 0, KpiTtl]))!;
+        var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(), ScriptArgs<ClaimOfferScript>.Build(new(
+            RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
+            await TodaysStatsAsync(programId), offer.PerkId, expired, KpiTtl))))!;
         return ((string)r[0]!, r.Length > 1 ? (string?)r[1] : null);
     }
 
     /// <summary>The member's state after answering ("none" without an invitation).</summary>
     public async Task<string> AnswerAsync(string programId, string memberId, string perkId, string answer, int capacity)
     {
-        var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(),
-            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
-             RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId)],
-            [perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl]))!;
+        var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(), ScriptArgs<AnswerInvitationScript>.Build(new(
+            RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
+            RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId),
+            perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl))))!;
         return (string)r[0]!;
     }
 
