@@ -35,7 +35,8 @@ public static class ClientsApi
         group.MapDelete("/{clientId}", RevokeClient)
             .WithName(nameof(RevokeClient))
             .WithSummary("Revoke an API client")
-            .WithDescription("The client gets no new tokens (`invalid_client`); tokens already issued expire within their lifetime.");
+            .WithDescription("The client gets no new tokens (`invalid_client`); within a few seconds every instance refuses the tokens it " +
+                "already holds and the member tokens it issued (`401`).");
         return group;
     }
 

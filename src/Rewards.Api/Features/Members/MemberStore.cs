@@ -197,12 +197,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        // Suspension and erasure revoke the member's tokens at the real time, as tokens' iat is (see RevocationList).
         // The prefixes are erasure's (erasure.lua): the keys it builds from them carry the program's tag, like the keys above.
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
-            RedisKeys.FlaggedMembers(program.Id),
+            RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id),
             change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
-            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(), [.. keys], [.. args]))))!;
+            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
+            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),
