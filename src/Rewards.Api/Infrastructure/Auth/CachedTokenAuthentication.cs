@@ -87,6 +87,10 @@ public sealed class CachedTokenAuthenticationHandler(
             var result = await Context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
             if (result is not { Succeeded: true, Principal: { } principal })
             {
+                if (result.Failure is not null)
+                {
+                    Context.Items[ReasonItem] = Explain(result.Properties?.GetString(OpenIddictValidationAspNetCoreConstants.Properties.ErrorDescription));
+                }
                 return result;
             }
             var now = TimeProvider.System.GetUtcNow();
@@ -117,8 +121,33 @@ public sealed class CachedTokenAuthenticationHandler(
         return AuthenticateResult.Success(ticket);
     }
 
+    private const string ReasonItem = "rewards:token-refusal-reason";
+
+    /// <summary>Why this request's token was refused, in words for the 401 problem's detail (null: no token was refused).</summary>
+    public static string? RefusalOf(HttpContext http) => http.Items[ReasonItem] as string;
+
+    /// <summary>OpenIddict's description of a refused token, led by the cause an integrator can act on.</summary>
+    private static string Explain(string? description)
+    {
+        var text = description ?? "";
+        var cause = text switch
+        {
+            _ when text.Contains("no longer valid", StringComparison.OrdinalIgnoreCase) || text.Contains("expired", StringComparison.OrdinalIgnoreCase)
+                => "The access token has expired; request a new one.",
+            _ when text.Contains("audience", StringComparison.OrdinalIgnoreCase)
+                => "The access token was not issued for this API (wrong audience).",
+            _ when text.Contains("issuer", StringComparison.OrdinalIgnoreCase)
+                => "The access token was issued by another server (wrong issuer).",
+            _ when text.Contains("signature", StringComparison.OrdinalIgnoreCase) || text.Contains("signing key", StringComparison.OrdinalIgnoreCase)
+                => "The access token's signature does not verify (tampered, or signed by another key).",
+            _ => "The access token is malformed or invalid.",
+        };
+        return description is { Length: > 0 } ? $"{cause} ({description.TrimEnd('.')}.)" : cause;
+    }
+
     private AuthenticateResult Refuse(string error, string description)
     {
+        Context.Items[ReasonItem] = description;
         Context.Items[RefusalItem] = $"Bearer error=\"{error}\", error_description=\"{description}\"";
         return AuthenticateResult.Fail(description);
     }

@@ -13,8 +13,17 @@ public static class Problems
 
     public static GoneProblem Gone(string detail) => new(detail);
 
+    /// <summary>400 with the field errors, and a detail that reads on its own (the first error, and how many more).</summary>
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, title: "The request is invalid");
+        TypedResults.ValidationProblem(errors, title: "The request is invalid", detail: Summary(errors));
+
+    private static string Summary(Dictionary<string, string[]> errors)
+    {
+        var count = errors.Values.Sum(e => e.Length);
+        var first = errors.OrderBy(e => e.Key, StringComparer.Ordinal).FirstOrDefault(e => e.Value.Length > 0);
+        return first.Key is null ? "The request is invalid."
+            : $"{first.Key}: {first.Value[0]}{(count > 1 ? $" (and {count - 1} more error{(count > 2 ? "s" : "")}: see 'errors')" : "")}";
+    }
 
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] });

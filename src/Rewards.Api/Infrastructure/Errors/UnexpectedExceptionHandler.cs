@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Rewards.Api.Infrastructure.Errors;
 
@@ -18,7 +21,7 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
             {
                 Status = bad.StatusCode,
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
-                Detail = Describe(bad),
+                Detail = Describe(bad, context),
             },
             RedisConnectionException or RedisTimeoutException or ServiceUnavailableException => Unavailable(),
             // "Not now" rather than a bug: Redis still loading its data after a restart, busy with a long script, a replica
@@ -59,10 +62,52 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
         Detail = "The data store is unreachable; retry shortly.",
     };
 
-    private static string Describe(BadHttpRequestException bad) =>
-        bad.InnerException is System.Text.Json.JsonException json
-            ? $"The JSON body is malformed or has a wrong type{(json.Path is { } path ? $" at '{path}'" : "")}."
-            : bad.Message;
+    /// <summary>What is wrong with an unreadable request, in words that say what to change.</summary>
+    private static string Describe(BadHttpRequestException bad, HttpContext context)
+    {
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return ProblemTexts.NotJson(context);
+        }
+        if (bad.InnerException is JsonException json)
+        {
+            return UnknownField(json, context) ?? (json.Path is "$" or null && context.Request.ContentLength == 0
+                ? "A JSON body is required."
+                : $"The JSON body is malformed or has a wrong type{(json.Path is { } path ? $" at '{path}'" : "")}.");
+        }
+        // "Implicit body inferred for parameter ... but no body was provided", "Required parameter ... was not provided from body".
+        if (bad.StatusCode == StatusCodes.Status400BadRequest && (context.Request.ContentLength == 0
+            || bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.Contains("from body", StringComparison.Ordinal)))
+        {
+            return "A JSON body is required.";
+        }
+        return bad.Message;
+    }
+
+    /// <summary>
+    /// Strict JSON refuses a property the request type does not have: name it, and suggest the request's field it is closest
+    /// to (from the target type's JSON contract), or list the fields.
+    /// </summary>
+    private static string? UnknownField(JsonException json, HttpContext context)
+    {
+        if (UnmappedProperty().Match(json.Message) is not { Success: true } match)
+        {
+            return null;
+        }
+        var property = match.Groups["name"].Value;
+        var path = json.Path is { Length: > 1 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : property;
+        var field = path.EndsWith(property, StringComparison.Ordinal) ? path : property;
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var type = typeof(UnexpectedExceptionHandler).Assembly.GetType(match.Groups["type"].Value);
+        var names = type is null ? [] : options.GetTypeInfo(type).Properties.Select(x => x.Name).ToList();
+        var text = $"`{Problems.Excerpt(field)}` is not a field of this request";
+        return Suggestions.Closest(property, names) is { } suggestion ? $"{text}; did you mean `{suggestion}`?"
+            : names.Count > 0 ? $"{text}; its fields here are: {string.Join(", ", names)}."
+            : text + ".";
+    }
+
+    [GeneratedRegex("^The JSON property '(?<name>.*)' could not be mapped to any \\.NET member contained in type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex UnmappedProperty();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);

@@ -29,7 +29,7 @@ public static class HttpSetup
 
     public static IServiceCollection AddRewardsHttp(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTexts.Fill);
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
         // Unreadable bodies throw, so the one exception handler answers them as problems.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

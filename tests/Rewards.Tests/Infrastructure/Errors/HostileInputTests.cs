@@ -197,9 +197,25 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             : response.Content.Headers.ContentType?.MediaType != "application/problem+json"
                 ? $"has content type '{response.Content.Headers.ContentType?.MediaType}', not application/problem+json"
             : !ProblemHasStatus(body, status) ? "is a problem without the matching 'status'"
+            : !ProblemHasDetail(body) ? "is a problem without a 'detail' saying what to change"
             : DeclaredStatuses.Undeclared(hostile.Operation, hostile.Url, status) is { } undeclared ? $"is undeclared: {undeclared}"
             : null;
         return wrong is null ? null : $"{hostile.Operation} [{hostile.Name}] → {status} {wrong}: {Excerpt(body)}";
+    }
+
+    /// <summary>Issue 13: every refusal teaches; a non-empty 'detail' (or, for validation problems, field errors with messages).</summary>
+    private static bool ProblemHasDetail(string body)
+    {
+        try
+        {
+            var root = JsonDocument.Parse(body).RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("detail", out var d)
+                && d.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(d.GetString());
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool ProblemHasStatus(string body, int status)
