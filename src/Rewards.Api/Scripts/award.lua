@@ -5,7 +5,8 @@
 -- Each award's keys and arguments are named once, below, as offsets into its slice of KEYS and ARGV; the C# side builds
 -- them from one record (AwardScript, Features/Activities/ActivityStore.cs), and ScriptContractTests checks both agree.
 -- The idempotency record is one string (parsed by AwardRecord.Parse in C#):
---   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
+--   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges|retryAt
+-- (retryAt: for a cooldown refusal, the instant in ms from which the next one counts; empty otherwise)
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (kpis.flush).
 
@@ -199,8 +200,9 @@ local function award(k, a)
     newBadges, tier, fromTier)
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
-  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s', requestHash, activityId, result, reason, awarded, pending,
-    balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ','))
+  local retryAt = reason == codes.reason.cooldown and string.format('%d', lastAt + cooldown) or ''
+  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s|%s', requestHash, activityId, result, reason, awarded, pending,
+    balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ','), retryAt)
   redis.call('SET', idempotencyKey, record, 'EX', ARGV[a + ARG.IDEMPOTENCY_TTL])
   return {'recorded', record}
 end

@@ -32,7 +32,8 @@ public sealed record ModerateScript(
 
 /// <summary>
 /// The award's answer as award.lua stores it under the idempotency key and returns it, one string:
-/// requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges.
+/// requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges|retryAt
+/// (retryAt in Unix ms for a cooldown refusal, else empty; absent from records stored before it existed).
 /// Read here only.
 /// </summary>
 public static class AwardRecord
@@ -49,6 +50,7 @@ public static class AwardRecord
         return new ActivityResult(f[1], status, ActivityStore.ReasonOf(f[3]), long.Parse(f[4], CultureInfo.InvariantCulture),
             status == ActivityStatus.Pending ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
             long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture),
-            ActivityStore.TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", ActivityStore.Badges(f[10]));
+            ActivityStore.TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", ActivityStore.Badges(f[10]),
+            f.Length > 11 && long.TryParse(f[11], CultureInfo.InvariantCulture, out var retryAt) ? DateTimeOffset.FromUnixTimeMilliseconds(retryAt) : null);
     }
 }

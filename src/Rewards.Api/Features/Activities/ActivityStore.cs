@@ -11,7 +11,7 @@ namespace Rewards.Api.Features.Activities;
 /// <summary>What the API answers for a recorded activity (and replays for a repeated idempotency key).</summary>
 public sealed record ActivityResult(
     string ActivityId, ActivityStatus Status, ActivityReason? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
-    string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
+    string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges, DateTimeOffset? RetryAt = null);
 
 public sealed record ActivityView(
     string ActivityId, string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt,

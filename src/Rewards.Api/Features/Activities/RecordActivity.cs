@@ -33,9 +33,9 @@ public static class RecordActivity
     {
         var program = route.Program;
         var v = new Validation()
-            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"Required header: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
-            .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
-            .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
+            .Expect(idempotencyKey, Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
+            .Expect(request.MemberId, Ids.IsValidId(request.MemberId), "memberId", $"{Ids.IdRule}.")
+            .Expect(request.Type, Ids.IsValidActivityType(request.Type), "type", "an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
                 $"When given: 1–{MaxTargetIdLength} characters without control characters.");
         if (!v.IsValid)

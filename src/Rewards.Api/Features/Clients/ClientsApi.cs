@@ -51,9 +51,9 @@ public static class ClientsApi
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients)
     {
         var v = new Validation()
-            .Check(Ids.IsPlainText(request.Name, ClientLimits.MaxNameLength), "name", $"Required: 1–{ClientLimits.MaxNameLength} characters of plain text.")
-            .Check(request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
-                $"Required: one or more of {string.Join(", ", Scopes.ForProgramClients)}.");
+            .Expect(request.Name, Ids.IsPlainText(request.Name, ClientLimits.MaxNameLength), "name", $"1–{ClientLimits.MaxNameLength} characters of plain text.")
+            .Expect(request.Scopes, request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
+                $"one or more of {string.Join(", ", Scopes.ForProgramClients)}.");
         if (!v.IsValid)
         {
             return v.ToProblem();

@@ -71,10 +71,10 @@ public static partial class GamificationRules
             var field = $"badges[{i}]";
             var when = b?.When;
             var kinds = when is null ? 0 : new object?[] { when.Count ?? (object?)when.ActivityType, when.LifetimePoints, when.StreakDays }.Count(x => x is not null);
-            v.Check(b is not null && BadgeIdPattern().IsMatch(b.Id ?? ""), $"{field}.id",
-                $"Required: 1–{GamificationLimits.MaxBadgeIdLength} characters of a–z, 0–9, '-'.");
-            v.Check(b is not null && Ids.IsPlainText(b.Name, GamificationLimits.MaxBadgeNameLength), $"{field}.name",
-                $"Required: 1–{GamificationLimits.MaxBadgeNameLength} characters of plain text.");
+            v.Expect(b?.Id, b is not null && BadgeIdPattern().IsMatch(b.Id ?? ""), $"{field}.id",
+                $"1–{GamificationLimits.MaxBadgeIdLength} characters of a–z, 0–9, '-'.");
+            v.Expect(b?.Name, b is not null && Ids.IsPlainText(b.Name, GamificationLimits.MaxBadgeNameLength), $"{field}.name",
+                $"1–{GamificationLimits.MaxBadgeNameLength} characters of plain text.");
             v.Check(kinds == 1 && (when!.ActivityType is null) == (when.Count is null), $"{field}.when",
                 "Exactly one of: { activityType, count }, { lifetimePoints }, { streakDays }.");
             v.Check(when?.ActivityType is null || isActivityType(when.ActivityType), $"{field}.when.activityType", "An activity type of the program.");

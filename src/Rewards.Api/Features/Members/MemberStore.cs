@@ -276,16 +276,23 @@ public static class LedgerText
         var what = target is null ? type : $"{type} on '{target}'";
         return kind switch
         {
-            LedgerKind.Award => $"{points} points for {what}.",
+            LedgerKind.Award => $"{Points(points)} for {what}.",
             LedgerKind.Pending => WireCode<ActivityReason>.TryParse(reason, out var held)
-                ? $"{pending} points for {what} await moderation: {ActivityCodes.Explain(held)}."
-                : $"{pending} points for {what} await moderation.",
-            LedgerKind.Approval => $"{points} points for {what}: approved by moderation.",
-            LedgerKind.Reversal => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
+                ? $"{Points(pending)} for {what} {Await(pending)} moderation: {ActivityCodes.Explain(held)}."
+                : $"{Points(pending)} for {what} {Await(pending)} moderation.",
+            LedgerKind.Approval => $"{Points(points)} for {what}: approved by moderation.",
+            LedgerKind.Reversal => $"{Points(-points)} for {what} reversed: {reason ?? "no reason given"}.",
             LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
             LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
         };
     }
+
+    /// <summary>"1 point", "2 points", "0 points": the count with its noun in the right number.</summary>
+    public static string Points(long count) => count is 1 or -1
+        ? $"{count.ToString(CultureInfo.InvariantCulture)} point"
+        : $"{count.ToString(CultureInfo.InvariantCulture)} points";
+
+    private static string Await(long count) => count is 1 or -1 ? "awaits" : "await";
 
     /// <summary>A tier change; <paramref name="name"/> is null when the program no longer has that tier (the number is shown).</summary>
     public static string TierChange(int tier, string? name, bool dropped) => (tier, dropped) switch

@@ -81,7 +81,7 @@ public static class MemberPerksApi
         return outcome switch
         {
             ClaimOutcome.Code => TypedResults.Ok(new ClaimedCode(code!)),
-            ClaimOutcome.None => PerksApi.PerkNotFound(),
+            ClaimOutcome.None => PerksApi.NotGranted(perkId, memberId),
             ClaimOutcome.Expired => Problems.Gone("This offer has expired."),
             ClaimOutcome.Empty => Problems.Conflict("No codes are left for this offer."),
         };
@@ -92,7 +92,7 @@ public static class MemberPerksApi
     {
         if (!WireCode<RsvpAnswer>.TryParse(request.Answer, out var answer))
         {
-            return Problems.Invalid("answer", $"Required: {WireCode<RsvpAnswer>.List()}.");
+            return Problems.Invalid("answer", Problems.InvalidOrRequired(request.Answer, $"{WireCode<RsvpAnswer>.List()}."));
         }
         var (perk, missing, conflict) = await ResolveAsync(programId, memberId, perkId, members, perks);
         if (missing is not null)
@@ -109,7 +109,7 @@ public static class MemberPerksApi
         }
         return await perks.AnswerAsync(programId, memberId, perkId, answer, perk.Event!.Capacity) switch
         {
-            RsvpOutcome.None => PerksApi.PerkNotFound(),
+            RsvpOutcome.None => PerksApi.NotGranted(perkId, memberId),
             RsvpOutcome.Accepted => TypedResults.Ok(new RsvpState(MemberPerkState.Accepted)),
             RsvpOutcome.Waitlisted => TypedResults.Ok(new RsvpState(MemberPerkState.Waitlisted)),
             RsvpOutcome.Declined => TypedResults.Ok(new RsvpState(MemberPerkState.Declined)),

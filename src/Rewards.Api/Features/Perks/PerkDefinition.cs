@@ -70,7 +70,7 @@ public static partial class PerkRules
         var v = new Validation();
         var known = WireCode<PerkKind>.TryParse(r.Kind, out var kind);
         v.Check(known, "kind", $"One of {string.Join(", ", WireCode<PerkKind>.Wires)}.");
-        v.Check(Ids.IsPlainText(r.Title, MaxTitle), "title", $"Required: 1–{MaxTitle} characters of plain text.");
+        v.Expect(r.Title, Ids.IsPlainText(r.Title, MaxTitle), "title", $"1–{MaxTitle} characters of plain text.");
         v.Check(r.Description is null || Ids.IsPlainText(r.Description, MaxDescription), "description", $"When given: 1–{MaxDescription} characters of plain text.");
         bool Is(PerkKind k) => known && kind == k;
         v.Check(!Is(PerkKind.Offer) || r.Offer is not null, "offer", "Required for an offer.");
@@ -101,9 +101,9 @@ public static partial class PerkRules
         EventSettings? evt = null;
         if (Is(PerkKind.Event) && r.Event is { } e)
         {
-            v.Check(Ids.IsPlainText(e.Venue, MaxVenue), "event.venue", $"Required: 1–{MaxVenue} characters of plain text.");
-            v.Check(e.StartsAt > now, "event.startsAt", "Required: a future instant (no invitations to past events).");
-            v.Check(e.Capacity is >= 1 and <= MaxCapacity, "event.capacity", $"Required: 1 to {MaxCapacity:N0}.");
+            v.Expect(e.Venue, Ids.IsPlainText(e.Venue, MaxVenue), "event.venue", $"1–{MaxVenue} characters of plain text.");
+            v.Expect(e.StartsAt, e.StartsAt > now, "event.startsAt", "a future instant (no invitations to past events).");
+            v.Expect(e.Capacity, e.Capacity is >= 1 and <= MaxCapacity, "event.capacity", $"1 to {MaxCapacity:N0}.");
             if (v.IsValid)
             {
                 evt = new EventSettings(e.Venue!.Trim(), e.StartsAt!.Value, e.Capacity!.Value);
@@ -139,30 +139,30 @@ public static partial class PerkRules
     {
         if (!WireCode<AudienceType>.TryParse(a?.Type, out var type))
         {
-            v.Add("audience.type", $"Required: {WireCode<AudienceType>.List()}.");
+            v.Add("audience.type", Problems.InvalidOrRequired(a?.Type, $"{WireCode<AudienceType>.List()}."));
             return null;
         }
         return type switch
         {
             AudienceType.All => new Audience(AudienceType.All),
-            AudienceType.Members => v.Check(a!.MemberIds is { Length: >= 1 and <= MaxListedMembers } ids && ids.All(Ids.IsValidId), "audience.memberIds",
-                    $"Required: 1 to {MaxListedMembers:N0} member ids.")
+            AudienceType.Members => v.Expect(a!.MemberIds, a.MemberIds is { Length: >= 1 and <= MaxListedMembers } ids && ids.All(Ids.IsValidId), "audience.memberIds",
+                    $"1 to {MaxListedMembers:N0} member ids.")
                 .Then(new Audience(AudienceType.Members, MemberIds: a.MemberIds?.Distinct().ToArray())),
-            AudienceType.MinLifetimePoints => v.Check(a!.Points is >= 0 and <= MaxAudiencePoints, "audience.points", "Required: 0 or more.")
+            AudienceType.MinLifetimePoints => v.Expect(a!.Points, a.Points is >= 0 and <= MaxAudiencePoints, "audience.points", "0 or more.")
                 .Then(new Audience(AudienceType.MinLifetimePoints, Points: a.Points)),
             AudienceType.Top => v
-                .Check(a!.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
-                    "Required: 'points' or an activity type of the program.")
-                .Check(WireCode<WindowKind>.TryParse(a.Window, out var window), "audience.window", $"Required: {WireCode<WindowKind>.List()}.")
-                .Check(WireCode<AudiencePeriod>.TryParse(a.Period, out var period) && !(period == AudiencePeriod.Last && a.Window == WindowKind.All.ToWire()),
-                    "audience.period", "Required: current or last (last is for day, week and month).")
-                .Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.")
+                .Expect(a!.Board, a.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
+                    "'points' or an activity type of the program.")
+                .Expect(a.Window, WireCode<WindowKind>.TryParse(a.Window, out var window), "audience.window", $"{WireCode<WindowKind>.List()}.")
+                .Expect(a.Period, WireCode<AudiencePeriod>.TryParse(a.Period, out var period) && !(period == AudiencePeriod.Last && a.Window == WindowKind.All.ToWire()),
+                    "audience.period", "current or last (last is for day, week and month).")
+                .Expect(a.Count, a.Count is >= 1 and <= MaxTopCount, "audience.count", $"1 to {MaxTopCount}.")
                 .Then(new Audience(AudienceType.Top, Board: a.Board, Window: window, Period: period, Count: a.Count)),
-            AudienceType.MinTier => v.Check(program.Definition.Tiers?.Any(t => t.Name == a!.Tier) == true, "audience.tier",
-                    "Required: the name of one of the program's tiers.")
+            AudienceType.MinTier => v.Expect(a!.Tier, program.Definition.Tiers?.Any(t => t.Name == a!.Tier) == true, "audience.tier",
+                    "the name of one of the program's tiers.")
                 .Then(new Audience(AudienceType.MinTier, Tier: a!.Tier)),
-            AudienceType.Badge => v.Check(program.Definition.Badges?.Any(b => b.Id == a!.Badge) == true, "audience.badge",
-                    "Required: the id of one of the program's badges.")
+            AudienceType.Badge => v.Expect(a!.Badge, program.Definition.Badges?.Any(b => b.Id == a!.Badge) == true, "audience.badge",
+                    "the id of one of the program's badges.")
                 .Then(new Audience(AudienceType.Badge, Badge: a!.Badge)),
         };
     }
@@ -171,7 +171,7 @@ public static partial class PerkRules
     {
         if (!WireCode<ScheduleType>.TryParse(s?.Type, out var type))
         {
-            v.Add("schedule.type", $"Required: {WireCode<ScheduleType>.List()}.");
+            v.Add("schedule.type", Problems.InvalidOrRequired(s?.Type, $"{WireCode<ScheduleType>.List()}."));
             return null;
         }
         return type switch
@@ -179,9 +179,9 @@ public static partial class PerkRules
             ScheduleType.Now => new Schedule(ScheduleType.Now),
             ScheduleType.At => v.Check(s!.At is not null, "schedule.at", "Required: an instant.").Then(new Schedule(ScheduleType.At, At: s.At)),
             ScheduleType.Cron => v
-                .Check(TryParseCron(s!.Cron, out _), "schedule.cron", "Required: a 5-field cron expression such as '0 9 * * MON'.")
-                .Check(ProgramTime.TryFindZone(s.TimeZone, out _), "schedule.timeZone", "Required: an IANA time zone id.")
-                .Then(new Schedule(ScheduleType.Cron, Cron: s.Cron, TimeZone: s.TimeZone)),
+                .Expect(s!.Cron, TryParseCron(s.Cron, out _), "schedule.cron", "a 5-field cron expression such as '0 9 * * MON'.")
+                .Check(ProgramTime.CanonicalZoneId(s.TimeZone) is not null, "schedule.timeZone", ProgramTime.ZoneMessage(s.TimeZone))
+                .Then(new Schedule(ScheduleType.Cron, Cron: s.Cron, TimeZone: ProgramTime.CanonicalZoneId(s.TimeZone))),
         };
     }
 

@@ -78,7 +78,7 @@ public static class PerksApi
     {
         if (!WireCode<PerkStatus>.TryParse(request.Status, out var status) || status is not (PerkStatus.Paused or PerkStatus.Active))
         {
-            return Problems.Invalid("status", "Required: paused or active.");
+            return Problems.Invalid("status", Problems.InvalidOrRequired(request.Status, "paused or active."));
         }
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
         if (found is not var (perk, _))
@@ -132,4 +132,9 @@ public static class PerksApi
     }
 
     public static NotFoundProblem PerkNotFound() => Problems.NotFound("No such perk in this program.");
+
+    /// <summary>The perk exists, but the member holds no grant of it: say so rather than deny the perk exists.</summary>
+    public static NotFoundProblem NotGranted(string perkId, string memberId) => Problems.NotFound(
+        $"The perk '{Problems.Excerpt(perkId)}' was not granted to member '{Problems.Excerpt(memberId)}': only members its audience " +
+        "selected, once a run of its schedule granted it, can claim or answer it (see the member's perks).");
 }

@@ -76,14 +76,15 @@ public static class ProgramRules
         var id = routeId ?? request.Id;
         if (routeId is null)
         {
-            v.Check(Ids.IsValidId(request.Id), "id", $"Required: {Ids.IdRule}.");
+            v.Expect(request.Id, Ids.IsValidId(request.Id), "id", $"{Ids.IdRule}.");
         }
         else
         {
             v.Check(request.Id is null || request.Id == routeId, "id", "Must be omitted or equal the program id of the URL.");
         }
-        v.Check(Ids.IsPlainText(request.Name, MaxNameLength), "name", $"Required: 1–{MaxNameLength} characters of plain text.");
-        v.Check(ProgramTime.TryFindZone(request.TimeZone, out _), "timeZone", "Required: an IANA time zone id such as 'Europe/Paris'.");
+        v.Expect(request.Name, Ids.IsPlainText(request.Name, MaxNameLength), "name", $"1–{MaxNameLength} characters of plain text.");
+        var timeZone = ProgramTime.CanonicalZoneId(request.TimeZone);
+        v.Check(timeZone is not null, "timeZone", ProgramTime.ZoneMessage(request.TimeZone));
 
         var rules = new SortedDictionary<string, EarningRule>(StringComparer.Ordinal);
         if (request.Rules is null)
@@ -114,7 +115,7 @@ public static class ProgramRules
                     v.Add(field, "Must be an object.");
                     continue;
                 }
-                v.Check(rule.Points is >= 1 and <= MaxPoints, $"{field}.points", $"Required: 1 to {MaxPoints:N0}.");
+                v.Expect(rule.Points, rule.Points is >= 1 and <= MaxPoints, $"{field}.points", $"1 to {MaxPoints:N0}.");
                 v.Check(rule.DailyCap is null or >= 1 and <= MaxCap, $"{field}.dailyCap", $"When given: 1 to {MaxCap:N0}.");
                 v.Check(rule.WeeklyCap is null or >= 1 and <= MaxCap, $"{field}.weeklyCap", $"When given: 1 to {MaxCap:N0}.");
                 v.Check(rule.CooldownSeconds is null or >= 1 and <= MaxCooldownSeconds, $"{field}.cooldownSeconds",
@@ -133,7 +134,7 @@ public static class ProgramRules
         var (tiers, badges, velocity) = GamificationRules.Validate(request.Tiers, request.Badges, request.Velocity, rules.ContainsKey, v);
 
         return v.IsValid
-            ? (new ProgramDefinition(id!, request.Name!.Trim(), request.TimeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
+            ? (new ProgramDefinition(id!, request.Name!.Trim(), timeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
                 tiers, badges, velocity), v)
             : (null, v);
     }

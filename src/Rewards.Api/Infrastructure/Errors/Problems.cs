@@ -28,6 +28,9 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>"Required: rule" for a missing value, "Invalid: rule" for a value that was given and is wrong.</summary>
+    public static string InvalidOrRequired(object? given, string rule) => (given is null ? "Required: " : "Invalid: ") + rule;
+
     /// <summary>A client's value as a problem quotes it: at most 40 characters, so that a huge value does not make a huge answer.</summary>
     public static string Excerpt(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
@@ -50,6 +53,13 @@ public sealed class Validation
     }
 
     public Validation Check(bool condition, string field, string message) => condition ? this : Add(field, message);
+
+    /// <summary>
+    /// Like <see cref="Check"/> for a value that must be given and valid: the message says "Required: rule" when the value is
+    /// missing (null) and "Invalid: rule" when one was given.
+    /// </summary>
+    public Validation Expect(object? given, bool condition, string field, string rule) =>
+        condition ? this : Add(field, Problems.InvalidOrRequired(given, rule));
 
     /// <summary>The value, after the checks that led to it (<c>v.Check(...).Then(value)</c> in a switch arm).</summary>
     public T Then<T>(T value) => value;

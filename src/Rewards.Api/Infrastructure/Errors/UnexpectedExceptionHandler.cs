@@ -71,6 +71,10 @@ public sealed partial class UnexpectedExceptionHandler(IProblemDetailsService pr
         }
         if (bad.InnerException is JsonException json)
         {
+            if (json is Http.TeachingJsonException)
+            {
+                return json.Path is { Length: > 2 } at && at.StartsWith("$.", StringComparison.Ordinal) ? $"{at[2..]}: {json.Message}" : json.Message;
+            }
             return UnknownField(json, context) ?? (json.Path is "$" or null && context.Request.ContentLength == 0
                 ? "A JSON body is required."
                 : $"The JSON body is malformed or has a wrong type{(json.Path is { } path ? $" at '{path}'" : "")}.");

@@ -74,13 +74,17 @@ public static class HttpSetup
         return options;
     }
 
-    /// <summary>Strict JSON: typos in field names and numbers sent as strings are errors, not silently ignored.</summary>
+    /// <summary>
+    /// Strict JSON: typos in field names and numbers sent as strings are errors, not silently ignored; instants need an offset
+    /// and are written with millisecond precision.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new InstantJsonConverter());
     }
 
     public static WebApplication UseRewardsHttp(this WebApplication app)

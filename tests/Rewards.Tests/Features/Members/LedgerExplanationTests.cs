@@ -31,4 +31,20 @@ public sealed class LedgerExplanationTests(RewardsApiFactory factory) : ApiTest(
 
         Assert.Equal("No points for review on 'item-1': rejected by moderation (spam).", entry.GetProperty("description").GetString());
     }
+
+    /// <summary>Issue 13: "1 points for vote" no more; one point is singular, and so is its verb.</summary>
+    [Fact]
+    public async Task Ledger_SaysOnePoint_InTheSingular()
+    {
+        var id = await CreateProgramAsync("""{ "vote": { "points": 1 }, "review": { "points": 1, "requiresApproval": true }, "share": { "points": 2 } }""");
+        await RecordAsync(id, "ann", "vote", "poll-1");
+        await RecordAsync(id, "ann", "review", "item-1");
+        await RecordAsync(id, "ann", "share");
+
+        var texts = (await GetLedgerAsync(id, "ann")).Select(e => e.GetProperty("description").GetString()).ToList();
+
+        Assert.Contains("1 point for vote on 'poll-1'.", texts);
+        Assert.Contains(texts, t => t!.StartsWith("1 point for review on 'item-1' awaits moderation", StringComparison.Ordinal));
+        Assert.Contains("2 points for share.", texts);
+    }
 }

@@ -87,7 +87,7 @@ public sealed class MembersTests(RewardsApiFactory factory) : ApiTest(factory)
         var newest = first.GetProperty("entries")[0];
         Assert.Equal("award", newest.GetProperty("kind").GetString());
         Assert.Equal("post-4", newest.GetProperty("targetId").GetString());
-        Assert.Contains("1 points for share", newest.GetProperty("description").GetString());
+        Assert.Contains("1 point for share", newest.GetProperty("description").GetString());
     }
 
     [Fact]

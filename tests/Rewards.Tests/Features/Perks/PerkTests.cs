@@ -252,7 +252,12 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
             offer = new { generateCodes = 5, expiresAt = RewardsApiFactory.DefaultNow.AddHours(1) }, audience = Members("alice"), schedule = Later });
         await Job.GrantAsync(id, perkId, "r");
 
-        await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/bob/perks/{perkId}/claim", null), HttpStatusCode.NotFound);
+        var notGranted = await Client.PostAsync($"/v1/programs/{id}/members/bob/perks/{perkId}/claim", null);
+        await AssertProblemAsync(notGranted, HttpStatusCode.NotFound);
+        // Issue 13: the perk exists; the answer says it was not granted to bob rather than "no such perk".
+        var detail = JsonDocument.Parse(await notGranted.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+        Assert.Equal($"The perk '{perkId}' was not granted to member 'bob': only members its audience selected, once a run of its " +
+            "schedule granted it, can claim or answer it (see the member's perks).", detail);
         Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(2));
         Assert.Equal("expired", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null), HttpStatusCode.Gone);
