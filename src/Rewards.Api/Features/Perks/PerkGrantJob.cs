@@ -86,6 +86,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         var runKey = RedisKeys.PerkRun(program.Id, perk.PerkId, runId);
         var audienceKey = RedisKeys.PerkRunAudience(program.Id, perk.PerkId, runId);
         await db.HashSetAsync(runKey, [new("status", "snapshotting"), new("startedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()))]);
+        await db.SetAddAsync(RedisKeys.PerkRuns(program.Id, perk.PerkId), runId); // so that deleting the perk finds its runs
         await db.KeyDeleteAsync(audienceKey);
         long total = 0;
         await foreach (var chunk in AudienceAsync(program, perk.Audience))

@@ -1,0 +1,36 @@
+-- Library: an offer's code pool. The list holds the unclaimed codes (claims RPOP it); the set holds every code the pool
+-- ever held, claimed ones included, so that a code is never in a pool twice nor handed out again once claimed.
+-- Exports: add_codes(list key, set key, codes, max codes per pool)
+--   -> {'ok', codes left} | {'duplicates', count, code...} (at most 100 listed) | {'quota', codes held}
+
+local function each_chunk(items, size, fn)
+  for i = 1, #items, size do
+    fn(unpack(items, i, math.min(i + size - 1, #items)))
+  end
+end
+
+local function add_codes(list, set, codes, max_pool)
+  -- A pool written before the set existed: its unclaimed codes seed the set.
+  if redis.call('EXISTS', set) == 0 and redis.call('EXISTS', list) == 1 then
+    each_chunk(redis.call('LRANGE', list, 0, -1), 5000, function(...) redis.call('SADD', set, ...) end)
+  end
+  local duplicates, seen = {}, {}
+  for _, code in ipairs(codes) do
+    if seen[code] or redis.call('SISMEMBER', set, code) == 1 then
+      duplicates[#duplicates + 1] = code
+    end
+    seen[code] = true
+  end
+  if #duplicates > 0 then
+    local answer = {'duplicates', #duplicates}
+    for i = 1, math.min(#duplicates, 100) do answer[#answer + 1] = duplicates[i] end
+    return answer
+  end
+  local held = redis.call('SCARD', set)
+  if held + #codes > max_pool then return {'quota', held} end
+  if #codes > 0 then
+    each_chunk(codes, 5000, function(...) redis.call('SADD', set, ...) end)
+    each_chunk(codes, 5000, function(...) redis.call('LPUSH', list, ...) end)
+  end
+  return {'ok', redis.call('LLEN', list)}
+end
