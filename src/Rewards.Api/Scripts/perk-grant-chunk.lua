@@ -8,6 +8,7 @@
 -- Returns {'ok', cursor, total, granted in this chunk} | {'moved', cursor} | {'status', status}
 local run = redis.call('HMGET', KEYS[1], 'status', 'cursor', 'total')
 if run[1] ~= 'granting' then return {'status', run[1] or ''} end
+if redis.call('EXISTS', KEYS[3]) == 0 then return {'status', 'deleted'} end -- the perk was deleted: nobody more is granted
 local cursor, total = tonumber(run[2]), tonumber(run[3])
 if cursor ~= tonumber(ARGV[2]) then return {'moved', cursor} end
 

@@ -73,7 +73,15 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
                 break;
             }
         }
-        await db.HashSetAsync(RedisKeys.Perk(programId, perkId), "lastRunId", runId);
+        // Only while the perk exists: a run that overlapped the perk's deletion leaves nothing behind.
+        var recorded = db.CreateTransaction();
+        recorded.AddCondition(Condition.KeyExists(RedisKeys.Perk(programId, perkId)));
+        _ = recorded.HashSetAsync(RedisKeys.Perk(programId, perkId), "lastRunId", runId);
+        if (!await recorded.ExecuteAsync())
+        {
+            await db.KeyDeleteAsync([runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.PerkRuns(programId, perkId)]);
+            return null;
+        }
         var run = await perks.RunAsync(programId, perkId, runId);
         LogRun(logger, perkId, runId, run?.Status ?? "?", run?.Granted ?? 0, run?.Total ?? 0);
         return run;

@@ -23,6 +23,17 @@ public abstract class PerkApiTest(RewardsApiFactory factory) : ApiTest(factory)
     protected async Task<string> CreatePerkAsync(string programId, object body) =>
         (await PostJsonAsync($"/v1/programs/{programId}/perks", body, HttpStatusCode.Created)).GetProperty("perk").GetProperty("perkId").GetString()!;
 
+    /// <summary>Members created straight in Redis, as a bulk import would (only the fields grants read).</summary>
+    protected async Task SeedMembersAsync(string programId, int count)
+    {
+        var db = Factory.Redis.GetDatabase();
+        await Task.WhenAll(Enumerable.Range(0, count).SelectMany(i => new Task[]
+        {
+            db.HashSetAsync($"rw:{{{programId}}}:m:s-{i}", [new("status", "active"), new("balance", 0), new("lifetime", 0), new("createdAt", 0)]),
+            db.SortedSetAddAsync($"rw:{{{programId}}}:members", $"s-{i}", i),
+        }));
+    }
+
     protected async Task<JsonElement[]> InboxAsync(string programId, string memberId) =>
         [.. (await GetJsonAsync($"/v1/programs/{programId}/members/{memberId}/perks?limit=100")).GetProperty("perks").EnumerateArray()];
 }

@@ -80,4 +80,24 @@ public sealed class PerkDeletionTests(RewardsApiFactory factory) : PerkApiTest(f
         Assert.Equal(1, (await GetJsonAsync($"/v1/programs/{id}/perks/{kept}")).GetProperty("codesLeft").GetInt64()); // other perks untouched
         Assert.NotEmpty(await KeysOfAsync(id, kept));
     }
+
+    [Fact]
+    public async Task APerkDeletedDuringAGrantRun_GrantsNobodyMore_AndTheRunLeavesNoKey()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await SeedMembersAsync(id, 2500);
+        var perkId = await CreatePerkAsync(id, News("Preview", RewardsApiFactory.DefaultNow, RewardsApiFactory.DefaultNow.AddDays(1), new { type = "all" }));
+        var partial = await Job.GrantAsync(id, perkId, "run-1", maxChunks: 1); // a run between two chunks
+        Assert.Equal(1000, partial!.Granted);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/perks/{perkId}")).StatusCode);
+        var resumed = await Job.GrantAsync(id, perkId, "run-1");
+        await Cleanup.RunAsync(id, perkId, CancellationToken.None);
+
+        Assert.Null(resumed);
+        Assert.Empty(await KeysOfAsync(id, perkId));
+        var db = Factory.Redis.GetDatabase();
+        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashExistsAsync(RedisKeys.MemberGrants(id, $"s-{i}"), perkId)));
+        Assert.DoesNotContain(true, grants);
+    }
 }
