@@ -16,7 +16,7 @@
 --       31 KPI ttl s, 32 referral (1/0)
 -- The idempotency record is one string:
 --   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
--- Returns one reply per award: {'stale'} | {'conflict'} | {'replayed', record} | {'recorded', record}
+-- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (flushKpis, gamification.lua).
 
 local KEYS_PER_AWARD, ARGS_PER_AWARD = 23, 32
@@ -34,6 +34,7 @@ local function award(K, A)
   local seen = redis.call('GET', K[2])
   if seen then
     if string.sub(seen, 1, #A[2] + 1) ~= A[2] .. '|' then return {'conflict'} end
+    if redis.call('HGET', K[3], 'status') == 'erased' then return {'erased'} end -- a replay must not show their balance
     return {'replayed', seen}
   end
 
@@ -48,6 +49,7 @@ local function award(K, A)
   local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField,
     countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', windowField)
   local status, balance, lifetime = member[1], tonumber(member[2]) or 0, tonumber(member[3]) or 0
+  if status == 'erased' then return {'erased'} end -- refused, nothing written: no new data about an erased member
   if not status then
     -- First activity of this member: created implicitly.
     status = 'active'

@@ -5,7 +5,8 @@
 -- balance, lifetime and the ledger stay, for accounting.
 -- KEYS: 1 member, 2 parked entries, 3 member index, 4.. boards
 -- ARGV: 1 action ('suspend' | 'reinstate' | 'erase'), 2 member id, 3 now (unix ms),
---       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period
+--       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period,
+--       then (erase) the arguments of eraseMemberData (member-erase.lua, prepended)
 -- Returns {'missing'} | {'conflict', status} | {'done', status}
 local member, parked, index, memberId, now = KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[3])
 local status = redis.call('HGET', member, 'status')
@@ -62,6 +63,7 @@ if action == 'suspend' then
 end
 
 redis.call('DEL', parked)
+eraseMemberData(member, memberId, {unpack(ARGV, #KEYS + 1)}) -- member-erase.lua; its arguments follow the boards'
 redis.call('ZREM', index, memberId)
 redis.call('HDEL', member, 'displayName', 'locale')
 redis.call('HSET', member, 'status', 'erased', 'erasedAt', now)

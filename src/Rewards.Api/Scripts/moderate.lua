@@ -24,7 +24,8 @@ local typeField, entryField, countField = 't:' .. activityType, 'lb:' .. activit
 local windowField = 'w:' .. activityType
 local m = redis.call('HMGET', KEYS[2], 'status', 'balance', 'lifetime', typeField, 'lb:points', entryField,
   countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', windowField)
-if m[1] ~= 'active' and action ~= 'reject' then return {'inactive', m[1] or 'missing'} end
+-- An erased member's activities are not moderated at all: a rejection would write a moderator's text about them again.
+if m[1] ~= 'active' and (action ~= 'reject' or m[1] == 'erased') then return {'inactive', m[1] or 'missing'} end
 
 local delta, newStatus, entryKind
 if action == 'approve' then

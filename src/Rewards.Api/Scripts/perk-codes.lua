@@ -1,5 +1,6 @@
--- Library: an offer's code pool. The list holds the unclaimed codes (claims RPOP it); the set holds every code the pool
--- ever held, claimed ones included, so that a code is never in a pool twice nor handed out again once claimed.
+-- Library: an offer's code pool. The list holds the unclaimed codes (claims RPOP it); the set holds the SHA-1 of every
+-- code the pool ever held, claimed ones included, so that a code is never in a pool twice nor handed out again once claimed,
+-- while a claimed code itself is kept nowhere but in its member's grant (which erasure scrubs).
 -- Exports: add_codes(list key, set key, codes, max codes per pool)
 --   -> {'ok', codes left} | {'duplicates', count, code...} (at most 100 listed) | {'quota', codes held}
 
@@ -12,11 +13,14 @@ end
 local function add_codes(list, set, codes, max_pool)
   -- A pool written before the set existed: its unclaimed codes seed the set.
   if redis.call('EXISTS', set) == 0 and redis.call('EXISTS', list) == 1 then
-    each_chunk(redis.call('LRANGE', list, 0, -1), 5000, function(...) redis.call('SADD', set, ...) end)
+    local digests = {}
+    for _, code in ipairs(redis.call('LRANGE', list, 0, -1)) do digests[#digests + 1] = redis.sha1hex(code) end
+    each_chunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
   end
-  local duplicates, seen = {}, {}
-  for _, code in ipairs(codes) do
-    if seen[code] or redis.call('SISMEMBER', set, code) == 1 then
+  local duplicates, seen, digests = {}, {}, {}
+  for i, code in ipairs(codes) do
+    digests[i] = redis.sha1hex(code)
+    if seen[code] or redis.call('SISMEMBER', set, digests[i]) == 1 then
       duplicates[#duplicates + 1] = code
     end
     seen[code] = true
@@ -29,7 +33,7 @@ local function add_codes(list, set, codes, max_pool)
   local held = redis.call('SCARD', set)
   if held + #codes > max_pool then return {'quota', held} end
   if #codes > 0 then
-    each_chunk(codes, 5000, function(...) redis.call('SADD', set, ...) end)
+    each_chunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
     each_chunk(codes, 5000, function(...) redis.call('LPUSH', list, ...) end)
   end
   return {'ok', redis.call('LLEN', list)}

@@ -28,7 +28,8 @@ public static class ActivitiesApi
             .WithSummary("Record a member contribution")
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
                 "(`daily_cap_reached`, `weekly_cap_reached`, `duplicate_target`, `cooldown`). Requires an `Idempotency-Key` header: " +
-                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`.");
+                "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`. " +
+                "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
@@ -96,6 +97,7 @@ public static class ActivitiesApi
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action} an activity that is {current}."),
+            ModerationOutcome.MemberInactive when current == "erased" => Problems.Conflict("The member was erased: their activities are no longer moderated."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
             _ => TypedResults.Ok(result!),
         };

@@ -20,7 +20,7 @@ public sealed record ActivityView(
 public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints,
     string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
-public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings }
+public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings, MemberErased }
 
 public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive }
 
@@ -74,16 +74,27 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         {
             "stale" => (AwardOutcome.StaleSettings, null),
             "conflict" => (AwardOutcome.IdempotencyConflict, null),
+            "erased" => (AwardOutcome.MemberErased, null),
             "replayed" => (AwardOutcome.Replayed, ParseRecord((string)r[1]!, c.Program.Definition)),
             _ => (AwardOutcome.Recorded, ParseRecord((string)r[1]!, c.Program.Definition)),
         };
     }
 
-    /// <summary>The stored answer for an idempotency key, when it was used with the same request.</summary>
-    public async Task<ActivityResult?> FindAnswerAsync(ProgramSnapshot program, string idempotencyKeyHash, string requestHash)
+    /// <summary>
+    /// The stored answer for an idempotency key, when it was used with the same request (whose member is
+    /// <paramref name="memberId"/>); <c>Erased</c> instead when that member was erased since: their numbers are not shown.
+    /// </summary>
+    public async Task<(ActivityResult? Answer, bool Erased)> FindAnswerAsync(ProgramSnapshot program, string idempotencyKeyHash,
+        string requestHash, string memberId)
     {
-        var record = (string?)await redis.GetDatabase().StringGetAsync(RedisKeys.Idempotency(program.Id, idempotencyKeyHash));
-        return record is not null && record.StartsWith(requestHash + "|", StringComparison.Ordinal) ? ParseRecord(record, program.Definition) : null;
+        var db = redis.GetDatabase();
+        var status = db.HashGetAsync(RedisKeys.Member(program.Id, memberId), "status");
+        var record = (string?)await db.StringGetAsync(RedisKeys.Idempotency(program.Id, idempotencyKeyHash));
+        if (record is null || !record.StartsWith(requestHash + "|", StringComparison.Ordinal))
+        {
+            return (null, false);
+        }
+        return await status == "erased" ? (null, true) : (ParseRecord(record, program.Definition), false);
     }
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)

@@ -56,8 +56,8 @@ public static class RecordActivity
             if (unprocessable is not null)
             {
                 // A retry of a request accepted earlier gets its original answer even if rules or time moved on since.
-                var earlier = await activities.FindAnswerAsync(program, keyHash, requestHash);
-                return earlier is null ? unprocessable : Replay(response, earlier, program.Id);
+                var (earlier, erased) = await activities.FindAnswerAsync(program, keyHash, requestHash, request.MemberId!);
+                return erased ? MemberErased(request.MemberId!) : earlier is null ? unprocessable : Replay(response, earlier, program.Id);
             }
 
             var command = new AwardCommand(program, rule!, Ids.NewId(), keyHash, requestHash, request.MemberId!,
@@ -69,6 +69,8 @@ public static class RecordActivity
                     return TypedResults.Created(Location(program.Id, result!.ActivityId), result);
                 case AwardOutcome.Replayed:
                     return Replay(response, result!, program.Id);
+                case AwardOutcome.MemberErased:
+                    return MemberErased(request.MemberId!);
                 case AwardOutcome.IdempotencyConflict:
                     return Problems.Conflict($"The {IdempotencyHeader} was already used with a different request body.");
                 case AwardOutcome.StaleSettings when attempt < MaxStaleRetries:
@@ -109,6 +111,20 @@ public static class RecordActivity
         }
         return null;
     }
+
+    /// <summary>
+    /// The answer for any activity of an erased member, replays included: a 409 naming the reason and nothing else (no
+    /// balance, tier or points). Erased ids are never reused, so the member is not created again either.
+    /// </summary>
+    public static ProblemHttpResult MemberErased(string memberId)
+    {
+        var problem = Problems.Conflict($"Member '{memberId}' was erased: erased member ids earn nothing and are not reused.");
+        problem.ProblemDetails.Extensions["reason"] = MemberErasedReason;
+        return problem;
+    }
+
+    /// <summary>The reason code of <see cref="MemberErased"/>, as the award script's rejections name it.</summary>
+    public const string MemberErasedReason = "member_erased";
 
     private static Created<ActivityResult> Replay(HttpResponse response, ActivityResult result, string programId)
     {

@@ -135,6 +135,26 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         return ([.. profiles.OfType<MemberProfile>()], await total);
     }
 
+    /// <summary>
+    /// Every board the member can be on: 'points', each activity type of the program's rules and each type the member earned
+    /// points for under earlier rules (their 't:' totals).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> BoardsOfAsync(ProgramSnapshot program, string memberId)
+    {
+        var fields = await redis.GetDatabase().HashKeysAsync(RedisKeys.Member(program.Id, memberId));
+        return [.. BoardsOf(program, fields)];
+    }
+
+    private static IEnumerable<string> BoardsOf(ProgramSnapshot program, RedisValue[] memberFields) =>
+        memberFields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
+            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+
+    /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
+    public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>
+        await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), "flagged") is { IsNull: false } v && v.TryParse(out long ms)
+            ? ProgramTime.FromUnixMs(ms)
+            : null;
+
     /// <summary>Clears the flag after review; false when the member does not exist.</summary>
     public async Task<bool> UnflagAsync(string programId, string memberId)
     {
@@ -157,8 +177,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var db = redis.GetDatabase();
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
-        var boards = fields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
-            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+        var boards = BoardsOf(program, fields);
         var now = clock.GetUtcNow();
         var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
         var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
@@ -178,6 +197,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        if (change == StatusChange.Erase)
+        {
+            // eraseMemberData (member-erase.lua): the keys it builds from these carry the program's tag, like the keys above.
+            args.AddRange([RedisKeys.MemberPrefix(program.Id), RedisKeys.Activity(program.Id, "").ToString(),
+                RedisKeys.Referral(program.Id, "").ToString(), RedisKeys.FlaggedMembers(program.Id).ToString()]);
+        }
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
         return (string)r[0]! switch
         {
@@ -195,12 +220,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var exists = db.KeyExistsAsync(RedisKeys.Member(programId, memberId));
+        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), "status");
         // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
         var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
             : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
                 maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
-        if (!await exists)
+        // An erased member's ledger stays (scrubbed) for accounting, but the member's routes no longer answer.
+        var current = await status;
+        if (current.IsNull || current == "erased")
         {
             return null;
         }

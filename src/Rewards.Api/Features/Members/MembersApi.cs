@@ -57,8 +57,19 @@ public static partial class MembersApi
             .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Erase a member (right to be forgotten)")
-            .WithDescription("Removes display name and locale and every leaderboard entry; the member id cannot be reused. " +
-                "Balance, lifetime points and the ledger stay, anonymous, for accounting.");
+            .WithDescription("Right to be forgotten, in one atomic step: the member leaves every leaderboard; display name, locale, " +
+                "flag, every activity target and moderator's note in their ledger and activities, their target sets, perk codes, and " +
+                "a referrer's mention of them are scrubbed. Kept for accounting: kinds, points, balances, times and ids. Afterwards " +
+                "every route of the member answers 404, activities for them 409 (`member_erased`, no figures) and the id is never reused.");
+        group.MapGet("/{memberId}/export", ExportMember.Handle)
+            .WithName("ExportMember")
+            .RequireAuthorization(Policies.Activities)
+            .ProducesProblems(404)
+            .WithSummary("Everything held about a member, in one document (right of access)")
+            .WithDescription("Profile (tier, badges, streaks, flag), the whole explained ledger (newest first, as the ledger endpoint " +
+                "explains it), perks and their states, and the member's rank and score on every board of the current windows. " +
+                "For the brand to hand over on request: needs the member-management scope (rewards.activities), not a member token. " +
+                "404 for unknown and erased members.");
         group.MapGet("/{memberId}/ledger", GetLedger)
             .WithName(nameof(GetLedger))
             .RequireAuthorization(Policies.MemberRead)

@@ -136,12 +136,17 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     public Task SetStatusAsync(string programId, string perkId, string status) =>
         redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status);
 
-    /// <summary>One page of the member's inbox, newest grant first, and the inbox's size.</summary>
+    /// <summary>The member's whole inbox, newest grant first (for the member's export, which holds everything).</summary>
+    public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId) =>
+        (await InboxAsync(programId, memberId, 0, limit: -1)).Perks;
+
+    /// <summary>One page of the member's inbox, newest grant first (a negative limit: all of it), and the inbox's size.</summary>
     public async Task<(IReadOnlyList<MemberPerk> Perks, long Total)> InboxAsync(string programId, string memberId, int offset, int limit)
     {
         var db = redis.GetDatabase();
         var total = db.SortedSetLengthAsync(RedisKeys.MemberInbox(programId, memberId));
-        var inbox = db.SortedSetRangeByRankWithScoresAsync(RedisKeys.MemberInbox(programId, memberId), offset, offset + limit - 1, Order.Descending);
+        var inbox = db.SortedSetRangeByRankWithScoresAsync(RedisKeys.MemberInbox(programId, memberId), offset,
+            limit < 0 ? -1 : offset + limit - 1, Order.Descending);
         var grants = db.HashGetAllAsync(RedisKeys.MemberGrants(programId, memberId));
         var grantOf = (await grants).ToDictionary(g => g.Name.ToString(), g => g.Value.ToString());
         var now = clock.GetUtcNow();

@@ -71,7 +71,7 @@ public static class RedisKeys
     /// <summary>List: an offer's unclaimed codes.</summary>
     public static RedisKey PerkCodes(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codes";
 
-    /// <summary>Set: every code an offer's pool ever held, claimed ones included (codes are unique in a pool).</summary>
+    /// <summary>Set: the SHA-1 of every code an offer's pool ever held, claimed ones included (codes are unique in a pool; a claimed code itself stays only in its grant).</summary>
     public static RedisKey PerkCodeSet(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codeset";
 
     /// <summary>Set: the ids of a perk's grant runs (to delete their records with the perk).</summary>

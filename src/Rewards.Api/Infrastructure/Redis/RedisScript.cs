@@ -54,7 +54,7 @@ public sealed class RewardsScripts
     public RedisScript Award { get; } = RedisScript.FromResource("award", "boards", "gamification");
     public RedisScript Moderate { get; } = RedisScript.FromResource("moderate", "boards", "gamification");
     public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member", "gamification");
-    public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
+    public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status", "member-erase");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
     public RedisScript ReadLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive-read");

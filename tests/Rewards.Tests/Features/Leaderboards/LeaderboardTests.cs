@@ -235,7 +235,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         }
         Assert.Empty(Members(await BoardAsync(id, "?window=week", board: "vote")));
         await GetJsonAsync($"/v1/programs/{id}/members/carol", HttpStatusCode.NotFound);
-        Assert.Equal("member_erased", (await RecordAsync(id, "carol", "vote")).GetProperty("reason").GetString());
+        await AssertProblemAsync(await PostActivityAsync(id, new { memberId = "carol", type = "vote" }), HttpStatusCode.Conflict);
         await AssertProblemAsync(await Client.PutAsJsonAsync($"/v1/programs/{id}/members/carol", new { displayName = "Carol" }), HttpStatusCode.Conflict);
         var stored = await Factory.Redis.GetDatabase().HashGetAllAsync($"rw:{{{id}}}:m:carol");
         Assert.DoesNotContain(stored, e => e.Value == "Carol");

@@ -1,0 +1,108 @@
+-- Erasure's scrubbing (right to be forgotten), prepended to member-status.lua, which calls eraseMemberData in the same run
+-- that takes the member off every board: the whole erasure is one atomic script run.
+-- Exports: eraseMemberData(memberKey, memberId, args)
+--   args (the ARGV that follow member-status's per-board arguments):
+--     1 member key prefix (RedisKeys.MemberPrefix: + id, + id .. ':ledger' / ':targets:<type>' / ':grants'),
+--     2 activity key prefix (RedisKeys.Activity with an empty id), 3 referral marker prefix (RedisKeys.Referral, empty id),
+--     4 flagged members set (RedisKeys.FlaggedMembers)
+-- Keys built from the prefixes carry the program's hash tag, so they live on the slot of the declared keys (as in
+-- perk-grant-chunk.lua and leaderboard-read.lua).
+-- What stays is what accounting needs: kinds, amounts, balances, times, activity ids, activity types, badge ids,
+-- the decision codes of the award script and tier numbers. Scrubbed: every target (the member's own, and the referral
+-- target naming this member in the referrer's ledger), moderators' free-text reasons, the member's per-type target sets,
+-- perk codes of their grants, their flag. Cost: O(N) in the member's ledger entries, plus O(M) in the referrer's ledger
+-- when someone referred them (one referral per referred member).
+
+-- Reasons the scripts themselves write (codes, not text someone typed): kept. Anything else in 'reason' was a moderator's text.
+local KEPT_REASONS = {
+  daily_cap_reached = true, weekly_cap_reached = true, duplicate_target = true, cooldown = true, member_suspended = true,
+  member_erased = true, already_referred = true, velocity = true,
+}
+
+local function scrubbedReason(kind, reason)
+  if kind == 'tier' or kind == 'badge' or KEPT_REASONS[reason] then return reason end
+  return ''
+end
+
+-- Rewrites a ledger stream with the same entry ids and fields, scrubbing targets and free-text reasons. Streams cannot be
+-- edited in place: the stream is renamed aside (O(1)), then read in chunks of 1,000 entries and re-added under its own name
+-- with explicit ids, in order; the old copy is unlinked. All in this one run, so nobody sees it half-written, and the
+-- script never holds more than one chunk. onlyActivity: when given, only that activity's entries are scrubbed (another
+-- member's ledger). Returns activity id -> activity type of every entry.
+local LEDGER_CHUNK = 1000
+
+local function rewriteLedger(ledger, onlyActivity)
+  local activities = {}
+  if redis.call('EXISTS', ledger) == 0 then return activities end
+  local old = ledger .. ':rewriting' -- lives only inside this run
+  redis.call('RENAME', ledger, old)
+  local from = '-'
+  repeat
+    local entries = redis.call('XRANGE', old, from, '+', 'COUNT', LEDGER_CHUNK)
+    for _, entry in ipairs(entries) do
+      local fields, kind, activity = entry[2], nil, nil
+      for i = 1, #fields, 2 do
+        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activity = fields[i + 1] end
+      end
+      if activity then
+        for i = 1, #fields, 2 do
+          if fields[i] == 'type' then activities[activity] = fields[i + 1] end
+        end
+      end
+      if onlyActivity == nil or activity == onlyActivity then
+        for i = 1, #fields, 2 do
+          if fields[i] == 'target' and kind ~= 'badge' then fields[i + 1] = ''
+          elseif fields[i] == 'reason' then fields[i + 1] = scrubbedReason(kind, fields[i + 1]) end
+        end
+      end
+      redis.call('XADD', ledger, entry[1], unpack(fields))
+    end
+    if #entries > 0 then from = '(' .. entries[#entries][1] end
+  until #entries < LEDGER_CHUNK
+  redis.call('UNLINK', old)
+  return activities
+end
+
+local function eraseMemberData(memberKey, memberId, args)
+  local memberPrefix, activityPrefix, referralPrefix, flagged = args[1], args[2], args[3], args[4]
+  local base = memberPrefix .. memberId
+
+  -- The member's ledger, then their activities (found through it) and their per-type target sets.
+  local activities = rewriteLedger(base .. ':ledger', nil)
+  local types = {}
+  for activity, activityType in pairs(activities) do
+    local key = activityPrefix .. activity
+    if redis.call('HGET', key, 'member') == memberId then
+      redis.call('HSET', key, 'target', '', 'moderationReason', '')
+    end
+    types[activityType] = true
+  end
+  for activityType in pairs(types) do redis.call('DEL', base .. ':targets:' .. activityType) end
+
+  -- A referral naming this member: the referrer's activity, ledger entries and referral target set lose the name.
+  -- The marker itself stays (its key is this member's id, like their own keys), emptied: it keeps anyone from being
+  -- rewarded again for referring this id.
+  local marker = referralPrefix .. memberId
+  local referral = redis.call('GET', marker)
+  if referral and referral ~= '' then
+    local key = activityPrefix .. referral
+    local a = redis.call('HMGET', key, 'member', 'type', 'target')
+    if a[1] and a[3] == memberId then
+      redis.call('HSET', key, 'target', '')
+      rewriteLedger(memberPrefix .. a[1] .. ':ledger', referral)
+      redis.call('SREM', memberPrefix .. a[1] .. ':targets:' .. a[2], memberId)
+    end
+    redis.call('SET', marker, '', 'KEEPTTL')
+  end
+
+  -- Perk grants keep run, state and time; the code handed out goes.
+  local grantsKey = base .. ':grants'
+  local grants = redis.call('HGETALL', grantsKey)
+  for i = 1, #grants, 2 do
+    local runId, state, _, grantedAt = string.match(grants[i + 1], '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    if runId then redis.call('HSET', grantsKey, grants[i], runId .. '|' .. state .. '||' .. grantedAt) end
+  end
+
+  redis.call('SREM', flagged, memberId)
+  redis.call('HDEL', memberKey, 'flagged')
+end
