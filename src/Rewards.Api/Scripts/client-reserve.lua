@@ -3,7 +3,10 @@
 -- KEYS: 1 program's clients (set), 2 program's revoked clients (set, a subset of 1)
 -- ARGV: 1 client id, 2 max active clients
 -- Returns {'ok'} | {'quota', active clients}
-local active = redis.call('SCARD', KEYS[1]) - redis.call('SCARD', KEYS[2])
-if active >= tonumber(ARGV[2]) then return {'quota', active} end
-redis.call('SADD', KEYS[1], ARGV[1])
+local clients, revoked = KEYS[1], KEYS[2]
+local clientId, maxActive = ARGV[1], tonumber(ARGV[2])
+
+local active = redis.call('SCARD', clients) - redis.call('SCARD', revoked)
+if active >= maxActive then return {'quota', active} end
+redis.call('SADD', clients, clientId)
 return {'ok'}

@@ -5,12 +5,14 @@
 -- KEYS: 1 news by publicAt, 2 news by earlyAt, 3 the member's grants hash (member reads only)
 -- ARGV: 1 now (unix ms), 2 offset, 3 limit, 4 perk key prefix
 -- Returns {total, perkId, early (1/0), definition JSON, ...}
+local newsByPublicAt, newsByEarlyAt, memberGrants = KEYS[1], KEYS[2], KEYS[3]
 local now, offset, limit, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+
 local early = {}
-if KEYS[3] then
-  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. now)) do
-    local earlyAt = redis.call('ZSCORE', KEYS[2], id)
-    if earlyAt and tonumber(earlyAt) <= tonumber(now) and redis.call('HEXISTS', KEYS[3], id) == 1 then
+if memberGrants then
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', newsByPublicAt, '+inf', '(' .. now)) do
+    local earlyAt = redis.call('ZSCORE', newsByEarlyAt, id)
+    if earlyAt and tonumber(earlyAt) <= tonumber(now) and redis.call('HEXISTS', memberGrants, id) == 1 then
       early[#early + 1] = id
     end
   end
@@ -19,10 +21,10 @@ local page = {}
 for i = offset + 1, math.min(#early, offset + limit) do page[#page + 1] = {early[i], 1} end
 local rest = limit - #page
 if rest > 0 then
-  local public = redis.call('ZREVRANGEBYSCORE', KEYS[1], now, '-inf', 'LIMIT', math.max(0, offset - #early), rest)
+  local public = redis.call('ZREVRANGEBYSCORE', newsByPublicAt, now, '-inf', 'LIMIT', math.max(0, offset - #early), rest)
   for _, id in ipairs(public) do page[#page + 1] = {id, 0} end
 end
-local answer = {#early + redis.call('ZCOUNT', KEYS[1], '-inf', now)}
+local answer = {#early + redis.call('ZCOUNT', newsByPublicAt, '-inf', now)}
 for _, item in ipairs(page) do
   local json = redis.call('HGET', prefix .. item[1], 'json')
   if json then

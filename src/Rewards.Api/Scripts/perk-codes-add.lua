@@ -3,8 +3,11 @@
 -- KEYS: 1 perk hash, 2 code list, 3 code set
 -- ARGV: 1 max codes per pool, 2.. codes
 -- Returns {'none'} (no such perk) | add_codes' answer
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'deleted' then return {'none'} end
+local perkKey, codeList, codeSet = KEYS[1], KEYS[2], KEYS[3]
+local maxPool = tonumber(ARGV[1])
 local codes = {}
 for i = 2, #ARGV do codes[#codes + 1] = ARGV[i] end
-return add_codes(KEYS[2], KEYS[3], codes, tonumber(ARGV[1]))
+
+local status = redis.call('HGET', perkKey, 'status')
+if not status or status == 'deleted' then return {'none'} end
+return add_codes(codeList, codeSet, codes, maxPool)

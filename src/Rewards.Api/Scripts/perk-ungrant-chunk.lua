@@ -3,9 +3,10 @@
 -- KEYS: 1 member index (sorted set)
 -- ARGV: 1 perk id, 2 first rank, 3 chunk size, 4 member key prefix
 -- Returns the number of members looked at (fewer than the chunk size: the last chunk)
-local perkId, prefix = ARGV[1], ARGV[4]
-local start = tonumber(ARGV[2])
-local ids = redis.call('ZRANGE', KEYS[1], start, start + tonumber(ARGV[3]) - 1)
+local memberIndex = KEYS[1]
+local perkId, start, count, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+
+local ids = redis.call('ZRANGE', memberIndex, start, start + count - 1)
 for _, id in ipairs(ids) do
   if redis.call('HDEL', prefix .. id .. ':grants', perkId) == 1 then
     redis.call('ZREM', prefix .. id .. ':inbox', perkId)

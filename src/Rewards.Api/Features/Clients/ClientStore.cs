@@ -40,11 +40,19 @@ public sealed class ClientStore(IConnectionMultiplexer redis, RewardsScripts scr
             return null;
         }
         // Index first, then the record: a crash in between leaves an index entry without a record, which lists skip.
-        await db.HashSetAsync(RedisKeys.Client(clientId),
-        [
-            new("program", programId), new("name", name), new("scopes", string.Join(' ', scopes)),
-            new("secretHash", HashSecret(secret)), new("createdAt", ProgramTime.ToUnixMs(now)),
-        ]);
+        try
+        {
+            await db.HashSetAsync(RedisKeys.Client(clientId),
+            [
+                new("program", programId), new("name", name), new("scopes", string.Join(' ', scopes)),
+                new("secretHash", HashSecret(secret)), new("createdAt", ProgramTime.ToUnixMs(now)),
+            ]);
+        }
+        catch (RedisException)
+        {
+            await db.SetRemoveAsync(RedisKeys.ProgramClients(programId), clientId); // give the place back when Redis lets us
+            throw;
+        }
         return (new ApiClient(clientId, programId, name, scopes, now, null), secret);
     }
 
