@@ -133,8 +133,14 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             f[3].IsNull ? null : ProgramTime.FromUnixMs((long)f[3]), f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]));
     }
 
-    public Task SetStatusAsync(string programId, string perkId, string status) =>
-        redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status);
+    /// <summary>Sets the status of a perk that exists (a perk deleted meanwhile is not brought back as a bare hash).</summary>
+    public async Task SetStatusAsync(string programId, string perkId, string status)
+    {
+        var tx = redis.GetDatabase().CreateTransaction();
+        tx.AddCondition(Condition.KeyExists(RedisKeys.Perk(programId, perkId)));
+        _ = tx.HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status);
+        await tx.ExecuteAsync();
+    }
 
     /// <summary>The member's whole inbox, newest grant first (for the member's export, which holds everything).</summary>
     public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId) =>
