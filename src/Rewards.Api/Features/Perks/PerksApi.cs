@@ -12,7 +12,8 @@ namespace Rewards.Api.Features.Perks;
 public static class PerksApi
 {
     public static IServiceCollection AddPerksFeature(this IServiceCollection services) =>
-        services.AddSingleton<PerkStore>().AddSingleton<PerkGrantJob>().AddSingleton<PerkScheduler>().AddSingleton<PerkCleanupJob>();
+        services.AddSingleton<PerkStore>().AddSingleton<PerkGrantJob>().AddSingleton<PerkScheduler>().AddSingleton<PerkCleanupJob>()
+            .AddSingleton<PerkIndexUpgrade>().AddHostedService(sp => sp.GetRequiredService<PerkIndexUpgrade>());
 
     public static RouteGroupBuilder MapPerksApi(this IEndpointRouteBuilder app)
     {

@@ -100,4 +100,29 @@ public sealed class PerkDeletionTests(RewardsApiFactory factory) : PerkApiTest(f
         var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashExistsAsync(RedisKeys.MemberGrants(id, $"s-{i}"), perkId)));
         Assert.DoesNotContain(true, grants);
     }
+
+    /// <summary>Data written before the news index and full deletion: the start-up upgrade brings it up to date.</summary>
+    [Fact]
+    public async Task TheUpgrade_IndexesOldNews_AndFinishesOldDeletions()
+    {
+        var id = await CreateProgramAsync(Rules);
+        var now = RewardsApiFactory.DefaultNow;
+        var news = await CreatePerkAsync(id, News("Old news", now.AddDays(-2), now.AddDays(-1), new { type = "all" }));
+        var offer = await CreatePerkAsync(id, new { kind = "offer", title = "Old offer", offer = new { codes = new[] { "OLD-1" } },
+            audience = new { type = "all" }, schedule = Later });
+        var db = Factory.Redis.GetDatabase();
+        // As the code before this change left them: no news index, and a deletion that only set the status.
+        await db.KeyDeleteAsync([RedisKeys.NewsByPublicAt(id), RedisKeys.NewsByEarlyAt(id)]);
+        await db.HashSetAsync(RedisKeys.Perk(id, offer), "status", "deleted");
+        Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news").EnumerateArray());
+
+        var upgraded = await Factory.Services.GetRequiredService<PerkIndexUpgrade>().UpgradeAsync(id);
+
+        Assert.Equal((1, 1), upgraded);
+        Assert.Equal(news, Assert.Single((await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news").EnumerateArray())
+            .GetProperty("perkId").GetString());
+        Assert.Empty(await KeysOfAsync(id, offer));
+        Assert.Equal(1, (await GetJsonAsync($"/v1/programs/{id}/perks")).GetProperty("total").GetInt64());
+        Assert.Equal((1, 0), await Factory.Services.GetRequiredService<PerkIndexUpgrade>().UpgradeAsync(id)); // again: nothing more to do
+    }
 }
