@@ -1,6 +1,6 @@
 # Shared helpers for scripts that run the API as a separate Release process. Source it after lib/redis.sh.
 
-# start_api PORT REDIS_PORT WORKDIR [SIGNING_KEY_FILE]: runs the Release build in the background (Production settings),
+# start_api PORT REDIS_PORT WORKDIR [SIGNING_KEY_FILE]: runs the Release build (API_DLL, default this tree's) in the background (Production settings),
 # waits until ready. The signing key file (default WORKDIR/signing-key.pem) is created when missing: start one instance
 # first, then give the others the same file and they accept each other's tokens.
 start_api() {
@@ -17,7 +17,7 @@ start_api() {
   Rewards__RateLimit__Burst=1000000 \
   Rewards__RateLimit__TokenPermitsPerSecond=1000 \
   Rewards__RateLimit__TokenBurst=1000 \
-    dotnet src/Rewards.Api/bin/Release/net10.0/Rewards.Api.dll --urls "http://127.0.0.1:$port" >"$dir/api.log" 2>&1 &
+    dotnet "${API_DLL:-src/Rewards.Api/bin/Release/net10.0/Rewards.Api.dll}" --urls "http://127.0.0.1:$port" >"$dir/api.log" 2>&1 &
   echo $! >"$dir/api.pid"
   for _ in $(seq 1 150); do
     if curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then return 0; fi

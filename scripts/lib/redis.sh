@@ -1,14 +1,8 @@
 # Shared helpers for the scripts: install and start a local redis-server. Source it; don't run it.
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
-# Installs redis-server from Debian's packages when it is missing.
-ensure_redis_server() {
-  if command -v redis-server >/dev/null 2>&1; then return 0; fi
-  echo "redis-server not found: installing it (apt-get)..." >&2
-  local sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-}
+# Installs redis-server (with redis-cli) from Debian's packages when it is missing.
+ensure_redis_server() { ensure_command redis-server; }
 
 # Prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {

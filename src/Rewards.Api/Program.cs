@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
@@ -30,6 +31,7 @@ builder.Services
     .AddLeaderboardsFeature()
     .AddPerksFeature()
     .AddInsightsFeature()
+    .AddGamificationFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -49,6 +51,7 @@ app.MapLeaderboardsApi();
 app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
+app.MapAmbassadorsApi();
 
 app.Run();
 

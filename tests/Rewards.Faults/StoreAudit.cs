@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rewards.Api.Features.Leaderboards;
 using StackExchange.Redis;
 
 namespace Rewards.Faults;
@@ -11,9 +12,6 @@ namespace Rewards.Faults;
 /// </summary>
 public static class StoreAudit
 {
-    /// <summary>Windowed board scores are points * 2^22 + a tie-break below 2^22 (boards.lua).</summary>
-    private const double WindowScale = 4194304;
-
     private static readonly string[] Windows = ["day", "week", "month"];
 
     private sealed record Entry(string Member, string ActivityId, string Kind, string Type, string Target, long Points, long Balance);
@@ -163,7 +161,7 @@ public static class StoreAudit
                 var stored = await db.SortedSetRangeByRankWithScoresAsync(key);
                 windowBoards++;
                 windowEntries += stored.Length;
-                var decoded = stored.ToDictionary(s => (string)s.Element!, s => (long)Math.Floor(s.Score / WindowScale), StringComparer.Ordinal);
+                var decoded = stored.ToDictionary(s => (string)s.Element!, s => ScoreEncoding.WindowPoints(s.Score), StringComparer.Ordinal);
                 windowBad += Differences(sums, decoded);
             }
         }

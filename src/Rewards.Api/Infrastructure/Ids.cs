@@ -21,11 +21,16 @@ public static partial class Ids
     /// <summary>Ids the API generates (activities, perks): 32 lower-case hex chars, time-ordered.</summary>
     public static bool IsValidGeneratedId(string? value) => value is not null && GeneratedIdPattern().IsMatch(value);
 
+    /// <summary>A BCP 47 language tag such as 'fr' or 'fr-FR' (a member's locale, news texts by locale, the reader's locale).</summary>
+    public static bool IsValidLocale(string? value) => value is not null && LocalePattern().IsMatch(value);
+
     public static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    /// <summary>Printable ASCII only (space to tilde), 1–128 chars, as the Idempotency-Key header demands.</summary>
+    public const int MaxIdempotencyKeyLength = 128;
+
+    /// <summary>Printable ASCII only (space to tilde), 1–<see cref="MaxIdempotencyKeyLength"/> chars, as the Idempotency-Key header demands.</summary>
     public static bool IsValidIdempotencyKey(string? value) =>
-        value is { Length: >= 1 and <= 128 } && value.All(c => c is >= ' ' and <= '~');
+        value is { Length: >= 1 and <= MaxIdempotencyKeyLength } && value.All(c => c is >= ' ' and <= '~');
 
     /// <summary>
     /// Free text a person reads (names, reasons): bounded, not blank, without control characters and without the
@@ -48,4 +53,7 @@ public static partial class Ids
 
     [GeneratedRegex(@"^[0-9a-f]{32}\z")]
     private static partial Regex GeneratedIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
+    private static partial Regex LocalePattern();
 }

@@ -12,7 +12,7 @@ public abstract class ApiTest : IAsyncLifetime
     protected ApiTest(RewardsApiFactory factory)
     {
         Factory = factory;
-        Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow);
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow);
         Factory.RestoreHangfireGlobals();
         Client = factory.CreateClient();
     }
@@ -50,6 +50,21 @@ public abstract class ApiTest : IAsyncLifetime
         var body = JsonNode.Parse($$"""{ "id": "{{id}}", "name": "Test {{id}}", "timeZone": "{{timeZone}}", "rules": {{rulesJson}} }""");
         var response = await Client.PostAsJsonAsync("/v1/programs", body);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return id;
+    }
+
+    /// <summary>
+    /// Creates a program with a unique id from its settings as an object (rules, tiers, badges, velocity...); the name and
+    /// the time zone (Europe/Paris) are filled in unless given.
+    /// </summary>
+    protected async Task<string> CreateProgramAsync(object settings)
+    {
+        var id = NewId("p");
+        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
+        json["id"] = id;
+        json["name"] ??= $"Test {id}";
+        json["timeZone"] ??= "Europe/Paris";
+        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
         return id;
     }
 

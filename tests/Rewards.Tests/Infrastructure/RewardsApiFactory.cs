@@ -8,13 +8,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Rewards.Tests.Infrastructure;
 
 /// <summary>
 /// One API per test run, against the real redis-server that scripts/test starts (ConnectionStrings__Redis).
-/// Tests own their data through unique program ids; the business clock is a fake each test sets when time matters.
+/// Tests own their data through unique program ids; the business clock is a fake each test sets when time matters
+/// (<see cref="Clock"/>). Tokens and Hangfire's schedules run on real time, as in production.
 /// </summary>
 public class RewardsApiFactory : WebApplicationFactory<Program>
 {
@@ -22,13 +24,37 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
     public const string AdminClientSecret = "test-operator-secret-0123456789";
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 18, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Ahead of both the fake clock and the real one Hangfire schedules by: a perk scheduled then never runs during the tests.</summary>
+    public static readonly DateTimeOffset FarFuture = DefaultNow.AddYears(10);
+
     /// <summary>One signing key per test process, as a deployment shares one key file between its instances.</summary>
     public static readonly string SigningKeyPath = Path.Combine(Path.GetTempPath(), $"rewards-tests-{Environment.ProcessId}", "signing-key.pem");
 
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private (string Token, DateTimeOffset At)? _adminToken;
 
-    public TestClock Clock { get; } = new(DefaultNow);
+    private readonly CurrentFakeClock _appClock;
+
+    public RewardsApiFactory() => _appClock = new CurrentFakeClock(this);
+
+    /// <summary>
+    /// The fake clock the API reads: move it forward with <c>Advance</c>, set it with <see cref="SetUtcNow"/>. A
+    /// <see cref="FakeTimeProvider"/> never goes back, while the tests share one API and each starts at its own instant.
+    /// </summary>
+    public FakeTimeProvider Clock { get; private set; } = new(DefaultNow);
+
+    /// <summary>Sets the API's clock: moves it forward, or starts a new fake clock at an earlier instant.</summary>
+    public void SetUtcNow(DateTimeOffset value)
+    {
+        if (value >= Clock.GetUtcNow())
+        {
+            Clock.SetUtcNow(value);
+        }
+        else
+        {
+            Clock = new FakeTimeProvider(value);
+        }
+    }
 
     public IConnectionMultiplexer Redis => Services.GetRequiredService<IConnectionMultiplexer>();
 
@@ -68,7 +94,7 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_appClock));
     }
 
     public static IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
@@ -136,6 +162,21 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>The API's TimeProvider (a singleton its services keep): whatever <see cref="Clock"/> is now.</summary>
+    private sealed class CurrentFakeClock(RewardsApiFactory factory) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => factory.Clock.GetUtcNow();
+
+        public override TimeZoneInfo LocalTimeZone => factory.Clock.LocalTimeZone;
+
+        public override long TimestampFrequency => factory.Clock.TimestampFrequency;
+
+        public override long GetTimestamp() => factory.Clock.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            factory.Clock.CreateTimer(callback, state, dueTime, period);
     }
 }
 

@@ -8,8 +8,6 @@ namespace Rewards.Api.Features.Activities;
 
 public static class ActivitiesApi
 {
-    public const int MaxReasonLength = 500;
-
     public static IServiceCollection AddActivitiesFeature(this IServiceCollection services)
     {
         services.AddSingleton<AwardBatcher>();
@@ -82,7 +80,7 @@ public static class ActivitiesApi
         var program = route.Program;
         var reason = request?.Reason;
         var v = new Validation()
-            .Check(reason is null || Ids.IsPlainText(reason, MaxReasonLength), "reason", $"When given: 1–{MaxReasonLength} characters of plain text.")
+            .Check(reason is null || Ids.IsPlainText(reason, ActivityLimits.MaxReasonLength), "reason", $"When given: 1–{ActivityLimits.MaxReasonLength} characters of plain text.")
             .Check(action != "reverse" || reason is not null, "reason", "Required to reverse an activity.");
         if (!v.IsValid)
         {

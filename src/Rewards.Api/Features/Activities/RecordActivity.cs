@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
+using static Rewards.Api.Features.Activities.ActivityLimits;
 
 namespace Rewards.Api.Features.Activities;
 
@@ -18,9 +19,6 @@ public static class RecordActivity
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
-    public const int MaxTargetIdLength = 128;
-    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
     private const int MaxStaleRetries = 3;
 
     public static async Task<Results<Created<ActivityResult>, ValidationProblem, ProblemHttpResult>> Handle(
@@ -35,7 +33,7 @@ public static class RecordActivity
     {
         var program = route.Program;
         var v = new Validation()
-            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, "Required header: 1–128 printable ASCII characters.")
+            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"Required header: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
             .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
             .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
@@ -103,11 +101,11 @@ public static class RecordActivity
         }
         if (occurredAt > now + MaxFutureSkew)
         {
-            return Problems.Unprocessable("occurredAt is more than 5 minutes in the future.");
+            return Problems.Unprocessable($"occurredAt is more than {MaxFutureSkew.TotalMinutes:0} minutes in the future.");
         }
         if (occurredAt < now - MaxAge)
         {
-            return Problems.Unprocessable("occurredAt is more than 7 days in the past.");
+            return Problems.Unprocessable($"occurredAt is more than {MaxAge.TotalDays:0} days in the past.");
         }
         return null;
     }

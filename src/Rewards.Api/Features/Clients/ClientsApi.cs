@@ -7,6 +7,12 @@ using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Clients;
 
+/// <summary>The bounds of a program's API clients.</summary>
+public static class ClientLimits
+{
+    public const int MaxNameLength = 100;
+}
+
 public static class ClientsApi
 {
     public static IServiceCollection AddClientsFeature(this IServiceCollection services) =>
@@ -49,7 +55,7 @@ public static class ClientsApi
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients, QuotaStore quotaStore)
     {
         var v = new Validation()
-            .Check(Ids.IsPlainText(request.Name, 100), "name", "Required: 1–100 characters of plain text.")
+            .Check(Ids.IsPlainText(request.Name, ClientLimits.MaxNameLength), "name", $"Required: 1–{ClientLimits.MaxNameLength} characters of plain text.")
             .Check(request.Scopes is { Length: > 0 } && request.Scopes.All(s => Scopes.ForProgramClients.Contains(s)), "scopes",
                 $"Required: one or more of {string.Join(", ", Scopes.ForProgramClients)}.");
         if (!v.IsValid)

@@ -1,4 +1,5 @@
 using Rewards.Api.Features.Activities;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;

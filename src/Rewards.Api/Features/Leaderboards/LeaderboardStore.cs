@@ -21,9 +21,6 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
 {
     public const int ArchiveSize = 100;
 
-    /// <summary>Windowed scores carry the reach time in their low 22 bits (boards.lua); the points are the rest.</summary>
-    private const double TimeSpan22 = 4194304;
-
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
     public Task<LeaderboardSlice> TopAsync(string programId, string board, LeaderboardWindow window, long offset, int limit) =>
@@ -46,7 +43,7 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
         for (var i = 3; i + 2 < r.Length; i += 3)
         {
             var score = double.Parse((string)r[i + 1]!, CultureInfo.InvariantCulture);
-            var points = window.Kind == WindowKind.All ? (long)score : (long)Math.Floor(score / TimeSpan22);
+            var points = window.Kind == WindowKind.All ? (long)score : ScoreEncoding.WindowPoints(score);
             var name = (string?)r[i + 2];
             entries.Add(new LeaderboardEntry(first + entries.Count + 1, (string)r[i]!, string.IsNullOrEmpty(name) ? null : name, points));
         }
@@ -73,7 +70,7 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
 
     /// <summary>
     /// The archive with its members' current display names, erased members left out (the others keep their archived
-    /// ranks); one round trip. Archives written before names were left out of them get their stored names replaced too.
+    /// ranks); one round trip.
     /// </summary>
     public async Task<LeaderboardArchive?> FindArchiveAsync(string programId, string board, string periodId)
     {

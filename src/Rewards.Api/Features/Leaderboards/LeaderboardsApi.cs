@@ -1,17 +1,25 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Errors;
+using static Rewards.Api.Features.Leaderboards.LeaderboardLimits;
 
 namespace Rewards.Api.Features.Leaderboards;
 
-public static class LeaderboardsApi
+/// <summary>The bounds of leaderboard queries (an archive holds the top <see cref="LeaderboardStore.ArchiveSize"/>).</summary>
+public static class LeaderboardLimits
 {
+    public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
     public const int MaxOffset = 1_000_000;
+    public const int DefaultAround = 5;
     public const int MaxAround = 50;
+}
 
+public static class LeaderboardsApi
+{
     public static IServiceCollection AddLeaderboardsFeature(this IServiceCollection services) =>
         services.AddSingleton<LeaderboardStore>().AddSingleton<WindowCloseJob>();
 
@@ -33,13 +41,13 @@ public static class LeaderboardsApi
             .WithName(nameof(GetStanding))
             .ProducesProblems(404)
             .WithSummary("A member's rank and score, with neighbours")
-            .WithDescription("Up to `around` (0–50, default 5) entries each side, fewer at the edges. 404 when the member has no score in that window.");
+            .WithDescription($"Up to `around` (0–{MaxAround}, default {DefaultAround}) entries each side, fewer at the edges. 404 when the member has no score in that window.");
         group.MapGet("/archives/{period}", GetArchive)
             .WithName(nameof(GetArchive))
             .ProducesProblems(404)
-            .WithSummary("The final top 100 of a closed period")
+            .WithSummary($"The final top {LeaderboardStore.ArchiveSize} of a closed period")
             .WithDescription("Written once, when the period ends in the program's time zone. Contributions recorded later for that period " +
-                "(activities may be backdated up to 7 days) count on the live window, not in its archive. Display names are the members' " +
+                $"(activities may be backdated up to {ActivityLimits.MaxAge.TotalDays:0} days) count on the live window, not in its archive. Display names are the members' " +
                 "current ones; erased members are left out, and the others keep their archived ranks.");
         return group;
     }
@@ -67,7 +75,7 @@ public static class LeaderboardsApi
         {
             return v.ToProblem();
         }
-        var slice = await leaderboards.TopAsync(program.Id, board, resolved!, offset ?? 0, limit ?? 10);
+        var slice = await leaderboards.TopAsync(program.Id, board, resolved!, offset ?? 0, limit ?? DefaultLimit);
         return TypedResults.Ok(new LeaderboardPage(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
             slice.Total, slice.Entries));
     }
@@ -87,7 +95,7 @@ public static class LeaderboardsApi
         {
             return v.ToProblem();
         }
-        var slice = Ids.IsValidId(memberId) ? await leaderboards.AroundAsync(program.Id, board, resolved!, memberId, around ?? 5) : null;
+        var slice = Ids.IsValidId(memberId) ? await leaderboards.AroundAsync(program.Id, board, resolved!, memberId, around ?? DefaultAround) : null;
         var own = slice?.Entries.FirstOrDefault(e => e.Rank == slice.MemberRank);
         if (slice is null || own is null)
         {
@@ -108,7 +116,7 @@ public static class LeaderboardsApi
         var archive = LeaderboardWindow.Periodic.Any(k => LeaderboardWindow.Parse(k, period, program.Zone) is not null)
             ? await leaderboards.FindArchiveAsync(program.Id, board, period)
             : null;
-        return archive is null ? Problems.NotFound($"No archive of '{board}' for period '{Truncate(period)}' (open, too old, or malformed).") : TypedResults.Ok(archive);
+        return archive is null ? Problems.NotFound($"No archive of '{board}' for period '{Problems.Excerpt(period)}' (open, too old, or malformed).") : TypedResults.Ok(archive);
     }
 
     /// <summary>The board and window period a query names: 404 for an unknown board or a period outside retention, 400 for malformed input.</summary>
@@ -158,7 +166,5 @@ public static class LeaderboardsApi
         board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
 
     private static ProblemHttpResult BoardNotFound(string board) =>
-        Problems.NotFound($"No leaderboard '{Truncate(board)}': boards are 'points' and the program's activity types.");
-
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+        Problems.NotFound($"No leaderboard '{Problems.Excerpt(board)}': boards are 'points' and the program's activity types.");
 }

@@ -188,7 +188,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             foreach (var kind in LeaderboardWindow.Periodic)
             {
                 var current = LeaderboardWindow.Current(kind, now, program.Zone);
-                var period = LeaderboardWindow.Current(kind, now + RecordActivity.MaxFutureSkew, program.Zone);
+                var period = LeaderboardWindow.Current(kind, now + ActivityLimits.MaxFutureSkew, program.Zone);
                 var count = program.Definition.LeaderboardRetention + (period.PeriodId == current.PeriodId ? 1 : 2);
                 for (var i = 0; i < count; i++, period = period.Previous(program.Zone))
                 {

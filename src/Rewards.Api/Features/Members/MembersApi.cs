@@ -1,5 +1,4 @@
 using Rewards.Api.Infrastructure.Auth;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
@@ -7,9 +6,16 @@ using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Members;
 
-public static partial class MembersApi
+/// <summary>The bounds of a member's profile and of a ledger page.</summary>
+public static class MemberLimits
 {
     public const int MaxDisplayNameLength = 100;
+    public const int DefaultLedgerPage = 20;
+    public const int MaxLedgerPage = 100;
+}
+
+public static class MembersApi
+{
 
     public static IServiceCollection AddMembersFeature(this IServiceCollection services) =>
         services.AddSingleton<MemberStore>();
@@ -75,7 +81,7 @@ public static partial class MembersApi
             .RequireAuthorization(Policies.MemberRead)
             .ProducesProblems(404)
             .WithSummary("A member's ledger, newest first")
-            .WithDescription("Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.");
+            .WithDescription($"Each entry says what happened and why. Page with `limit` (1–{MemberLimits.MaxLedgerPage}, default {MemberLimits.DefaultLedgerPage}) and the `nextCursor` of the previous page.");
         return group;
     }
 
@@ -86,9 +92,9 @@ public static partial class MembersApi
     {
         var v = new Validation()
             .Check(Ids.IsValidId(memberId), "memberId", $"{Ids.IdRule}.")
-            .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MaxDisplayNameLength), "displayName",
-                $"When given: 1–{MaxDisplayNameLength} characters of plain text.")
-            .Check(request.Locale is null || LocalePattern().IsMatch(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+            .Check(request.DisplayName is null || Ids.IsPlainText(request.DisplayName, MemberLimits.MaxDisplayNameLength), "displayName",
+                $"When given: 1–{MemberLimits.MaxDisplayNameLength} characters of plain text.")
+            .Check(request.Locale is null || Ids.IsValidLocale(request.Locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -165,21 +171,18 @@ public static partial class MembersApi
     {
         LedgerCursor parsed = default;
         var v = new Validation()
-            .Check(limit is null or >= 1 and <= 100, "limit", "1 to 100.")
+            .Check(limit is null or >= 1 and <= MemberLimits.MaxLedgerPage, "limit", $"1 to {MemberLimits.MaxLedgerPage}.")
             .Check(cursor is null || LedgerCursor.TryParse(cursor, out parsed), "cursor", "Use the nextCursor of the previous page.");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
         var page = Ids.IsValidId(memberId)
-            ? await members.LedgerAsync(route.Program, memberId, limit ?? 20, cursor is null ? null : parsed)
+            ? await members.LedgerAsync(route.Program, memberId, limit ?? MemberLimits.DefaultLedgerPage, cursor is null ? null : parsed)
             : null;
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }
 
     public static ProblemHttpResult MemberNotFound(string memberId) =>
         Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
-
-    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
-    private static partial Regex LocalePattern();
 }

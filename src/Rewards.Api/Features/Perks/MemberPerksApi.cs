@@ -138,7 +138,7 @@ public static class MemberPerksApi
         string programId, RouteProgram route, PerkStore perks, string? locale = null, int? offset = null, int? limit = null)
     {
         var v = new Validation().CheckPage(offset, limit)
-            .Check(locale is null || PerkRules.IsValidLocale(locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+            .Check(locale is null || Ids.IsValidLocale(locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
         if (!v.IsValid)
         {
             return v.ToProblem();

@@ -5,6 +5,7 @@ using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
 using Rewards.Api.Infrastructure.Time;
+using static Rewards.Api.Features.Perks.PerkLimits;
 
 namespace Rewards.Api.Features.Perks;
 
@@ -39,22 +40,29 @@ public sealed record ScheduleRequest(string? Type, DateTimeOffset? At, string? C
 public sealed record CreatePerkRequest(string? Kind, string? Title, string? Description, OfferRequest? Offer, EventRequest? Event,
     NewsRequest? News, AudienceRequest? Audience, ScheduleRequest? Schedule);
 
-public static partial class PerkRules
+/// <summary>The bounds of a perk.</summary>
+public static class PerkLimits
 {
     public const int MaxTitle = 120;
     public const int MaxDescription = 2000;
     public const int MaxBody = 10_000;
+    public const int MaxBodyLocales = 50;
+    public const int MaxVenue = 200;
     public const int MaxCodesPerRequest = 10_000;
     public const int MaxGeneratedCodes = 100_000;
     public const int MaxCodeLength = 64;
     public const int MaxListedMembers = 10_000;
     public const int MaxTopCount = 1_000;
     public const int MaxCapacity = 1_000_000;
+    public const int MaxCronLength = 100;
 
+    /// <summary>The highest lifetime-points floor of an audience: far from long.MaxValue, so the grant script's comparisons stay exact.</summary>
+    public const long MaxAudiencePoints = long.MaxValue / 2;
+}
+
+public static partial class PerkRules
+{
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
-
-    /// <summary>A BCP 47 language tag such as 'fr' or 'fr-FR' (news texts by locale, the reader's locale).</summary>
-    public static bool IsValidLocale(string? locale) => locale is not null && LocalePattern().IsMatch(locale);
 
     public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
     {
@@ -91,7 +99,7 @@ public static partial class PerkRules
         EventSettings? evt = null;
         if (r.Kind == "event" && r.Event is { } e)
         {
-            v.Check(Ids.IsPlainText(e.Venue, 200), "event.venue", "Required: 1–200 characters of plain text.");
+            v.Check(Ids.IsPlainText(e.Venue, MaxVenue), "event.venue", $"Required: 1–{MaxVenue} characters of plain text.");
             v.Check(e.StartsAt > now, "event.startsAt", "Required: a future instant (no invitations to past events).");
             v.Check(e.Capacity is >= 1 and <= MaxCapacity, "event.capacity", $"Required: 1 to {MaxCapacity:N0}.");
             if (v.IsValid)
@@ -105,9 +113,9 @@ public static partial class PerkRules
         {
             var body = n2.Body ?? [];
             v.Check(body.TryGetValue("default", out var d) && d is not null, "news.body", "Required: a 'default' text, and optional texts per BCP 47 locale.");
-            v.Check(body.Count <= 50 && body.All(b => (b.Key == "default" || IsValidLocale(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
+            v.Check(body.Count <= MaxBodyLocales && body.All(b => (b.Key == "default" || Ids.IsValidLocale(b.Key)) && b.Value is { Length: >= 1 and <= MaxBody } text
                 && !string.IsNullOrWhiteSpace(text) && !text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')), "news.body",
-                $"Keys: 'default' or BCP 47 locales; texts of 1–{MaxBody:N0} characters, not blank, without control characters (line breaks allowed).");
+                $"Keys: 'default' or BCP 47 locales, at most {MaxBodyLocales} in all; texts of 1–{MaxBody:N0} characters, not blank, without control characters (line breaks allowed).");
             v.Check(n2.EarlyAt is not null && n2.PublicAt is not null && n2.EarlyAt <= n2.PublicAt, "news", "earlyAt and publicAt are required, earlyAt ≤ publicAt.");
             if (v.IsValid)
             {
@@ -136,7 +144,7 @@ public static partial class PerkRules
                     $"Required: 1 to {MaxListedMembers:N0} member ids.");
                 return new Audience("members", MemberIds: a.MemberIds?.Distinct().ToArray());
             case "minLifetimePoints":
-                v.Check(a.Points is >= 0 and <= long.MaxValue / 2, "audience.points", "Required: 0 or more.");
+                v.Check(a.Points is >= 0 and <= MaxAudiencePoints, "audience.points", "Required: 0 or more.");
                 return new Audience("minLifetimePoints", Points: a.Points);
             case "top":
                 v.Check(a.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
@@ -180,7 +188,7 @@ public static partial class PerkRules
     public static bool TryParseCron(string? expression, out CronExpression cron)
     {
         cron = null!;
-        if (string.IsNullOrWhiteSpace(expression) || expression.Length > 100)
+        if (string.IsNullOrWhiteSpace(expression) || expression.Length > MaxCronLength)
         {
             return false;
         }
@@ -217,9 +225,7 @@ public static partial class PerkRules
         return seen;
     }
 
+    // The length matches PerkLimits.MaxCodeLength (a regex quantifier cannot name a constant).
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex CodePattern();
-
-    [GeneratedRegex(@"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}\z")]
-    private static partial Regex LocalePattern();
 }

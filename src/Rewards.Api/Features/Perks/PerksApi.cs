@@ -160,9 +160,10 @@ public static class PerksApi
         string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks, QuotaStore quotaStore)
     {
         var codes = request.Codes ?? [];
-        if (codes.Length is 0 or > PerkRules.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode))
+        // Repeated codes are no shape error: they are refused with the other duplicates (409 listing them).
+        if (codes.Length is 0 or > PerkLimits.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode))
         {
-            return Problems.Invalid("codes", $"1 to {PerkRules.MaxCodesPerRequest:N0} codes of 1–{PerkRules.MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
+            return Problems.Invalid("codes", $"1 to {PerkLimits.MaxCodesPerRequest:N0} codes of 1–{PerkLimits.MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
         }
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
         if (found is not var (perk, _))

@@ -1,6 +1,8 @@
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
 using Rewards.Api.Infrastructure.Time;
+using static Rewards.Api.Features.Programs.ProgramLimits;
 
 namespace Rewards.Api.Features.Programs;
 
@@ -13,21 +15,9 @@ public sealed record EarningRule(
     int? CooldownSeconds = null,
     bool RequiresApproval = false);
 
-/// <summary>A tier reached at a lifetime-points threshold (Bronze, Silver, Gold...).</summary>
-public sealed record Tier(string Name, long MinLifetimePoints);
-
-/// <summary>A badge's condition: exactly one of a count of awarded activities of a type, lifetime points, or a streak.</summary>
-public sealed record BadgeCondition(string? ActivityType = null, int? Count = null, long? LifetimePoints = null, int? StreakDays = null);
-
-/// <summary>A one-time achievement.</summary>
-public sealed record Badge(string Id, string Name, BadgeCondition When);
-
-/// <summary>Anti-gaming: more than MaxPerMinute activities in a minute by one member are held for moderation and the member flagged.</summary>
-public sealed record VelocityRule(int MaxPerMinute);
-
 /// <summary>A program's settings as stored (JSON in the program hash) and as returned.</summary>
 public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
-    int LeaderboardRetention = ProgramRules.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
+    int LeaderboardRetention = ProgramLimits.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
     VelocityRule? Velocity = null)
 {
     /// <summary>Tier thresholds for the award script: "0,500,2000" (ascending).</summary>
@@ -52,12 +42,6 @@ public sealed record ProgramDefinition(string Id, string Name, string TimeZone, 
 public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules,
     int? LeaderboardRetention = null, TierRequest[]? Tiers = null, BadgeRequest[]? Badges = null, VelocityRequest? Velocity = null);
 
-public sealed record TierRequest(string? Name, long? MinLifetimePoints);
-
-public sealed record BadgeRequest(string? Id, string? Name, BadgeCondition? When);
-
-public sealed record VelocityRequest(int? MaxPerMinute);
-
 public sealed record EarningRuleRequest(
     int? Points,
     int? DailyCap,
@@ -66,7 +50,8 @@ public sealed record EarningRuleRequest(
     int? CooldownSeconds,
     bool? RequiresApproval);
 
-public static partial class ProgramRules
+/// <summary>The bounds of a program's settings (tiers, badges and velocity: <see cref="GamificationLimits"/>).</summary>
+public static class ProgramLimits
 {
     public const int MaxPoints = 1_000_000;
     public const int MaxCap = 1_000_000;
@@ -77,7 +62,10 @@ public static partial class ProgramRules
     /// <summary>Past periods of each leaderboard window kept queryable (12 days, 12 weeks, 12 months by default).</summary>
     public const int DefaultLeaderboardRetention = 12;
     public const int MaxLeaderboardRetention = 120;
+}
 
+public static class ProgramRules
+{
     /// <summary>The board of all points; no activity type may take its name.</summary>
     public const string PointsBoard = "points";
 
@@ -118,7 +106,7 @@ public static partial class ProgramRules
                 }
                 if (!Ids.IsValidActivityType(type))
                 {
-                    v.Add("rules", $"'{Truncate(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
+                    v.Add("rules", $"'{Problems.Excerpt(type)}' is not a valid activity type: 1–32 characters of a–z, 0–9, '_' or '-', starting with a letter.");
                     continue;
                 }
                 if (rule is null)
@@ -142,44 +130,12 @@ public static partial class ProgramRules
         v.Check(request.LeaderboardRetention is null or >= 1 and <= MaxLeaderboardRetention, "leaderboardRetention",
             $"When given: 1 to {MaxLeaderboardRetention} past periods of each window.");
 
-        var tiers = request.Tiers ?? [];
-        v.Check(tiers.Length <= 20, "tiers", "At most 20 tiers.");
-        v.Check(tiers.All(t => t is not null && Ids.IsPlainText(t.Name, 40) && t.MinLifetimePoints is >= 0 and <= long.MaxValue / 4), "tiers",
-            "Each tier: a name (1–40 characters) and minLifetimePoints ≥ 0.");
-        v.Check(tiers.Where(t => t?.MinLifetimePoints is not null).Select(t => t.MinLifetimePoints!.Value).Zip(
-            tiers.Where(t => t?.MinLifetimePoints is not null).Select(t => t.MinLifetimePoints!.Value).Skip(1)).All(p => p.First < p.Second), "tiers",
-            "Tiers are ordered by strictly increasing minLifetimePoints.");
-        v.Check(tiers.Select(t => t?.Name?.Trim()).Distinct().Count() == tiers.Length, "tiers", "Tier names are unique.");
-
-        var badges = request.Badges ?? [];
-        v.Check(badges.Length <= 100, "badges", "At most 100 badges.");
-        foreach (var (b, i) in badges.Select((b, i) => (b, i)))
-        {
-            var field = $"badges[{i}]";
-            var when = b?.When;
-            var kinds = when is null ? 0 : new object?[] { when.Count ?? (object?)when.ActivityType, when.LifetimePoints, when.StreakDays }.Count(x => x is not null);
-            v.Check(b is not null && BadgeIdPattern().IsMatch(b.Id ?? ""), $"{field}.id", "Required: 1–40 characters of a–z, 0–9, '-'.");
-            v.Check(b is not null && Ids.IsPlainText(b.Name, 80), $"{field}.name", "Required: 1–80 characters of plain text.");
-            v.Check(kinds == 1 && (when!.ActivityType is null) == (when.Count is null), $"{field}.when",
-                "Exactly one of: { activityType, count }, { lifetimePoints }, { streakDays }.");
-            v.Check(when?.ActivityType is null || rules.ContainsKey(when.ActivityType), $"{field}.when.activityType", "An activity type of the program.");
-            v.Check(when?.Count is null or >= 1 and <= 1_000_000, $"{field}.when.count", "1 to 1,000,000.");
-            v.Check(when?.LifetimePoints is null or >= 1 and <= long.MaxValue / 4, $"{field}.when.lifetimePoints", "1 or more.");
-            v.Check(when?.StreakDays is null or >= 1 and <= 3660, $"{field}.when.streakDays", "1 to 3,660.");
-        }
-        v.Check(badges.Select(b => b?.Id).Distinct().Count() == badges.Length, "badges", "Badge ids are unique.");
-        v.Check(request.Velocity is null || request.Velocity.MaxPerMinute is >= 1 and <= 10_000, "velocity.maxPerMinute", "1 to 10,000.");
+        var (tiers, badges, velocity) = GamificationRules.Validate(request.Tiers, request.Badges, request.Velocity, rules.ContainsKey, v);
 
         return v.IsValid
             ? (new ProgramDefinition(id!, request.Name!.Trim(), request.TimeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
-                [.. tiers.Select(t => new Tier(t.Name!.Trim(), t.MinLifetimePoints!.Value))],
-                [.. badges.Select(b => new Badge(b.Id!, b.Name!.Trim(), b.When!))],
-                request.Velocity is { MaxPerMinute: { } max } ? new VelocityRule(max) : null), v)
+                tiers, badges, velocity), v)
             : (null, v);
     }
 
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,39}\z")]
-    private static partial System.Text.RegularExpressions.Regex BadgeIdPattern();
 }

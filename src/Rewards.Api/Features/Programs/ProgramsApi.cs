@@ -1,5 +1,6 @@
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
 

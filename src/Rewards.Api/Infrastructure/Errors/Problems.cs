@@ -17,14 +17,14 @@ public static class Problems
     public static ProblemHttpResult Gone(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status410Gone, title: "Gone");
 
-    public static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
-
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The request is invalid");
 
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>A client's value as a problem quotes it: at most 40 characters, so that a huge value does not make a huge answer.</summary>
+    public static string Excerpt(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
 
 /// <summary>Collects field errors of one request.</summary>

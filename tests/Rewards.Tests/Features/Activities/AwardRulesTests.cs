@@ -34,7 +34,7 @@ public sealed class AwardRulesTests(RewardsApiFactory factory) : ApiTest(factory
     {
         // Europe/Paris is UTC+1 in November: local midnight of 19 Nov is 18 Nov 23:00 UTC.
         var id = await CreateProgramAsync("""{ "review": { "points": 50, "dailyCap": 3 } }""");
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 23, 30, 0, TimeSpan.Zero));
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 18, 23, 30, 0, TimeSpan.Zero));
         var lateEvening = new DateTimeOffset(2026, 11, 18, 22, 50, 0, TimeSpan.Zero);
 
         for (var i = 0; i < 3; i++)
@@ -55,7 +55,7 @@ public sealed class AwardRulesTests(RewardsApiFactory factory) : ApiTest(factory
     {
         // Monday 23 Nov 2026 00:00 in Paris is Sunday 22 Nov 23:00 UTC.
         var id = await CreateProgramAsync("""{ "vote": { "points": 2, "weeklyCap": 2 } }""");
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 23, 30, 0, TimeSpan.Zero));
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 22, 23, 30, 0, TimeSpan.Zero));
         var sunday = new DateTimeOffset(2026, 11, 22, 22, 0, 0, TimeSpan.Zero);
 
         AssertOutcome(await RecordAsync(id, "m-1", "vote", occurredAt: new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero)), "awarded", null, 2);
@@ -116,7 +116,7 @@ public sealed class AwardRulesTests(RewardsApiFactory factory) : ApiTest(factory
     {
         var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
         var now = RewardsApiFactory.DefaultNow.AddDays(-3).AddMilliseconds(123_456); // far from the real clock, to the millisecond
-        Factory.Clock.SetUtcNow(now);
+        Factory.SetUtcNow(now);
 
         var answer = await PostActivityAsync(id, new { memberId = "m-1", type = "share" });
         Assert.Equal(HttpStatusCode.Created, answer.StatusCode);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Rewards.Api.Features.Activities;
 using Rewards.Tests.Infrastructure;
 
 namespace Rewards.Tests.Features.Activities;
@@ -20,7 +21,7 @@ public sealed class BadInputTests(RewardsApiFactory factory) : ApiTest(factory)
         { """{ "memberId": "m-1", "type": "review", "targetId": "" }""", 400 },
         { """{ "memberId": "m-1", "type": "review", "extra": true }""", 400 },
         { """{ "memberId": "m-1", "type": "Review'); redis.call('FLUSHALL') --" }""", 400 },
-        { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', 129) + "\" }", 400 },
+        { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', ActivityLimits.MaxTargetIdLength + 1) + "\" }", 400 },
         { "{ \"memberId\": \"" + new string('m', 65) + "\", \"type\": \"review\" }", 400 },
         { "{ \"memberId\": \"m-1\", \"type\": \"review\", \"targetId\": \"" + new string('x', 70_000) + "\" }", 413 },
     };

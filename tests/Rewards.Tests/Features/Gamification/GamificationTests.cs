@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Perks;
 using Rewards.Tests.Infrastructure;
 
@@ -9,18 +11,10 @@ namespace Rewards.Tests.Features.Gamification;
 
 public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(factory)
 {
-    private static DateTimeOffset Utc(string value) => DateTimeOffset.Parse(value);
+    /// <summary>How long KPI counters and ambassadors' daily points are kept, as the API is configured.</summary>
+    private TimeSpan Retention => TimeSpan.FromSeconds(Factory.Services.GetRequiredService<IOptions<InsightsOptions>>().Value.RetentionSeconds);
 
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("g");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Gamified";
-        json["timeZone"] ??= "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
+    private static DateTimeOffset Utc(string value) => DateTimeOffset.Parse(value);
 
     private static readonly object Rules = new
     {
@@ -29,7 +23,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
 
     private async Task<JsonElement> At(string programId, string member, string type, DateTimeOffset at, string? target = null)
     {
-        Factory.Clock.SetUtcNow(at);
+        Factory.SetUtcNow(at);
         return await RecordAsync(programId, member, type, target);
     }
 
@@ -141,7 +135,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         Assert.Equal(["first-share"], profile.GetProperty("progress").GetProperty("badges").EnumerateArray().Select(b => b.GetProperty("id").GetString()));
         Assert.Equal(["three-reviews:Critic:1/3", "hundred:Century:60/100", "streak-3:Regular:2/3"], InProgress(profile));
 
-        Factory.Clock.SetUtcNow(Utc("2026-11-20T10:00:00Z")); // the 19th was missed: the streak is broken
+        Factory.SetUtcNow(Utc("2026-11-20T10:00:00Z")); // the 19th was missed: the streak is broken
         Assert.Equal(["three-reviews:Critic:1/3", "hundred:Century:60/100", "streak-3:Regular:0/3"], InProgress(await GetMemberAsync(id, "m")));
     }
 
@@ -160,7 +154,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         await At(id, "m", "vote", Utc("2026-11-17T10:00:00Z")); // same day: no change
         Assert.Equal(2, (await GetMemberAsync(id, "m")).GetProperty("progress").GetProperty("currentStreak").GetInt32());
 
-        Factory.Clock.SetUtcNow(Utc("2026-11-19T10:00:00Z")); // Thu 19: Wed was missed
+        Factory.SetUtcNow(Utc("2026-11-19T10:00:00Z")); // Thu 19: Wed was missed
         var progress = (await GetMemberAsync(id, "m")).GetProperty("progress");
         Assert.Equal((0, 2), (progress.GetProperty("currentStreak").GetInt32(), progress.GetProperty("bestStreak").GetInt32()));
         await At(id, "m", "vote", Utc("2026-11-19T10:00:00Z"));
@@ -248,14 +242,14 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
 
         var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-18");
 
-        Assert.InRange(ttl!.Value, TimeSpan.FromDays(400) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(400));
+        Assert.InRange(ttl!.Value, Retention - TimeSpan.FromMinutes(1), Retention);
     }
 
     [Fact]
     public async Task NewMembers_CountsMembersCreatedByPut_OnTheProgramsLocalDay_ButNotUpdates()
     {
         var id = await CreateProgramAsync(new { rules = Rules });
-        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:30:00Z")); // 00:30 on 19 Nov in Paris
+        Factory.SetUtcNow(Utc("2026-11-18T23:30:00Z")); // 00:30 on 19 Nov in Paris
 
         Assert.Equal(HttpStatusCode.Created, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/ann", new { displayName = "Ann" })).StatusCode);
         var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-19");
@@ -266,7 +260,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         var stats = await GetJsonAsync($"/v1/programs/{id}/stats?from=2026-11-18&to=2026-11-19");
         Assert.Equal([0L, 2L], stats.GetProperty("days").EnumerateArray().Select(d => d.GetProperty("newMembers").GetInt64()));
         Assert.Equal(2, stats.GetProperty("totals").GetProperty("newMembers").GetInt64());
-        Assert.InRange(ttl!.Value, TimeSpan.FromDays(400) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(400));
+        Assert.InRange(ttl!.Value, Retention - TimeSpan.FromMinutes(1), Retention);
     }
 
     [Fact]
@@ -276,7 +270,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         var today = Utc("2026-11-18T10:00:00Z");
         await At(id, "old-timer", "review", today.AddDays(-40));
         await At(id, "old-timer", "review", today.AddDays(-40).AddMinutes(1));
-        Factory.Clock.SetUtcNow(today);
+        Factory.SetUtcNow(today);
         await RecordAsync(id, "alice", "review");
         await RecordAsync(id, "alice", "share");
         var reversed = await RecordAsync(id, "alice", "share");
@@ -347,7 +341,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         var random = new Random(7);
         var members = Enumerable.Range(0, 6).Select(i => $"m{i}").ToArray();
         var types = new[] { "review", "share", "vote" };
-        Factory.Clock.SetUtcNow(Utc("2026-11-18T08:00:00Z"));
+        Factory.SetUtcNow(Utc("2026-11-18T08:00:00Z"));
         var pendingIds = new List<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -408,8 +402,8 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         async Task<string[]> GrantedTo(object audience)
         {
             var perk = await PostJsonAsync($"/v1/programs/{id}/perks", new { kind = "news", title = "x",
-                news = new { body = new { @default = "y" }, earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) },
-                audience, schedule = new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) } }, HttpStatusCode.Created);
+                news = new { body = new { @default = "y" }, earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) },
+                audience, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } }, HttpStatusCode.Created);
             var perkId = perk.GetProperty("perk").GetProperty("perkId").GetString()!;
             await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(id, perkId, "r");
             var result = new List<string>();
@@ -427,7 +421,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         Assert.Equal(["gold"], await GrantedTo(new { type = "minTier", tier = "Gold" }));
         Assert.Equal(["reviewer"], await GrantedTo(new { type = "badge", badge = "first-review" }));
         await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/perks", new { kind = "news", title = "x",
-            news = new { body = new { @default = "y" }, earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow },
+            news = new { body = new { @default = "y" }, earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow() },
             audience = new { type = "minTier", tier = "Platinum" }, schedule = new { type = "now" } }), HttpStatusCode.BadRequest);
     }
 

@@ -23,7 +23,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     /// <summary>Records at the given instant (the clock moves there), so that reach times are controlled.</summary>
     private async Task<JsonElement> RecordAtAsync(string programId, string memberId, string type, DateTimeOffset at, string? target = null)
     {
-        Factory.Clock.SetUtcNow(at);
+        Factory.SetUtcNow(at);
         return await RecordAsync(programId, memberId, type, target);
     }
 
@@ -196,9 +196,9 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:lb:points:day:2026-11-18");
         Assert.InRange(ttl!.Value, TimeSpan.FromHours(3 * 24 + 13) - TimeSpan.FromSeconds(30), TimeSpan.FromHours(3 * 24 + 13));
 
-        Factory.Clock.SetUtcNow(Utc("2026-11-20T12:00:00Z"));
+        Factory.SetUtcNow(Utc("2026-11-20T12:00:00Z"));
         Assert.Equal(["alice"], Members(await BoardAsync(id, "?window=day&period=2026-11-18")));
-        Factory.Clock.SetUtcNow(Utc("2026-11-21T12:00:00Z"));
+        Factory.SetUtcNow(Utc("2026-11-21T12:00:00Z"));
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points?window=day&period=2026-11-18"), HttpStatusCode.NotFound);
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points?window=day&period=2026-11-22"), HttpStatusCode.NotFound);
     }
@@ -247,12 +247,12 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         // 23:58 in Paris; an activity dated 00:01 (3 minutes ahead, within the accepted skew) counts in tomorrow's day board.
         var id = await CreateProgramAsync(Rules);
         var beforeMidnight = Utc("2026-11-18T22:58:00Z");
-        Factory.Clock.SetUtcNow(beforeMidnight);
+        Factory.SetUtcNow(beforeMidnight);
         await RecordAsync(id, "alice", "review", occurredAt: beforeMidnight.AddMinutes(3));
         await RecordAtAsync(id, "bob", "share", beforeMidnight);
 
         await PostJsonAsync($"/v1/programs/{id}/members/alice/suspend", null, HttpStatusCode.OK);
-        Factory.Clock.SetUtcNow(beforeMidnight.AddMinutes(5));
+        Factory.SetUtcNow(beforeMidnight.AddMinutes(5));
         Assert.Empty(Members(await BoardAsync(id, "?window=day")));
         Assert.Empty(Members(await BoardAsync(id, "?window=day", board: "review")));
 
@@ -339,7 +339,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         var job = Factory.Services.GetRequiredService<WindowCloseJob>();
 
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18"), HttpStatusCode.NotFound);
-        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
         Assert.True(await job.CloseAsync(id, WindowKind.Day) > 0);
         var first = await Client.GetStringAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18");
 
@@ -366,7 +366,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         await RecordAtAsync(id, "alice", "review", Utc("2026-11-18T10:00:00Z"));
         await RecordAtAsync(id, "bob", "share", Utc("2026-11-18T10:00:01Z"));
         await RecordAtAsync(id, "carol", "vote", Utc("2026-11-18T10:00:02Z"));
-        Factory.Clock.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
         await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day);
         var key = $"rw:{{{id}}}:lb-archive:points:2026-11-18";
         var stored = (string?)await Factory.Redis.GetDatabase().StringGetAsync(key);

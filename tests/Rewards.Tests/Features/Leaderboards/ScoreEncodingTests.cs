@@ -1,4 +1,5 @@
 using System.Reflection;
+using Rewards.Api.Features.Leaderboards;
 using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -36,7 +37,7 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
         var rows = (RedisResult[])(await RunAsync(driver, [key], [MaxPoints, monthStart, nowMs, 86400]))!;
 
         Assert.Equal(["a", "b", "d", "c"], rows.Where((_, i) => i % 2 == 0).Select(r => (string)r!));
-        var points = rows.Where((_, i) => i % 2 == 1).Select(r => (long)Math.Floor(double.Parse((string)r!, System.Globalization.CultureInfo.InvariantCulture) / 4194304)).ToArray();
+        var points = rows.Where((_, i) => i % 2 == 1).Select(r => ScoreEncoding.WindowPoints(double.Parse((string)r!, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         Assert.Equal([MaxPoints, MaxPoints, MaxPoints, MaxPoints - 1], points);
         Assert.True(points.All(p => p < 1L << 31));
     }

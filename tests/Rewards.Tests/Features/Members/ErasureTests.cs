@@ -23,17 +23,6 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
     private const string DisplayName = "Dave Dupontel-Secret";
     private const string Locale = "pt-BR";
 
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("e");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Erasure";
-        json["timeZone"] = "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
-
     private static readonly object Settings = new
     {
         rules = new
@@ -154,7 +143,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         {
             kind = "offer", title = "Thanks", offer = new { codes = new[] { code } },
             audience = new { type = "members", memberIds = new[] { memberId } },
-            schedule = new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) },
+            schedule = new { type = "at", at = RewardsApiFactory.FarFuture },
         }, HttpStatusCode.Created);
         var perkId = created.GetProperty("perk").GetProperty("perkId").GetString()!;
         await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, perkId, "run-1");
@@ -197,7 +186,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
 
         var fresh = await PostActivityAsync(id, new { memberId = "dave", type = "review", targetId = "p-3" });
         var replay = await PostActivityAsync(id, body, "key-1");
-        Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(8)); // now the replayed request is too old to be decided again
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(8)); // now the replayed request is too old to be decided again
         var lateReplay = await PostActivityAsync(id, body, "key-1");
 
         foreach (var answer in new[] { fresh, replay, lateReplay })

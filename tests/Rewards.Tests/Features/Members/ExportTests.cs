@@ -12,17 +12,6 @@ namespace Rewards.Tests.Features.Members;
 /// <summary>Right of access: one document with everything held about a member, for the brand to hand over.</summary>
 public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
 {
-    private async Task<string> CreateProgramAsync(object settings)
-    {
-        var id = NewId("x");
-        var json = JsonSerializer.SerializeToNode(settings)!.AsObject();
-        json["id"] = id;
-        json["name"] = "Export";
-        json["timeZone"] = "Europe/Paris";
-        await PostJsonAsync("/v1/programs", json, HttpStatusCode.Created);
-        return id;
-    }
-
     private static readonly object Settings = new
     {
         rules = new { review = new { points = 50 }, share = new { points = 10 }, comment = new { points = 5, requiresApproval = true } },
@@ -48,7 +37,7 @@ public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
         {
             kind = "offer", title = "Thanks", offer = new { codes = new[] { "CODE-1" } },
             audience = new { type = "members", memberIds = new[] { "dave" } },
-            schedule = new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) },
+            schedule = new { type = "at", at = RewardsApiFactory.FarFuture },
         }, HttpStatusCode.Created);
         var perkId = perk.GetProperty("perk").GetProperty("perkId").GetString()!;
         await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(id, perkId, "run-1");

@@ -13,7 +13,7 @@ public abstract class PerkApiTest(RewardsApiFactory factory) : ApiTest(factory)
 
     protected PerkGrantJob Job => Factory.Services.GetRequiredService<PerkGrantJob>();
 
-    protected static object Later => new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // never fires during the test
+    protected static object Later => new { type = "at", at = RewardsApiFactory.FarFuture }; // never fires during the test
 
     protected static object Members(params string[] ids) => new { type = "members", memberIds = ids };
 

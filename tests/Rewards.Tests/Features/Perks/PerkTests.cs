@@ -26,7 +26,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
 
     private static object Members(params string[] ids) => new { type = "members", memberIds = ids };
 
-    private static object Later => new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // never fires during the test
+    private static object Later => new { type = "at", at = RewardsApiFactory.FarFuture };
 
     private async Task<JsonElement[]> InboxAsync(string programId, string memberId) =>
         [.. (await GetJsonAsync($"/v1/programs/{programId}/members/{memberId}/perks")).GetProperty("perks").EnumerateArray()];
@@ -53,7 +53,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var perkId = await CreatePerkAsync(id, new
         {
             kind = "offer", title = "20% off", description = "For our contributors",
-            offer = new { codes = new[] { "SPRING-1", "SPRING-2" }, expiresAt = DateTimeOffset.UtcNow.AddYears(1) },
+            offer = new { codes = new[] { "SPRING-1", "SPRING-2" }, expiresAt = Factory.Clock.GetUtcNow().AddYears(1) },
             audience = new { type = "all" }, schedule = new { type = "now" },
         });
 
@@ -88,7 +88,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
             await RecordAsync(id, m, "share");
         }
         var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
-            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+            earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) }, audience = new { type = "all" }, schedule = Later });
 
         var first = await Job.GrantAsync(id, perkId, "run-1");
         var second = await Job.GrantAsync(id, perkId, "run-1");
@@ -108,7 +108,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var id = await CreateProgramAsync(Rules);
         await SeedMembersAsync(id, 2500);
         var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
-            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+            earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) }, audience = new { type = "all" }, schedule = Later });
 
         var partial = await Job.GrantAsync(id, perkId, "run-1", maxChunks: 1); // as if the process died after one chunk
         var resumed = await Job.GrantAsync(id, perkId, "run-1");
@@ -133,13 +133,13 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var id = await CreateProgramAsync(Rules);
         await SeedMembersAsync(id, 2500);
         var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Preview", news = new { body = new { @default = "Soon" },
-            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience = new { type = "all" }, schedule = Later });
+            earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) }, audience = new { type = "all" }, schedule = Later });
         var jobs = Factory.Services.GetRequiredService<IBackgroundJobClient>();
         var jobId = jobs.Create<PerkGrantJob>(j => j.RunAsync(id, perkId, null, CancellationToken.None), new ScheduledState(TimeSpan.FromDays(1)));
         await Job.GrantAsync(id, perkId, jobId, maxChunks: 1); // the crashed execution: one chunk of 1000
 
         Assert.True(jobs.Requeue(jobId));
-        var history = await WaitUntilFinishedAsync(jobId);
+        var history = await Factory.WaitUntilFinishedAsync(jobId);
 
         Assert.Equal(SucceededState.StateName, history[0].StateName);
         var db = Factory.Redis.GetDatabase();
@@ -151,28 +151,11 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
             perk.GetProperty("lastRun").GetProperty("status").GetString(), perk.GetProperty("lastRun").GetProperty("granted").GetInt64()));
     }
 
-    /// <summary>The job's state history, newest first, once it succeeded or failed (or after 30 s).</summary>
-    private async Task<IList<StateHistoryDto>> WaitUntilFinishedAsync(string jobId)
-    {
-        var monitoring = Factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var history = monitoring.JobDetails(jobId)?.History ?? [];
-            var latest = history.Count > 0 ? history[0].StateName : null;
-            if (latest == SucceededState.StateName || latest == FailedState.StateName || DateTime.UtcNow > deadline)
-            {
-                return history.Count > 0 ? history : [new StateHistoryDto { StateName = "(none)" }];
-            }
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task Audiences_ExcludeSuspendedMembers_AndSelectByPointsOrTopN()
     {
         var id = await CreateProgramAsync(Rules);
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
         await RecordAsync(id, "rich", "review");
         await RecordAsync(id, "rich", "review");
         await RecordAsync(id, "mid", "review");
@@ -182,7 +165,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         async Task<string[]> GrantedTo(object audience)
         {
             var perkId = await CreatePerkAsync(id, new { kind = "news", title = "x", news = new { body = new { @default = "y" },
-                earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) }, audience, schedule = Later });
+                earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) }, audience, schedule = Later });
             await Job.GrantAsync(id, perkId, "r");
             var result = new List<string>();
             foreach (var m in new[] { "rich", "mid", "poor", "banned" })
@@ -201,7 +184,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(["rich", "mid"], await GrantedTo(new { type = "top", board = "points", window = "week", period = "current", count = 2 }));
 
         // Last week's top from its archive: this week's newcomer is not in it.
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
         await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Week);
         await RecordAsync(id, "newcomer", "review");
         await RecordAsync(id, "newcomer", "review");
@@ -213,19 +196,19 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     public async Task TopOfLastPeriod_FromTheArchive_SkipsAnErasedMember_WithoutPassingTheirPlaceOn()
     {
         var id = await CreateProgramAsync(Rules);
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 18, 10, 0, 0, TimeSpan.Zero));
         await RecordAsync(id, "first", "review");
         await RecordAsync(id, "first", "review");
         await RecordAsync(id, "erased", "review");
         await RecordAsync(id, "third", "share");
         Factory.Clock.Advance(TimeSpan.FromSeconds(1)); // reaches 10 points after third
         await RecordAsync(id, "fourth", "share");
-        Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
+        Factory.SetUtcNow(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)); // Monday 09:00 in Paris
         await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Week);
         await Client.DeleteAsync($"/v1/programs/{id}/members/erased");
 
         var perkId = await CreatePerkAsync(id, new { kind = "news", title = "x", news = new { body = new { @default = "y" },
-            earlyAt = DateTimeOffset.UtcNow, publicAt = DateTimeOffset.UtcNow.AddDays(1) },
+            earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) },
             audience = new { type = "top", board = "points", window = "week", period = "last", count = 3 }, schedule = Later });
         var run = await Job.GrantAsync(id, perkId, "r");
 
@@ -268,7 +251,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         await Job.GrantAsync(id, perkId, "r");
 
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/bob/perks/{perkId}/claim", null), HttpStatusCode.NotFound);
-        Factory.Clock.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(2));
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(2));
         Assert.Equal("expired", (await InboxAsync(id, "alice"))[0].GetProperty("state").GetString());
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null), HttpStatusCode.Gone);
     }
@@ -347,7 +330,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/members/outsider/news")).GetProperty("news").EnumerateArray());
         Assert.Empty((await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news").EnumerateArray());
 
-        Factory.Clock.SetUtcNow(now.AddHours(2));
+        Factory.SetUtcNow(now.AddHours(2));
         Assert.Single((await GetJsonAsync($"/v1/programs/{id}/members/outsider/news")).GetProperty("news").EnumerateArray());
         Assert.Equal("Out next week", (await GetJsonAsync($"/v1/programs/{id}/news")).GetProperty("news")[0].GetProperty("body").GetString());
     }
@@ -403,7 +386,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     public async Task PerkScheduledAt_IsAHangfireJobDueThen()
     {
         var id = await CreateProgramAsync(Rules);
-        var at = DateTimeOffset.UtcNow.AddDays(3);
+        var at = RewardsApiFactory.FarFuture.AddDays(3);
         var perkId = await CreatePerkAsync(id, new { kind = "news", title = "Friday drop", news = new { body = new { @default = "Soon" },
             earlyAt = at, publicAt = at.AddDays(1) }, audience = new { type = "all" }, schedule = new { type = "at", at } });
 

@@ -13,7 +13,7 @@ public sealed class QuotaTests(RewardsApiFactory factory) : ApiTest(factory)
 {
     private const string Rules = """{ "review": { "points": 50 } }""";
 
-    private static object Later => new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // never fires during the test
+    private static object Later => new { type = "at", at = RewardsApiFactory.FarFuture }; // never fires during the test
 
     private static object News(string title = "Preview") => new
     {

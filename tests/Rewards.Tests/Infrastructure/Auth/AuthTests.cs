@@ -11,7 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Auth;
+namespace Rewards.Tests.Infrastructure.Auth;
 
 public sealed class AuthTests(RewardsApiFactory factory) : ApiTest(factory)
 {

@@ -1,6 +1,6 @@
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.OpenApi;
+namespace Rewards.Tests.Infrastructure.OpenApi;
 
 public sealed class OpenApiDocumentTests(RewardsApiFactory factory) : ApiTest(factory)
 {

@@ -1,6 +1,6 @@
 using Rewards.Api.Infrastructure.Time;
 
-namespace Rewards.Tests.Infrastructure;
+namespace Rewards.Tests.Infrastructure.Time;
 
 public sealed class ProgramTimeTests
 {

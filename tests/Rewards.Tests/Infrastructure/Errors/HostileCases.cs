@@ -1,44 +1,34 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Activities;
+using Rewards.Api.Features.Clients;
+using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Insights;
-using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
-using Rewards.Api.Infrastructure.Jobs;
-using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
-using Rewards.Tests.Features.OpenApi;
-using Rewards.Tests.Infrastructure;
+using Rewards.Tests.Infrastructure.OpenApi;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
-namespace Rewards.Tests.Features.Hostile;
+namespace Rewards.Tests.Infrastructure.Errors;
 
 /// <summary>
-/// Generated from the committed OpenAPI document: every operation gets hostile path and query values, bodies and
-/// Idempotency-Keys. Each request carries exactly one hostile element and real, valid values everywhere else, so the
-/// hostile element is what must be refused: every answer is a 4xx problem, and nothing changes in the program, its
-/// members, perks, KPIs and clients or anywhere else in Redis. An operation the generator cannot make cases for fails
-/// the test. The few generic cases that are valid for one field are left out with their reason, and a second test
-/// sends each of them to check that the API really accepts it.
+/// Builds the hostile requests of <see cref="HostileInputTests"/> from the committed OpenAPI document: for every operation,
+/// cases that each carry exactly one hostile element (a path or query value, a body edit, an Idempotency-Key) and real,
+/// valid values of a <see cref="World"/> everywhere else; generic cases that are valid for one field say why
+/// (<see cref="HostileCase.ValidBecause"/>). Fails when an operation has parts it cannot make cases for.
 /// </summary>
-public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelper output) : ApiTest(factory)
+internal static class HostileCases
 {
     private static readonly string[] SkippedPrefixes = ["/health/"];
-    private const string Sentinel = "__hostile_value__";
-
-    /// <summary>The world's velocity limit: its flagged member recorded one activity more in a minute.</summary>
-    private const int VelocityLimit = 3;
+    public const string Sentinel = "__hostile_value__";
 
     /// <summary>Hostile ids and keys: traversal, Redis key and Lua injection, globs, control and invisible characters, lengths.</summary>
     private static readonly (string Name, string Value)[] HostileIds =
@@ -85,17 +75,17 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     /// </summary>
     private static readonly Dictionary<string, int> FreeText = new(StringComparer.Ordinal)
     {
-        ["ProgramRequest.name"] = ProgramRules.MaxNameLength,
-        ["MemberRequest.displayName"] = MembersApi.MaxDisplayNameLength,
-        ["ModerationRequest.reason"] = ActivitiesApi.MaxReasonLength,
-        ["RecordActivityRequest.targetId"] = RecordActivity.MaxTargetIdLength,
-        ["CreateClientRequest.name"] = 100, // as ClientsApi checks it
-        ["TierRequest.name"] = 40, // as ProgramRules checks it
-        ["BadgeRequest.name"] = 80, // as ProgramRules checks it
-        ["CreatePerkRequest.title"] = PerkRules.MaxTitle,
-        ["CreatePerkRequest.description"] = PerkRules.MaxDescription,
-        ["EventRequest.venue"] = 200, // as PerkRules checks it
-        ["NewsRequest.body.*"] = PerkRules.MaxBody, // the texts of the map
+        ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
+        ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
+        ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
+        ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
+        ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
+        ["TierRequest.name"] = GamificationLimits.MaxTierNameLength,
+        ["BadgeRequest.name"] = GamificationLimits.MaxBadgeNameLength,
+        ["CreatePerkRequest.title"] = PerkLimits.MaxTitle,
+        ["CreatePerkRequest.description"] = PerkLimits.MaxDescription,
+        ["EventRequest.venue"] = PerkLimits.MaxVenue,
+        ["NewsRequest.body.*"] = PerkLimits.MaxBody, // the texts of the map
     };
 
     /// <summary>
@@ -127,174 +117,13 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     /// <summary>The most items an array of objects takes, as the API checks it.</summary>
     private static readonly Dictionary<string, int> MaxItems = new(StringComparer.Ordinal)
     {
-        ["ProgramRequest.tiers"] = 20,
-        ["ProgramRequest.badges"] = 100,
+        ["ProgramRequest.tiers"] = GamificationLimits.MaxTiers,
+        ["ProgramRequest.badges"] = GamificationLimits.MaxBadges,
     };
 
-    [Fact]
-    public async Task EveryOperation_AnswersHostileInput_WithProblem_AndChangesNothing()
-    {
-        var operations = await OperationsAsync();
-        var world = await SetUpAsync();
-        var cases = new List<HostileCase>();
-        var leftOut = 0;
-        foreach (var operation in operations)
-        {
-            var generated = Generate(operation, world);
-            var hostile = generated.Where(c => c.ValidBecause is null).ToList();
-            Assert.True(hostile.Count >= 10, $"{operation.Name}: only {hostile.Count} hostile cases generated");
-            var valid = generated.Count(c => c.ValidBecause is not null && c.Name != CaseGenerator.BaselineName);
-            output.WriteLine($"{hostile.Count,5} hostile requests: {operation.Name}" + (valid > 0 ? $" ({valid} valid cases left out)" : ""));
-            cases.AddRange(hostile);
-            leftOut += valid;
-        }
-        output.WriteLine($"{cases.Count} hostile requests on {operations.Count} operations; {leftOut} valid cases left out");
+    public const string BaselineName = "baseline";
 
-        var stateBefore = await SnapshotAsync(world);
-        AssertSnapshotSeesPerksAndKpis(stateBefore, world);
-        var keysBefore = await AllKeysAsync();
-        var violations = new List<string>();
-        foreach (var hostile in cases)
-        {
-            if (await CheckAsync(hostile) is { } violation)
-            {
-                violations.Add(violation);
-            }
-        }
-        var stateAfter = await SnapshotAsync(world);
-        var createdKeys = (await AllKeysAsync()).Except(keysBefore).Order(StringComparer.Ordinal).ToList();
-
-        violations.AddRange(stateBefore.Keys.Union(stateAfter.Keys)
-            .Where(k => stateBefore.GetValueOrDefault(k) != stateAfter.GetValueOrDefault(k))
-            .Select(k => $"STATE CHANGED {Excerpt(k)}:\n    before: {Excerpt(stateBefore.GetValueOrDefault(k) ?? "(none)", 400)}" +
-                $"\n    after:  {Excerpt(stateAfter.GetValueOrDefault(k) ?? "(none)", 400)}"));
-        // Anywhere in Redis: covers keys of hostile program ids and of the program the create cases name.
-        violations.AddRange(createdKeys.Select(k => $"KEY CREATED {Excerpt(k)}"));
-        Assert.True(violations.Count == 0,
-            $"{violations.Count} of {cases.Count} hostile requests on {operations.Count} operations went wrong:\n" + string.Join("\n", violations));
-    }
-
-    /// <summary>
-    /// The cases left out as valid must be valid: each is sent alone, to a world of its own (reads share one), and must
-    /// succeed. They include each operation's baseline, so every hostile case is one edit away from a request the API
-    /// accepts. A case the API refuses is no longer an exception: remove it from <c>WhyValid</c> so that it is checked as hostile.
-    /// </summary>
-    [Fact]
-    public async Task CasesLeftOutAsValid_AreAccepted()
-    {
-        var operations = await OperationsAsync();
-        var probe = await SetUpAsync();
-        var leftOut = operations.SelectMany(o => Generate(o, probe).Where(c => c.ValidBecause is not null).Select(c => (Operation: o, Case: c))).ToList();
-        Assert.Equal(operations.Count, leftOut.Count(l => l.Case.Name == CaseGenerator.BaselineName));
-        var refused = new List<string>();
-        foreach (var (operation, left) in leftOut)
-        {
-            var world = operation.Method == HttpMethod.Get ? probe : await SetUpAsync();
-            var valid = Generate(operation, world).Single(c => c.Name == left.Name);
-            using var request = valid.ToRequest();
-            using var response = await Client.SendAsync(request);
-            output.WriteLine($"{(int)response.StatusCode} {operation.Name} [{left.Name}]: {left.ValidBecause}");
-            if (response.StatusCode == HttpStatusCode.Created && response.Headers.Location?.OriginalString is { } created && created.Contains("/perks/"))
-            {
-                // Hangfire's poller grants a perk scheduled in the past some seconds later, maybe while another test counts
-                // keys; deleted, the perk is granted to nobody.
-                Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync(created)).StatusCode);
-            }
-            if (!response.IsSuccessStatusCode)
-            {
-                refused.Add($"{operation.Name} [{left.Name}] ({left.ValidBecause}) → {(int)response.StatusCode}: " +
-                    Excerpt(await response.Content.ReadAsStringAsync()));
-            }
-        }
-        Assert.True(refused.Count == 0, $"{refused.Count} of {leftOut.Count} cases left out as valid were refused:\n" + string.Join("\n", refused));
-    }
-
-    private static List<HostileCase> Generate(Operation operation, World world)
-    {
-        var cases = new CaseGenerator(operation, world).Generate().ToList();
-        var repeated = cases.GroupBy(c => c.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(repeated.Count == 0, $"{operation.Name}: case names repeat: {string.Join(", ", repeated)}");
-        return cases;
-    }
-
-    /// <summary>
-    /// A program with tiers, a badge, a velocity limit, an automatic and a moderated rule, created last week so that last
-    /// week's boards are archived; a member with points (last week and this week), a pending activity and a profile; a
-    /// flagged and a suspended member; an offer with codes, an event and news granted to the member (grants run directly,
-    /// as Hangfire would), and a granted offer since deleted; a client; and another program whose offer the member holds too.
-    /// </summary>
-    private async Task<World> SetUpAsync()
-    {
-        var programId = NewId("p");
-        var now = Factory.Clock.GetUtcNow();
-        const string memberId = "m-hostile";
-        Factory.Clock.SetUtcNow(now.AddDays(-7));
-        await PostJsonAsync("/v1/programs", JsonNode.Parse($$"""
-            {
-              "id": "{{programId}}", "name": "Hostile", "timeZone": "Europe/Paris",
-              "rules": { "review": { "points": 50 }, "photo": { "points": 20, "requiresApproval": true } },
-              "tiers": [{ "name": "Bronze", "minLifetimePoints": 0 }, { "name": "Silver", "minLifetimePoints": 500 }],
-              "badges": [{ "id": "first-review", "name": "First review", "when": { "activityType": "review", "count": 1 } }],
-              "velocity": { "maxPerMinute": {{VelocityLimit}} }
-            }
-            """), HttpStatusCode.Created);
-        await RecordAsync(programId, memberId, "review", "t-0");
-        Factory.Clock.SetUtcNow(now);
-        Assert.True(await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(programId, WindowKind.Week) > 0);
-
-        var awarded = (await RecordAsync(programId, memberId, "review", "t-1")).GetProperty("activityId").GetString()!;
-        var pending = await RecordAsync(programId, memberId, "photo");
-        Assert.Equal("pending", pending.GetProperty("status").GetString());
-        var put = await Client.PutAsJsonAsync($"/v1/programs/{programId}/members/{memberId}", new { displayName = "Ann", locale = "fr-FR" });
-        Assert.True(put.IsSuccessStatusCode, $"member profile: {(int)put.StatusCode}");
-
-        const string flaggedId = "m-flagged";
-        for (var i = 0; i <= VelocityLimit; i++)
-        {
-            await RecordAsync(programId, flaggedId, "review", $"t-{i}");
-        }
-        Assert.True((await GetMemberAsync(programId, flaggedId)).GetProperty("flagged").GetBoolean());
-        const string suspendedId = "m-suspended";
-        await RecordAsync(programId, suspendedId, "review", "t-1");
-        await PostJsonAsync($"/v1/programs/{programId}/members/{suspendedId}/suspend", null, HttpStatusCode.OK);
-
-        object audience = new { type = "members", memberIds = new[] { memberId } };
-        object later = new { type = "at", at = DateTimeOffset.UtcNow.AddYears(5) }; // Hangfire's clock: never fires during the test
-        object Offer(string title, params string[] codes) =>
-            new { kind = "offer", title, offer = new { codes, expiresAt = now.AddDays(30) }, audience, schedule = later };
-        var offer = await CreateGrantedPerkAsync(programId, Offer("20% off", "HOSTILE-1", "HOSTILE-2"));
-        var invitation = await CreateGrantedPerkAsync(programId, new { kind = "event", title = "Private preview",
-            @event = new { venue = "Paris store", startsAt = now.AddDays(10), capacity = 5 }, audience, schedule = later });
-        var news = await CreateGrantedPerkAsync(programId, new { kind = "news", title = "New collection",
-            news = new { body = new Dictionary<string, string> { ["default"] = "Out now", ["fr"] = "Disponible" },
-                earlyAt = now.AddHours(-2), publicAt = now.AddHours(-1) }, audience, schedule = later });
-        var deleted = await CreateGrantedPerkAsync(programId, Offer("Withdrawn", "GONE-1"));
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{programId}/perks/{deleted}")).StatusCode);
-        // Members' grants of a deleted perk go in a background job: run now, so that Hangfire's run changes nothing later.
-        await Factory.Services.GetRequiredService<PerkCleanupJob>().RunAsync(programId, deleted, CancellationToken.None);
-
-        var (clientId, _) = await CreateApiClientAsync(programId, Scopes.Read);
-
-        // Another tenant, with a member of the same id holding an offer of its own.
-        var otherProgramId = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
-        await RecordAsync(otherProgramId, memberId, "review");
-        var otherOffer = await CreateGrantedPerkAsync(otherProgramId, Offer("Elsewhere", "OTHER-1"));
-
-        return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
-            ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer);
-    }
-
-    private async Task<string> CreateGrantedPerkAsync(string programId, object body)
-    {
-        var perkId = (await PostJsonAsync($"/v1/programs/{programId}/perks", body, HttpStatusCode.Created))
-            .GetProperty("perk").GetProperty("perkId").GetString()!;
-        var run = await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, perkId, "hostile-run");
-        Assert.Equal(("done", 1L), (run?.Status, run?.Granted ?? 0));
-        return perkId;
-    }
-
-    private static async Task<List<Operation>> OperationsAsync()
+    public static async Task<List<Operation>> OperationsAsync()
     {
         var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, OpenApiDocumentTests.CommittedPath)));
         var operations = Operations(document.RootElement).ToList();
@@ -320,206 +149,12 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         }
     }
 
-    private async Task<string?> CheckAsync(HostileCase hostile)
+    public static List<HostileCase> Generate(Operation operation, World world)
     {
-        using var request = hostile.ToRequest();
-        using var response = await Client.SendAsync(request);
-        var status = (int)response.StatusCode;
-        var body = await response.Content.ReadAsStringAsync();
-        var wrong =
-            status is < 400 or > 499 ? "is not a 4xx"
-            : hostile.ExpectedStatus is { } expected && expected != status ? $"is not {expected}"
-            : response.Content.Headers.ContentType?.MediaType != "application/problem+json"
-                ? $"has content type '{response.Content.Headers.ContentType?.MediaType}', not application/problem+json"
-            : !ProblemHasStatus(body, status) ? "is a problem without the matching 'status'"
-            : null;
-        return wrong is null ? null : $"{hostile.Operation} [{hostile.Name}] → {status} {wrong}: {Excerpt(body)}";
-    }
-
-    private static bool ProblemHasStatus(string body, int status)
-    {
-        try
-        {
-            var root = JsonDocument.Parse(body).RootElement;
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s)
-                && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var value) && value == status;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>What a user or operator could observe of the program: its API answers and every Redis key it owns.</summary>
-    private async Task<SortedDictionary<string, string>> SnapshotAsync(World world)
-    {
-        var p = $"/v1/programs/{world.ProgramId}";
-        var m = $"{p}/members/{world.MemberId}";
-        var state = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var url in new[]
-        {
-            p, m, $"{p}/clients", $"{p}/activities/{world.AwardedActivityId}",
-            $"{p}/activities/{world.PendingActivityId}", $"{p}/leaderboards/points", $"{p}/leaderboards/review?window=week",
-            $"/v1/programs/{world.NewProgramId}",
-            // Perks: figures (granted, claimed, accepted, waitlisted, codes left, next run), the member's inbox and news.
-            $"{p}/perks", $"{p}/perks/{world.OfferPerkId}", $"{p}/perks/{world.EventPerkId}", $"{p}/perks/{world.NewsPerkId}",
-            $"{m}/perks", $"{m}/news", $"{p}/news",
-            // Flags and KPIs.
-            $"{p}/members/{world.FlaggedMemberId}", $"{p}/members?flagged=true", $"{p}/stats", $"{p}/ambassadors",
-        })
-        {
-            using var response = await Client.GetAsync(url);
-            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-            body.Remove("traceId"); // of problems: differs per request
-            state[$"GET {url}"] = $"{(int)response.StatusCode} {body.ToJsonString()}";
-        }
-        state["ledger"] = string.Join("\n", (await GetLedgerAsync(world.ProgramId, world.MemberId)).Select(e => e.GetRawText()));
-
-        // Every key of the program and of the other tenant: members, grants and inboxes, perks, code pools, event sets, KPIs, boards...
-        var db = Factory.Redis.GetDatabase();
-        foreach (var key in (await Factory.KeysAsync($"rw:{{{world.ProgramId}}}:*")).Concat(await Factory.KeysAsync($"rw:{{{world.OtherProgramId}}}:*")))
-        {
-            state[$"redis {key}"] = await DescribeAsync(db, key);
-        }
-        state[$"redis {RedisKeys.Client(world.ClientId)}"] = await DescribeAsync(db, RedisKeys.Client(world.ClientId));
-        state[$"redis {RedisKeys.ProgramIndex} size"] = (await db.SortedSetLengthAsync(RedisKeys.ProgramIndex)).ToString();
-        return state;
-    }
-
-    /// <summary>The snapshot holds what hostile perk and member requests could change, so a change cannot go unseen.</summary>
-    private static void AssertSnapshotSeesPerksAndKpis(SortedDictionary<string, string> state, World world)
-    {
-        var p = world.ProgramId;
-        string Redis(RedisKey key) => Assert.Contains($"redis {key}", (IDictionary<string, string>)state);
-        Assert.Equal("list HOSTILE-2, HOSTILE-1", Redis(RedisKeys.PerkCodes(p, world.OfferPerkId)));
-        Assert.DoesNotContain($"redis {RedisKeys.PerkCodes(p, world.DeletedPerkId)}", state.Keys); // a deleted perk leaves no key behind
-        Assert.Equal("list OTHER-1", Redis(RedisKeys.PerkCodes(world.OtherProgramId, world.OtherPerkId)));
-        Assert.Contains($"{world.OfferPerkId}=hostile-run|new|", Redis(RedisKeys.MemberGrants(p, world.MemberId)));
-        Assert.Contains($"{world.EventPerkId}=", Redis(RedisKeys.MemberInbox(p, world.MemberId)));
-        Assert.Contains("granted=1", Redis(RedisKeys.Perk(p, world.EventPerkId)));
-        Assert.Contains("perksGranted=4", Redis(RedisKeys.Stats(p, ProgramTime.DayId(world.Today))));
-        Assert.Equal($"set {world.FlaggedMemberId}", Redis(RedisKeys.FlaggedMembers(p)));
-        Assert.Contains("\"state\":\"invited\"", state[$"GET /v1/programs/{p}/members/{world.MemberId}/perks"]);
-        Assert.Contains("\"perks\":{\"granted\":4,", state[$"GET /v1/programs/{p}/stats"], StringComparison.Ordinal);
-    }
-
-    private static async Task<string> DescribeAsync(IDatabase db, RedisKey key) => await db.KeyTypeAsync(key) switch
-    {
-        RedisType.String => $"string {await db.StringGetAsync(key)}",
-        RedisType.Hash => "hash " + string.Join(", ", (await db.HashGetAllAsync(key))
-            .OrderBy(e => e.Name.ToString(), StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}")),
-        RedisType.Set => "set " + string.Join(", ", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
-        RedisType.SortedSet => "zset " + string.Join(", ", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score:R}")),
-        RedisType.List => "list " + string.Join(", ", await db.ListRangeAsync(key)),
-        RedisType.Stream => "stream " + string.Join(" | ", (await db.StreamRangeAsync(key))
-            .Select(e => $"{e.Id} " + string.Join(",", e.Values.Select(v => $"{v.Name}={v.Value}")))),
-        // HyperLogLogs (active members per day) are strings to TYPE; others would show here by their type alone.
-        var other => other.ToString(),
-    };
-
-    /// <summary>Every key in Redis (every primary of a cluster) but Hangfire's, which its server writes on its own schedule.</summary>
-    private async Task<HashSet<string>> AllKeysAsync() =>
-        (await Factory.KeysAsync("*")).Where(k => !k.StartsWith(JobsSetup.KeyPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-
-    private static string Excerpt(string text, int max = 200)
-    {
-        var flat = text.ReplaceLineEndings(" ");
-        return flat.Length <= max ? flat : flat[..max] + $"… ({text.Length} chars)";
-    }
-
-    private sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
-        string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
-        string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId);
-
-    private sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
-    {
-        public string Name => $"{Method} {Path}";
-
-        public string Id => Spec.GetProperty("operationId").GetString()!;
-
-        public IEnumerable<JsonElement> Parameters(string location) =>
-            Spec.TryGetProperty("parameters", out var parameters)
-                ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == location)
-                : [];
-    }
-
-    /// <summary>A request body: JSON text, or raw bytes for encodings no string can carry.</summary>
-    private sealed record Body(byte[] Bytes, string? ContentType = "application/json")
-    {
-        public static Body Json(string text) => new(Encoding.UTF8.GetBytes(text));
-    }
-
-    /// <summary>One request; <paramref name="ValidBecause"/> says why a generic case is valid for this field (it is then not sent as hostile).</summary>
-    private sealed record HostileCase(string Operation, string Name, HttpMethod Method, string Url, Body? Body,
-        string? IdempotencyKey, int? ExpectedStatus = null, string? ValidBecause = null)
-    {
-        public HttpRequestMessage ToRequest()
-        {
-            var request = new HttpRequestMessage(Method, Url);
-            if (Body is not null)
-            {
-                request.Content = new ByteArrayContent(Body.Bytes);
-                if (Body.ContentType is not null)
-                {
-                    request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(Body.ContentType);
-                }
-            }
-            if (IdempotencyKey is not null)
-            {
-                // Without validation, so that empty, control and non-ASCII keys reach the API as sent.
-                request.Headers.TryAddWithoutValidation(RecordActivity.IdempotencyHeader, IdempotencyKey);
-            }
-            return request;
-        }
-    }
-
-    /// <summary>
-    /// One edit of a valid body: <paramref name="Json"/> (raw text, so that it can be malformed) at <paramref name="Path"/>
-    /// of <paramref name="Root"/>, or the property removed when null. Steps into arrays are indices.
-    /// </summary>
-    private sealed record BodyEdit(JsonObject Root, string[] Path, string Label, string Field, string Name, string? Json)
-    {
-        public string Apply()
-        {
-            var copy = (JsonObject)Root.DeepClone();
-            var parent = Walk(copy, Path[..^1]);
-            if (Json is null)
-            {
-                ((JsonObject)parent).Remove(Path[^1]);
-                return copy.ToJsonString();
-            }
-            Set(parent, Path[^1], Sentinel);
-            return copy.ToJsonString().Replace($"\"{Sentinel}\"", Json);
-        }
-
-        /// <summary>A copy of <paramref name="root"/> with <paramref name="value"/> at <paramref name="path"/> (the root itself when empty).</summary>
-        public static JsonObject Replace(JsonObject root, string[] path, JsonObject value)
-        {
-            if (path.Length == 0)
-            {
-                return value;
-            }
-            var copy = (JsonObject)root.DeepClone();
-            Set(Walk(copy, path[..^1]), path[^1], value);
-            return copy;
-        }
-
-        private static JsonNode Walk(JsonNode node, IEnumerable<string> steps) =>
-            steps.Aggregate(node, (current, step) => current is JsonArray array ? array[Index(step)]! : current[step]!);
-
-        private static void Set(JsonNode parent, string step, JsonNode? value)
-        {
-            if (parent is JsonArray array)
-            {
-                array[Index(step)] = value;
-            }
-            else
-            {
-                parent[step] = value;
-            }
-        }
-
-        private static int Index(string step) => int.Parse(step, CultureInfo.InvariantCulture);
+        var cases = new CaseGenerator(operation, world).Generate().ToList();
+        var repeated = cases.GroupBy(c => c.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(repeated.Count == 0, $"{operation.Name}: case names repeat: {string.Join(", ", repeated)}");
+        return cases;
     }
 
     /// <summary>The hostile cases of one operation: valid real values everywhere but in one place.</summary>
@@ -531,9 +166,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         private readonly bool _takesIdempotencyKey = TakesIdempotencyKey(operation);
         private readonly (string Name, JsonElement Schema)? _bodySchema = BodySchemaOf(operation);
 
-        public const string BaselineName = "baseline";
-
-        private static readonly (string Name, string? Json)[] MissingOrNull = [("missing", null), ("null", "null")];
+        public static readonly (string Name, string? Json)[] MissingOrNull = [("missing", null), ("null", "null")];
 
         public IEnumerable<HostileCase> Generate()
         {
@@ -727,10 +360,10 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             ];
             return (operation.Id, parameter) switch
             {
-                // KPIs of at most 92 days, from ≤ to.
+                // KPIs of at most InsightsLimits.MaxStatsDays days, from ≤ to.
                 ("GetStats", "from") => dates.Concat(
                 [
-                    ($"{InsightsApi.MaxStatsDays + 1} days", ProgramTime.DayId(today.AddDays(-InsightsApi.MaxStatsDays))),
+                    ($"{InsightsLimits.MaxStatsDays + 1} days", ProgramTime.DayId(today.AddDays(-InsightsLimits.MaxStatsDays))),
                     ("after to", ProgramTime.DayId(today.AddDays(1))),
                 ]),
                 ("GetStats", "to") => dates.Concat(
@@ -854,8 +487,8 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
                 yield return new BodyEdit(root, path, label, field, $"key {name}",
                     $"{{{JsonSerializer.Serialize(validKey)}:{validItem},{JsonSerializer.Serialize(key)}:{validItem}}}");
             }
-            yield return new BodyEdit(root, path, label, field, $"{ProgramRules.MaxRules + 1} entries",
-                "{" + string.Join(",", Enumerable.Range(0, ProgramRules.MaxRules + 1).Select(i => $"\"t{i}\":{validItem}")) + "}");
+            yield return new BodyEdit(root, path, label, field, $"{ProgramLimits.MaxRules + 1} entries",
+                "{" + string.Join(",", Enumerable.Range(0, ProgramLimits.MaxRules + 1).Select(i => $"\"t{i}\":{validItem}")) + "}");
             string[] itemPath = [.. path, validKey];
             var itemLabel = $"{label}.{validKey}";
             foreach (var (name, json) in new[] { ("null", "null"), ("string", "\"x\""), ("number", "5"), ("array", "[]"), ("true", "true"), ("empty object", "{}") })
@@ -883,9 +516,9 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             {
                 yield return new BodyEdit(root, path, label, field, $"key {name}", With(key));
             }
-            // As PerkRules checks it: texts in at most 50 locales.
-            yield return new BodyEdit(root, path, label, field, "51 entries",
-                "{" + string.Join(",", Enumerable.Range(0, 51).Select(i => $"{Json(i == 0 ? validKey : $"x{(char)('a' + i / 26)}{(char)('a' + i % 26)}")}:{validText!.ToJsonString()}")) + "}");
+            // Texts in at most PerkLimits.MaxBodyLocales locales.
+            yield return new BodyEdit(root, path, label, field, $"{PerkLimits.MaxBodyLocales + 1} entries",
+                "{" + string.Join(",", Enumerable.Range(0, PerkLimits.MaxBodyLocales + 1).Select(i => $"{Json(i == 0 ? validKey : $"x{(char)('a' + i / 26)}{(char)('a' + i % 26)}")}:{validText!.ToJsonString()}")) + "}");
             string[] textPath = [.. path, validKey];
             var textLabel = $"{label}.{validKey}";
             foreach (var (name, json) in MissingOrNull.Concat(ValueCases($"{field}.*", values, null).Select(c => (c.Name, (string?)c.Json))))
@@ -1003,7 +636,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
             (_, "MemberRequest.displayName" or "MemberRequest.locale", "missing" or "null") => "optional field",
-            (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => "optional field, defaults to 12",
+            (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => $"optional field, defaults to {ProgramLimits.DefaultLeaderboardRetention}",
             (_, "EarningRuleRequest.dailyCap" or "EarningRuleRequest.weeklyCap" or "EarningRuleRequest.cooldownSeconds"
                 or "EarningRuleRequest.uniquePerTarget" or "EarningRuleRequest.requiresApproval", "missing" or "null") => "optional field",
 
@@ -1032,7 +665,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             (_, "AudienceRequest.points", "zero") => "every active member from 0 lifetime points",
             // News texts keep their line breaks; 10,000 characters is the longest text allowed.
             (_, "NewsRequest.body.*", "newline" or "valid + newline") => "news texts may have line breaks",
-            (_, "NewsRequest.body.*", "10k chars") => $"{PerkRules.MaxBody:N0} characters is the maximum",
+            (_, "NewsRequest.body.*", "10k chars") => $"{PerkLimits.MaxBody:N0} characters is the maximum",
             // Quota overrides: a field left out or null goes back to the configured default; {} clears every override.
             ("PutQuotas", "body", "empty object") => "every quota back to its default",
             (_, "QuotaOverrides.maxPerks" or "QuotaOverrides.maxCodesPerPool" or "QuotaOverrides.maxCodesPerRequest" or "QuotaOverrides.maxClients"
@@ -1193,4 +826,99 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         private static string Json(string value) => JsonSerializer.Serialize(value);
     }
+}
+
+internal sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
+    string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
+    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId);
+
+internal sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
+{
+    public string Name => $"{Method} {Path}";
+
+    public string Id => Spec.GetProperty("operationId").GetString()!;
+
+    public IEnumerable<JsonElement> Parameters(string location) =>
+        Spec.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == location)
+            : [];
+}
+
+/// <summary>A request body: JSON text, or raw bytes for encodings no string can carry.</summary>
+internal sealed record Body(byte[] Bytes, string? ContentType = "application/json")
+{
+    public static Body Json(string text) => new(Encoding.UTF8.GetBytes(text));
+}
+
+/// <summary>One request; <paramref name="ValidBecause"/> says why a generic case is valid for this field (it is then not sent as hostile).</summary>
+internal sealed record HostileCase(string Operation, string Name, HttpMethod Method, string Url, Body? Body,
+    string? IdempotencyKey, int? ExpectedStatus = null, string? ValidBecause = null)
+{
+    public HttpRequestMessage ToRequest()
+    {
+        var request = new HttpRequestMessage(Method, Url);
+        if (Body is not null)
+        {
+            request.Content = new ByteArrayContent(Body.Bytes);
+            if (Body.ContentType is not null)
+            {
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(Body.ContentType);
+            }
+        }
+        if (IdempotencyKey is not null)
+        {
+            // Without validation, so that empty, control and non-ASCII keys reach the API as sent.
+            request.Headers.TryAddWithoutValidation(RecordActivity.IdempotencyHeader, IdempotencyKey);
+        }
+        return request;
+    }
+}
+
+/// <summary>
+/// One edit of a valid body: <paramref name="Json"/> (raw text, so that it can be malformed) at <paramref name="Path"/>
+/// of <paramref name="Root"/>, or the property removed when null. Steps into arrays are indices.
+/// </summary>
+internal sealed record BodyEdit(JsonObject Root, string[] Path, string Label, string Field, string Name, string? Json)
+{
+    public string Apply()
+    {
+        var copy = (JsonObject)Root.DeepClone();
+        var parent = Walk(copy, Path[..^1]);
+        if (Json is null)
+        {
+            ((JsonObject)parent).Remove(Path[^1]);
+            return copy.ToJsonString();
+        }
+        Set(parent, Path[^1], HostileCases.Sentinel);
+        return copy.ToJsonString().Replace($"\"{HostileCases.Sentinel}\"", Json);
+    }
+
+    /// <summary>A copy of <paramref name="root"/> with <paramref name="value"/> at <paramref name="path"/> (the root itself when empty).</summary>
+    public static JsonObject Replace(JsonObject root, string[] path, JsonObject value)
+    {
+        if (path.Length == 0)
+        {
+            return value;
+        }
+        var copy = (JsonObject)root.DeepClone();
+        Set(Walk(copy, path[..^1]), path[^1], value);
+        return copy;
+    }
+
+    private static JsonNode Walk(JsonNode node, IEnumerable<string> steps) =>
+        steps.Aggregate(node, (current, step) => current is JsonArray array ? array[Index(step)]! : current[step]!);
+
+    private static void Set(JsonNode parent, string step, JsonNode? value)
+    {
+        if (parent is JsonArray array)
+        {
+            array[Index(step)] = value;
+        }
+        else
+        {
+            parent[step] = value;
+        }
+    }
+
+    private static int Index(string step) => int.Parse(step, CultureInfo.InvariantCulture);
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Jobs;
+namespace Rewards.Tests.Infrastructure.Jobs;
 
 public sealed class JobsOptionsTests(RewardsApiFactory factory) : ApiTest(factory)
 {

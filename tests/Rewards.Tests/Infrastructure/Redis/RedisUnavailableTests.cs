@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Infrastructure.Errors;
 using StackExchange.Redis;
 
-namespace Rewards.Tests.Infrastructure;
+namespace Rewards.Tests.Infrastructure.Redis;
 
 /// <summary>
 /// How the API answers when Redis cannot serve a request. The outage itself (kill -9 under load) is exercised by

@@ -4,7 +4,7 @@ using System.Text;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Jobs;
+namespace Rewards.Tests.Infrastructure.Jobs;
 
 public sealed class JobsDashboardTests(RewardsApiFactory factory) : ApiTest(factory)
 {

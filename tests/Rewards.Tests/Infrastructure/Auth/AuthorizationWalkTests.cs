@@ -2,10 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Rewards.Api.Infrastructure.Auth;
-using Rewards.Tests.Features.OpenApi;
+using Rewards.Tests.Infrastructure.OpenApi;
 using Rewards.Tests.Infrastructure;
 
-namespace Rewards.Tests.Features.Auth;
+namespace Rewards.Tests.Infrastructure.Auth;
 
 /// <summary>
 /// Walks every operation of the committed OpenAPI document: no token → 401, a token without the scope → 403,
