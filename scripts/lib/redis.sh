@@ -4,6 +4,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 # Installs redis-server (with redis-cli) from Debian's packages when it is missing.
 ensure_redis_server() { ensure_command redis-server; }
 
+# program_key PROGRAM [SUFFIX]: a key of the program as RedisKeys (src/Rewards.Api/Infrastructure/Redis/RedisKeys.cs) spells
+# it, e.g. program_key p1 members -> rw:{p1}:members; the one spelling of the prefix in scripts/ (a .NET test checks it).
+program_key() { printf 'rw:{%s}:%s' "$1" "${2:-}"; }
+
 # Prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
   local port

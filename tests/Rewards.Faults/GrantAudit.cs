@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rewards.Api.Infrastructure.Redis;
 using StackExchange.Redis;
 
 namespace Rewards.Faults;
@@ -19,8 +20,7 @@ public static class GrantAudit
         var programId = o.Required("program");
         var perkId = o.Required("perk");
         var labels = ServerLabels(o.Optional("servers"));
-        var p = $"rw:{{{programId}}}";
-        var perkKey = $"{p}:perk:{perkId}";
+        var perkKey = RedisKeys.Perk(programId, perkId);
 
         var redis = await ConnectionMultiplexer.ConnectAsync(o.Required("redis"));
         await using (redis)
@@ -30,9 +30,9 @@ public static class GrantAudit
 
             // One run record: a second one means the perk's job was created (or its run started) twice.
             var runs = new List<string>();
-            await foreach (var key in server.KeysAsync(pattern: $"{perkKey}:run:*", pageSize: 10_000))
+            await foreach (var key in server.KeysAsync(pattern: RedisKeys.PerkRun(programId, perkId, "*").ToString(), pageSize: 10_000))
             {
-                var rest = ((string)key!)[($"{perkKey}:run:").Length..];
+                var rest = ((string)key!)[(RedisKeys.PerkRun(programId, perkId, "").ToString()).Length..];
                 if (!rest.Contains(':', StringComparison.Ordinal))
                 {
                     runs.Add(rest);
@@ -45,9 +45,9 @@ public static class GrantAudit
             }
             var runId = runs[0];
 
-            var run = await db.HashGetAsync($"{perkKey}:run:{runId}", ["status", "cursor", "total", "granted", "startedAt", "finishedAt"]);
+            var run = await db.HashGetAsync(RedisKeys.PerkRun(programId, perkId, runId), ["status", "cursor", "total", "granted", "startedAt", "finishedAt"]);
             var perk = await db.HashGetAsync(perkKey, ["granted", "lastRunId"]);
-            var members = (await db.SortedSetRangeByRankAsync($"{p}:members")).Select(v => (string)v!).ToArray();
+            var members = (await db.SortedSetRangeByRankAsync(RedisKeys.MemberIndex(programId))).Select(v => (string)v!).ToArray();
             long total = (long?)run[2] ?? -1, granted = (long?)run[3] ?? -1;
             report.Check(run[0] == "done" && (long?)run[1] == total,
                 $"run {runId}: status {run[0]}, cursor {run[1]} of {run[2]}" +
@@ -56,8 +56,8 @@ public static class GrantAudit
                 $"audience {members.Length} members; run total {total}, run granted {granted}, perk granted {perk[0]}, perk lastRunId {perk[1]}");
 
             // Every member holds the grant of this run (the grants hash holds one field per perk: one grant at most).
-            var grants = await Task.WhenAll(members.Select(m => db.HashGetAsync($"{p}:m:{m}:grants", perkId)));
-            var inbox = await Task.WhenAll(members.Select(m => db.SortedSetScoreAsync($"{p}:m:{m}:inbox", perkId)));
+            var grants = await Task.WhenAll(members.Select(m => db.HashGetAsync(RedisKeys.MemberGrants(programId, m), perkId)));
+            var inbox = await Task.WhenAll(members.Select(m => db.SortedSetScoreAsync(RedisKeys.MemberInbox(programId, m), perkId)));
             var ofThisRun = grants.Count(g => g.HasValue && ((string)g!).StartsWith(runId + "|", StringComparison.Ordinal));
             var ofOtherRuns = grants.Count(g => g.HasValue) - ofThisRun;
             var inInbox = inbox.Count(s => s.HasValue);

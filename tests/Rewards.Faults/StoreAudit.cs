@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Infrastructure.Redis;
 using StackExchange.Redis;
 
 namespace Rewards.Faults;
@@ -23,12 +24,11 @@ public static class StoreAudit
     public static async Task RunAsync(IDatabase db, string programId, List<AwardAnswer> sent, Dictionary<string, AwardAnswer> final, Report report)
     {
         Report.Section("Redis audit");
-        var p = $"rw:{{{programId}}}";
-        var rules = await ReadRulesAsync(db, p);
+        var rules = await ReadRulesAsync(db, programId);
 
-        var memberIds = (await db.SortedSetRangeByRankAsync($"{p}:members")).Select(v => (string)v!).ToArray();
-        var hashes = await Task.WhenAll(memberIds.Select(m => db.HashGetAllAsync($"{p}:m:{m}")));
-        var streams = await Task.WhenAll(memberIds.Select(m => db.StreamRangeAsync($"{p}:m:{m}:ledger")));
+        var memberIds = (await db.SortedSetRangeByRankAsync(RedisKeys.MemberIndex(programId))).Select(v => (string)v!).ToArray();
+        var hashes = await Task.WhenAll(memberIds.Select(m => db.HashGetAllAsync(RedisKeys.Member(programId, m))));
+        var streams = await Task.WhenAll(memberIds.Select(m => db.StreamRangeAsync(RedisKeys.Ledger(programId, m))));
         var ledgers = memberIds.Select((m, i) => streams[i].Select(e => ToEntry(m, e)).ToList()).ToArray();
         var entries = ledgers.SelectMany(l => l).ToList();
         var byActivity = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -36,7 +36,7 @@ public static class StoreAudit
 
         var activityIds = byActivity.Keys.Union(final.Values.Select(a => a.ActivityId!)).ToArray();
         var fields = await Task.WhenAll(activityIds.Select(id =>
-            db.HashGetAsync($"{p}:activity:{id}", ["member", "type", "status", "day", "week", "month"])));
+            db.HashGetAsync(RedisKeys.Activity(programId, id), [ActivityFields.Member, ActivityFields.Type, ActivityFields.Status, ActivityFields.Day, ActivityFields.Week, ActivityFields.Month])));
         var activities = new Dictionary<string, Activity>(StringComparer.Ordinal);
         for (var i = 0; i < activityIds.Length; i++)
         {
@@ -76,9 +76,9 @@ public static class StoreAudit
         {
             var h = hashes[i].ToDictionary(x => (string)x.Name!, x => (string)x.Value!, StringComparer.Ordinal);
             var sum = ledgers[i].Sum(e => e.Points);
-            badBalance += Long(h, "balance") == sum ? 0 : 1;
-            badLifetime += Long(h, "lifetime") == sum ? 0 : 1;
-            badType += rules.Keys.Any(t => Long(h, $"t:{t}") != ledgers[i].Where(e => e.Type == t).Sum(e => e.Points)) ? 1 : 0;
+            badBalance += Long(h, MemberFields.Balance) == sum ? 0 : 1;
+            badLifetime += Long(h, MemberFields.Lifetime) == sum ? 0 : 1;
+            badType += rules.Keys.Any(t => Long(h, MemberFields.TypePointsOf(t)) != ledgers[i].Where(e => e.Type == t).Sum(e => e.Points)) ? 1 : 0;
             long running = 0;
             foreach (var e in ledgers[i])
             {
@@ -116,7 +116,7 @@ public static class StoreAudit
             {
                 expected[e.Member] = expected.GetValueOrDefault(e.Member) + e.Points;
             }
-            var stored = await db.SortedSetRangeByRankWithScoresAsync($"{p}:lb:{board}:all");
+            var stored = await db.SortedSetRangeByRankWithScoresAsync(RedisKeys.Leaderboard(programId, board, "all", null));
             allTimeEntries += stored.Length;
             var seen = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var s in stored)
@@ -151,7 +151,7 @@ public static class StoreAudit
                 var period = window switch { "day" => a.Day, "week" => a.Week, _ => a.Month };
                 foreach (var board in new[] { "points", e.Type })
                 {
-                    var key = $"{p}:lb:{board}:{window}:{period}";
+                    var key = RedisKeys.Leaderboard(programId, board, window, period).ToString();
                     var sums = expected.TryGetValue(key, out var existing) ? existing : expected[key] = new(StringComparer.Ordinal);
                     sums[e.Member] = sums.GetValueOrDefault(e.Member) + e.Points;
                 }
@@ -170,9 +170,9 @@ public static class StoreAudit
             $"of the member in that period: {windowBad} wrong, missing or extra");
     }
 
-    private static async Task<Dictionary<string, Rule>> ReadRulesAsync(IDatabase db, string p)
+    private static async Task<Dictionary<string, Rule>> ReadRulesAsync(IDatabase db, string programId)
     {
-        var json = (string?)await db.HashGetAsync($"{p}:program", "json") ?? throw new InvalidOperationException("the program is not in Redis");
+        var json = (string?)await db.HashGetAsync(RedisKeys.Program(programId), "json") ?? throw new InvalidOperationException("the program is not in Redis");
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.GetProperty("rules").EnumerateObject().ToDictionary(r => r.Name, r => new Rule(
             r.Value.TryGetProperty("dailyCap", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : 0,

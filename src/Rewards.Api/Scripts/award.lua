@@ -2,76 +2,130 @@
 -- leaderboard window, tier, badges, streak and KPIs, all or nothing. One run may carry several awards of one program
 -- (group commit: the API batches concurrent awards so that the per-call cost is shared); they are decided one after
 -- the other, in order, exactly as separate runs would be. Keys are built by RedisKeys and all carry the program's tag.
--- Per award, 23 keys and 32 arguments:
--- KEYS: 1 program, 2 idempotency record, 3 member, 4 ledger stream, 5 activity, 6 day cap counter, 7 week cap counter,
---       8 member's targets for this type, 9 member index, 10-17 boards: points all/day/week/month, type all/day/week/month,
---       18 KPI hash of the day, 19 active-members HyperLogLog of the day, 20 member's velocity counter (this minute),
---       21 ambassador points of the day, 22 flagged members set, 23 referral marker of the target (referrals)
--- ARGV: 1 settings version, 2 request hash, 3 activity id, 4 member id, 5 activity type, 6 target id ('' = none),
---       7 occurredAt (unix ms), 8 now (unix ms), 9 rule points, 10 daily cap (0 = none), 11 weekly cap (0 = none),
---       12 unique per target (1/0), 13 cooldown ms (0 = none), 14 requires approval (1/0),
---       15 idempotency ttl s, 16 day counter ttl s, 17 week counter ttl s, 18 local day id, 19 local week id,
---       20 local month id, 21-23 day/week/month window start (unix s), 24-26 day/week/month board ttl (s),
---       27 tier thresholds, 28 badge rules, 29 local day number (streaks), 30 velocity max per minute (0 = none),
---       31 KPI ttl s, 32 referral (1/0)
--- The idempotency record is one string:
+-- Each award's keys and arguments are named once, below, as offsets into its slice of KEYS and ARGV; the C# side builds
+-- them from one record (AwardScript, Features/Activities/ActivityStore.cs), and ScriptContractTests checks both agree.
+-- The idempotency record is one string (parsed by AwardRecord.Parse in C#):
 --   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
--- KPI counters are summed over the run and written once at its end (flushKpis, gamification.lua).
+-- KPI counters are summed over the run and written once at its end (kpis.flush).
 
-local KEYS_PER_AWARD, ARGS_PER_AWARD = 23, 32
+--!include layout
+--!include codes
+--!include activity
+--!include member
+--!include ledger
+--!include kpis
+--!include points
+--!include boards
+
+-- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
+local L, KEY, ARG = layout.new(), {}, {}
+--!keys
+KEY.PROGRAM = L.key()               -- program hash (settings version)
+KEY.IDEMPOTENCY = L.key()           -- the idempotency record
+KEY.MEMBER = L.key()
+KEY.LEDGER = L.key()
+KEY.ACTIVITY = L.key()
+KEY.DAY_CAP = L.key()               -- cap counter of the local day
+KEY.WEEK_CAP = L.key()              -- cap counter of the local ISO week
+KEY.TARGETS = L.key()               -- the member's targets for this type
+KEY.MEMBER_INDEX = L.key()
+KEY.BOARDS = L.key(boards.KEY_COUNT)
+KEY.STATS = L.key()                 -- KPI hash of the day
+KEY.ACTIVE_MEMBERS = L.key()        -- HyperLogLog of the day
+KEY.VELOCITY = L.key()              -- the member's activities this minute
+KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
+KEY.FLAGGED = L.key()               -- flagged members set
+KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
+--!args
+ARG.VERSION = L.arg()               -- settings version
+ARG.REQUEST_HASH = L.arg()
+ARG.ACTIVITY_ID = L.arg()
+ARG.MEMBER_ID = L.arg()
+ARG.ACTIVITY_TYPE = L.arg()
+ARG.TARGET = L.arg()                -- '' = none
+ARG.OCCURRED_AT = L.arg()           -- unix ms
+ARG.NOW = L.arg()                   -- unix ms
+ARG.POINTS = L.arg()                -- the rule's points
+ARG.DAILY_CAP = L.arg()             -- 0 = none
+ARG.WEEKLY_CAP = L.arg()            -- 0 = none
+ARG.UNIQUE_PER_TARGET = L.arg()     -- 1/0
+ARG.COOLDOWN = L.arg()              -- ms, 0 = none
+ARG.REQUIRES_APPROVAL = L.arg()     -- 1/0
+ARG.IDEMPOTENCY_TTL = L.arg()       -- s
+ARG.DAY_CAP_TTL = L.arg()           -- s
+ARG.WEEK_CAP_TTL = L.arg()          -- s
+ARG.DAY = L.arg()                   -- local day id
+ARG.WEEK = L.arg()                  -- local week id
+ARG.MONTH = L.arg()                 -- local month id
+ARG.BOARD_ARGS = L.arg(boards.ARG_COUNT)
+ARG.TIERS = L.arg()                 -- tier thresholds
+ARG.BADGES = L.arg()                -- badge rules
+ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
+ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
+ARG.KPI_TTL = L.arg()               -- s
+ARG.IS_REFERRAL = L.arg()           -- 1/0
+--!end
+local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
+
+local R, ACTIVE, AWARDED, PENDING, REJECTED = member.R, codes.status.active, codes.outcome.awarded, codes.outcome.pending,
+  codes.outcome.rejected
 local checkedVersions = {}
 
-local function award(K, A)
+-- k, a: where this award's slice starts in KEYS and ARGV, less one (KEYS[k + KEY.MEMBER] is its member key).
+local function award(k, a)
   -- The awards of one run share their program: its settings version is read once.
-  local version = checkedVersions[K[1]]
+  local programKey = KEYS[k + KEY.PROGRAM]
+  local version = checkedVersions[programKey]
   if version == nil then
-    version = redis.call('HGET', K[1], 'version') or false
-    checkedVersions[K[1]] = version
+    version = redis.call('HGET', programKey, 'version') or false
+    checkedVersions[programKey] = version
   end
-  if version ~= A[1] then return {'stale'} end
+  if version ~= ARGV[a + ARG.VERSION] then return {'stale'} end
 
-  local seen = redis.call('GET', K[2])
+  local idempotencyKey, requestHash = KEYS[k + KEY.IDEMPOTENCY], ARGV[a + ARG.REQUEST_HASH]
+  local seen = redis.call('GET', idempotencyKey)
   if seen then
-    if string.sub(seen, 1, #A[2] + 1) ~= A[2] .. '|' then return {'conflict'} end
-    if redis.call('HGET', K[3], 'status') == 'erased' then return {'erased'} end -- a replay must not show their balance
+    if string.sub(seen, 1, #requestHash + 1) ~= requestHash .. '|' then return {'conflict'} end
+    -- A replay must not show an erased member's balance.
+    if redis.call('HGET', KEYS[k + KEY.MEMBER], member.STATUS) == codes.status.erased then return {'erased'} end
     return {'replayed', seen}
   end
 
-  local activityId, memberId, activityType, target = A[3], A[4], A[5], A[6]
-  local occurredAt, now, rulePoints = tonumber(A[7]), tonumber(A[8]), tonumber(A[9])
-  local dailyCap, weeklyCap, cooldown = tonumber(A[10]), tonumber(A[11]), tonumber(A[13])
-  local uniquePerTarget, requiresApproval = A[12] == '1', A[14] == '1'
-  local kpiTtl = A[31]
-  local cooldownField, typeField, entryField, countField = 'lastAt:' .. activityType, 't:' .. activityType, 'lb:' .. activityType, 'c:' .. activityType
+  local memberKey, statsKey, capDayKey, capWeekKey, targetsKey, referralKey = KEYS[k + KEY.MEMBER], KEYS[k + KEY.STATS],
+    KEYS[k + KEY.DAY_CAP], KEYS[k + KEY.WEEK_CAP], KEYS[k + KEY.TARGETS], KEYS[k + KEY.REFERRAL]
+  local activityId, memberId, activityType, target = ARGV[a + ARG.ACTIVITY_ID], ARGV[a + ARG.MEMBER_ID], ARGV[a + ARG.ACTIVITY_TYPE],
+    ARGV[a + ARG.TARGET]
+  local occurredAt, now, rulePoints = tonumber(ARGV[a + ARG.OCCURRED_AT]), tonumber(ARGV[a + ARG.NOW]), tonumber(ARGV[a + ARG.POINTS])
+  local dailyCap, weeklyCap, cooldown = tonumber(ARGV[a + ARG.DAILY_CAP]), tonumber(ARGV[a + ARG.WEEKLY_CAP]), tonumber(ARGV[a + ARG.COOLDOWN])
+  local uniquePerTarget, requiresApproval = ARGV[a + ARG.UNIQUE_PER_TARGET] == '1', ARGV[a + ARG.REQUIRES_APPROVAL] == '1'
+  local isReferral, velocityMax, kpiTtl = ARGV[a + ARG.IS_REFERRAL] == '1', tonumber(ARGV[a + ARG.VELOCITY_MAX]), ARGV[a + ARG.KPI_TTL]
+  local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
 
-  local windowField = 'w:' .. activityType
-  local member = redis.call('HMGET', K[3], 'status', 'balance', 'lifetime', cooldownField, typeField, 'lb:points', entryField,
-    countField, 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', windowField)
-  local status, balance, lifetime = member[1], tonumber(member[2]) or 0, tonumber(member[3]) or 0
-  if status == 'erased' then return {'erased'} end -- refused, nothing written: no new data about an erased member
+  local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField)
+  local status = m[R.STATUS]
+  if status == codes.status.erased then return {'erased'} end -- refused, nothing written: no new data about an erased member
   if not status then
     -- First activity of this member: created implicitly.
-    status = 'active'
-    redis.call('HSET', K[3], 'status', status, 'balance', 0, 'lifetime', 0, 'createdAt', now)
-    redis.call('ZADD', K[9], 'NX', now, memberId)
-    statLater(K[18], 'newMembers', 1, kpiTtl)
+    status = ACTIVE
+    member.create(memberKey, KEYS[k + KEY.MEMBER_INDEX], memberId, now)
+    kpis.statLater(statsKey, 'newMembers', 1, kpiTtl)
   end
 
   -- The latest occurredAt accepted for this type: a backdated activity must not move it back, or the next one
   -- would be measured against the older instant and slip through the cooldown.
-  local lastAt = tonumber(member[4])
+  local lastAt = tonumber(m[R.LAST_AT])
   local nextLastAt = math.max(occurredAt, lastAt or occurredAt)
 
   local reason = ''
-  if status ~= 'active' then
-    reason = 'member_' .. status
-  elseif uniquePerTarget and redis.call('SISMEMBER', K[8], target) == 1 then
-    reason = 'duplicate_target'
+  if status ~= ACTIVE then
+    reason = codes.reason.memberPrefix .. status
+  elseif uniquePerTarget and redis.call('SISMEMBER', targetsKey, target) == 1 then
+    reason = codes.reason.duplicateTarget
   elseif cooldown > 0 and lastAt and math.abs(occurredAt - lastAt) < cooldown then
-    reason = 'cooldown'
-  elseif A[32] == '1' and redis.call('EXISTS', K[23]) == 1 then
-    reason = 'already_referred'
+    reason = codes.reason.cooldown
+  elseif isReferral and redis.call('EXISTS', referralKey) == 1 then
+    reason = codes.reason.alreadyReferred
   end
 
   -- Caps: count first, take the count back when over the cap (one command per cap on the common path).
@@ -79,16 +133,16 @@ local function award(K, A)
   -- rejection gives them back. Counters get their expiry once, when the period's first activity creates them.
   local countedDay, countedWeek, claimedTarget = 0, 0, 0
   if reason == '' and dailyCap > 0 then
-    local n = redis.call('INCR', K[6])
-    if n == 1 then redis.call('EXPIRE', K[6], A[16]) end
-    if n > dailyCap then redis.call('DECR', K[6]); reason = 'daily_cap_reached' else countedDay = 1 end
+    local n = redis.call('INCR', capDayKey)
+    if n == 1 then redis.call('EXPIRE', capDayKey, ARGV[a + ARG.DAY_CAP_TTL]) end
+    if n > dailyCap then redis.call('DECR', capDayKey); reason = codes.reason.dailyCap else countedDay = 1 end
   end
   if reason == '' and weeklyCap > 0 then
-    local n = redis.call('INCR', K[7])
-    if n == 1 then redis.call('EXPIRE', K[7], A[17]) end
+    local n = redis.call('INCR', capWeekKey)
+    if n == 1 then redis.call('EXPIRE', capWeekKey, ARGV[a + ARG.WEEK_CAP_TTL]) end
     if n > weeklyCap then
-      redis.call('DECR', K[7]); reason = 'weekly_cap_reached'
-      if countedDay == 1 then redis.call('DECR', K[6]); countedDay = 0 end
+      redis.call('DECR', capWeekKey); reason = codes.reason.weeklyCap
+      if countedDay == 1 then redis.call('DECR', capDayKey); countedDay = 0 end
     else
       countedWeek = 1
     end
@@ -98,80 +152,62 @@ local function award(K, A)
   -- what this catches). Past the program's per-minute limit the member is flagged, and activities that would earn points
   -- are held for moderation.
   local held = false
-  if status == 'active' and tonumber(A[30]) > 0 then
-    local n = redis.call('INCR', K[20])
-    if n == 1 then redis.call('EXPIRE', K[20], 120) end
-    if n > tonumber(A[30]) then
+  if status == ACTIVE and velocityMax > 0 then
+    local velocityKey = KEYS[k + KEY.VELOCITY]
+    local n = redis.call('INCR', velocityKey)
+    if n == 1 then redis.call('EXPIRE', velocityKey, 120) end
+    if n > velocityMax then
       held = reason == ''
-      redis.call('HSET', K[3], 'flagged', now)
-      redis.call('SADD', K[22], memberId)
+      redis.call('HSET', memberKey, member.FLAGGED, now)
+      redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId)
     end
   end
 
-  local result, awarded, pending = 'rejected', 0, 0
-  local tier, tierChanged, newBadges = tonumber(member[13]) or 0, 0, {}
+  local result, awarded, pending = REJECTED, 0, 0
+  local balance, lifetime = tonumber(m[R.BALANCE]) or 0, tonumber(m[R.LIFETIME]) or 0
+  local tier = tonumber(m[R.TIER]) or 0
+  local fromTier, newBadges = tier, points.NO_BADGES
   if reason == '' then
     if uniquePerTarget then
-      redis.call('SADD', K[8], target); claimedTarget = 1
+      redis.call('SADD', targetsKey, target); claimedTarget = 1
     end
-    if A[32] == '1' then redis.call('SET', K[23], activityId) end
+    if isReferral then redis.call('SET', referralKey, activityId) end
     if requiresApproval or held then
-      result, pending = 'pending', rulePoints
-      if held then reason = 'velocity' end
-      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, nextLastAt) end
+      result, pending = PENDING, rulePoints
+      if held then reason = codes.reason.velocity end
     else
-      result, awarded = 'awarded', rulePoints
-      balance, lifetime = balance + awarded, lifetime + awarded
-      local typeTotal = (tonumber(member[5]) or 0) + awarded
-      local typeCount = (tonumber(member[8]) or 0) + 1
-      local pointsEntry, typeEntry, pointsWindows, typeWindows = applyToBoards(
-        {K[10], K[11], K[12], K[13], K[14], K[15], K[16], K[17]}, {A[21], A[22], A[23], A[24], A[25], A[26]},
-        memberId, awarded, lifetime, typeTotal, member[6], member[7], now, member[14], member[15])
-      local streakDay, streak, best = nextStreak(tonumber(A[29]), tonumber(member[9]), tonumber(member[10]) or 0, tonumber(member[11]) or 0)
-      local earned
-      earned, newBadges = earnBadges(A[28], member[12] or ',', activityType, typeCount, lifetime, streak)
-      local newTier = tierOf(A[27], lifetime)
-      redis.call('HSET', K[3], 'balance', balance, 'lifetime', lifetime, typeField, typeTotal, countField, typeCount,
-        'lb:points', pointsEntry, entryField, typeEntry, 'streakDay', streakDay, 'streak', streak, 'bestStreak', best,
-        'badges', earned, 'tier', newTier, 'w:points', pointsWindows, windowField, typeWindows)
-      if cooldown > 0 then redis.call('HSET', K[3], cooldownField, nextLastAt) end
-      for _, id in ipairs(newBadges) do
-        redis.call('XADD', K[4], '*', 'kind', 'badge', 'activity', activityId, 'type', activityType, 'target', id,
-          'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', id)
-      end
-      if newTier ~= tier then
-        tierChanged = 1
-        redis.call('XADD', K[4], '*', 'kind', 'tier', 'activity', activityId, 'type', activityType, 'target', '',
-          'points', 0, 'pending', 0, 'balance', balance, 'at', now, 'reason', tostring(newTier))
-        tier = newTier
-      end
-      statLater(K[18], 'pointsIssued', awarded, kpiTtl)
-      ambassadorPointsLater(K[21], memberId, awarded, kpiTtl)
+      result, awarded = AWARDED, rulePoints
+      balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows,
+        k + KEY.BOARDS, a + ARG.BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + ARG.DAY_NUMBER]), ARGV[a + ARG.TIERS],
+        ARGV[a + ARG.BADGES], now)
+      kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
+      kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
     end
+    if cooldown > 0 then redis.call('HSET', memberKey, lastAtField, nextLastAt) end
   end
-  statLater(K[18], result .. ':' .. activityType, 1, kpiTtl)
-  countActiveLater(K[19], memberId, kpiTtl)
+  kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
+  kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  redis.call('HSET', K[5], 'member', memberId, 'type', activityType, 'target', target, 'occurredAt', occurredAt,
-    'recordedAt', now, 'status', result, 'reason', reason, 'points', rulePoints, 'day', A[18], 'week', A[19], 'month', A[20],
-    'holds', countedDay .. countedWeek .. claimedTarget)
+  redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+    activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
+    activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
+    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
 
-  local entryKind = (result == 'awarded' and 'award') or (result == 'pending' and 'pending') or 'rejection'
-  redis.call('XADD', K[4], '*', 'kind', entryKind, 'activity', activityId, 'type', activityType, 'target', target,
-    'points', awarded, 'pending', pending, 'balance', balance, 'at', now, 'reason', reason)
+  local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
+    or codes.ledger.rejection
+  ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
+    newBadges, tier, fromTier)
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
-  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s', A[2], activityId, result, reason, awarded, pending,
-    balance, lifetime, tier, tierChanged, table.concat(newBadges, ','))
-  redis.call('SET', K[2], record, 'EX', A[15])
+  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s', requestHash, activityId, result, reason, awarded, pending,
+    balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ','))
+  redis.call('SET', idempotencyKey, record, 'EX', ARGV[a + ARG.IDEMPOTENCY_TTL])
   return {'recorded', record}
 end
 
 local replies = {}
 for i = 0, #KEYS / KEYS_PER_AWARD - 1 do
-  local K = {unpack(KEYS, i * KEYS_PER_AWARD + 1, (i + 1) * KEYS_PER_AWARD)}
-  local A = {unpack(ARGV, i * ARGS_PER_AWARD + 1, (i + 1) * ARGS_PER_AWARD)}
-  replies[i + 1] = award(K, A)
+  replies[i + 1] = award(i * KEYS_PER_AWARD, i * ARGS_PER_AWARD)
 end
-flushKpis()
+kpis.flush()
 return replies

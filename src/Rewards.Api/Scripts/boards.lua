@@ -1,11 +1,43 @@
--- Leaderboard writes, shared by the award and moderation scripts (prepended to them when they are loaded).
+-- Module boards: leaderboard writes of the award and moderation scripts.
+-- Exports:
+--   apply(kAt, aAt, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState):
+--     applies delta points to the 'points' board and the activity type's board in every window; the boards are the
+--     BoardWrites keys and arguments found in KEYS from kAt and in ARGV from aAt (see the block below).
+--     Returns the new all-time entries of both boards and their new window states (member fields 'lb:<board>', 'w:<board>').
+--   addToWindow, setAllTime: the two encodings (ScoreEncodingTests drives them directly)
+--   KEY_COUNT, ARG_COUNT: how many keys and arguments BoardWrites takes
+--   TIME_SPAN: 2^22, the windowed score's scale (the C# side reads scores with the same scale)
 -- Windowed boards (day, week, month): score = points * 2^22 + (2^22 - 1 - s), s = whole seconds from the window's start
 --   to the moment the member reached that score (clamped to 0 .. 2^22 - 1). Exact in a double for points < 2^31;
 --   higher score first, and for equal points the smaller s (reached first) first.
 -- All-time boards: score = points (exact up to 2^53); the entry is '<9999999999999 - reachedAt ms, 13 digits>:<memberId>', so
 --   that for equal points Redis's reverse lexicographic order puts whoever reached them first on top, to the millisecond.
 -- See docs/leaderboards.md.
-local TIME_SPAN = 4194304
+--!include layout
+
+-- The keys and arguments BoardWrites (Features/Leaderboards/BoardWrites.cs) builds, in its order; a script places them
+-- together in its KEYS and ARGV (ScriptContractTests checks that both sides agree). Window keys and arguments are in
+-- window order (day, week, month): the loops below rely on it.
+local L = layout.new()
+--!keys
+local POINTS_ALL = L.key()
+local POINTS_DAY = L.key()
+local POINTS_WEEK = L.key()
+local POINTS_MONTH = L.key()
+local TYPE_ALL = L.key()
+local TYPE_DAY = L.key()
+local TYPE_WEEK = L.key()
+local TYPE_MONTH = L.key()
+--!args
+local DAY_START = L.arg()
+local WEEK_START = L.arg()
+local MONTH_START = L.arg()
+local DAY_TTL = L.arg()
+local WEEK_TTL = L.arg()
+local MONTH_TTL = L.arg()
+--!end
+
+local TIME_SPAN = 4194304 -- 2^22
 local REACH_MAX = 9999999999999
 
 -- A member's window state for one board, kept in the member hash ('w:<board>') so that an award does not have to read
@@ -67,17 +99,22 @@ local function setAllTime(key, oldEntry, memberId, points, nowMs)
 end
 
 -- Applies a change of delta points to the 'points' board and the activity type's board, in every window.
--- B: keys {points all, points day, points week, points month, type all, type day, type week, type month}
--- W: {day start s, week start s, month start s, day ttl s, week ttl s, month ttl s}
+-- kAt, aAt: where the BoardWrites keys and arguments start in KEYS and ARGV.
 -- pointsState, typeState: the member's 'w:points' and 'w:<type>' fields (nil when absent).
 -- Returns the new all-time entries of the points board and the type board, and the new window states of both.
-local function applyToBoards(B, W, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs,
-    pointsState, typeState)
+local function apply(kAt, aAt, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState)
   local pw, tw = readWindowState(pointsState), readWindowState(typeState)
-  for i = 1, 3 do
-    addToWindow(B[1 + i], memberId, delta, W[i], nowMs, W[3 + i], pw, i)
-    addToWindow(B[5 + i], memberId, delta, W[i], nowMs, W[3 + i], tw, i)
+  local k, a = kAt - 1, aAt - 1
+  for i = 0, 2 do
+    local start, ttl = ARGV[a + DAY_START + i], ARGV[a + DAY_TTL + i]
+    addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, start, nowMs, ttl, pw, i + 1)
+    addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, start, nowMs, ttl, tw, i + 1)
   end
-  return setAllTime(B[1], oldPointsEntry, memberId, lifetime, nowMs), setAllTime(B[5], oldTypeEntry, memberId, typeTotal, nowMs),
-    writeWindowState(pw), writeWindowState(tw)
+  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, nowMs),
+    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, nowMs), writeWindowState(pw), writeWindowState(tw)
 end
+
+return {
+  apply = apply, addToWindow = addToWindow, setAllTime = setAllTime,
+  KEY_COUNT = L.keys, ARG_COUNT = L.args, TIME_SPAN = TIME_SPAN,
+}

@@ -1,4 +1,8 @@
--- Tiers, badges, streaks, KPIs and ambassadors, shared by the award and moderation scripts (prepended when loaded).
+-- Module gamification: tiers, badges and streaks of the award and moderation scripts.
+-- Exports:
+--   tierOf(tiers, lifetime) -> the member's tier number
+--   nextStreak(day, streakDay, streak, best) -> streakDay, streak, best after an awarded activity on local day number day
+--   earnBadges(rules, earned, activityType, typeCount, lifetime, streak) -> the updated ',id,' string, the list of new ids
 -- tiers: "min1,min2,..." ascending lifetime thresholds; a member's tier is the number of thresholds reached (0 = none).
 -- badges: "id:c:type:count;id:l::points;id:s::days" (awarded activities of a type, lifetime points, streak days).
 -- A member hash keeps: 'c:<type>' awarded activities per type, 'streakDay' (local day number), 'streak', 'bestStreak',
@@ -38,66 +42,4 @@ local function earnBadges(rules, earned, activityType, typeCount, lifetime, stre
   return earned, new
 end
 
--- KPI writes: per-day counters (a hash), active members (a HyperLogLog) and ambassadors' daily points (a sorted set), each
--- key getting its expiry when first written. They are gathered and written by flushKpis: a script run that decides many
--- awards (group commit) sums the increments of one key and field and writes each key once when the run ends; the run is
--- atomic, so nobody can observe the difference from writing them award by award. stat and ambassadorPoints write at once.
-local kpis = {order = {}, byKey = {}}
-
-local function kpiEntry(kind, key, ttl)
-  local e = kpis.byKey[key]
-  if not e then
-    e = {kind = kind, key = key, ttl = ttl, order = {}, sums = {}}
-    kpis.byKey[key] = e
-    kpis.order[#kpis.order + 1] = e
-  end
-  return e
-end
-
-local function add(e, field, by)
-  if e.sums[field] == nil then
-    e.order[#e.order + 1] = field
-    e.sums[field] = 0
-  end
-  e.sums[field] = e.sums[field] + by
-end
-
-local function statLater(key, field, by, ttl)
-  if by ~= 0 then add(kpiEntry('stat', key, ttl), field, by) end
-end
-
-local function countActiveLater(key, memberId, ttl)
-  add(kpiEntry('active', key, ttl), memberId, 1)
-end
-
--- Ambassadors: plain awarded points per member and local day (summed over a rolling window on read).
-local function ambassadorPointsLater(key, memberId, points, ttl)
-  if points ~= 0 then add(kpiEntry('ambassador', key, ttl), memberId, points) end
-end
-
-local function flushKpis()
-  for _, e in ipairs(kpis.order) do
-    if e.kind == 'active' then
-      redis.call('PFADD', e.key, unpack(e.order))
-    else
-      for _, field in ipairs(e.order) do
-        local by = e.sums[field]
-        if by ~= 0 then
-          if e.kind == 'stat' then redis.call('HINCRBY', e.key, field, by) else redis.call('ZINCRBY', e.key, by, field) end
-        end
-      end
-    end
-    redis.call('EXPIRE', e.key, e.ttl, 'NX')
-  end
-  kpis = {order = {}, byKey = {}}
-end
-
-local function stat(key, field, by, ttl)
-  statLater(key, field, by, ttl)
-  flushKpis()
-end
-
-local function ambassadorPoints(key, memberId, points, ttl)
-  ambassadorPointsLater(key, memberId, points, ttl)
-  flushKpis()
-end
+return {tierOf = tierOf, nextStreak = nextStreak, earnBadges = earnBadges}

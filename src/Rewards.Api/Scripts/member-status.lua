@@ -3,26 +3,36 @@
 -- restore them exactly on reinstatement;
 -- all-time entries are rebuilt from the member's totals. Erasure removes personal data and every board entry for good;
 -- balance, lifetime and the ledger stay, for accounting.
--- KEYS: 1 member, 2 parked entries, 3 member index, 4.. boards
--- ARGV: 1 action ('suspend' | 'reinstate' | 'erase'), 2 member id, 3 now (unix ms),
---       then one per board key: 'all:<board>' for an all-time board, 'window' for a window period,
---       then (erase) the arguments of eraseMemberData (member-erase.lua, prepended)
 -- Returns {'missing'} | {'conflict', status} | {'done', status}
-local member, parked, index, memberId, now = KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[3])
-local status = redis.call('HGET', member, 'status')
-if not status or status == 'erased' then return {'missing'} end
-local action = ARGV[1]
-if (action == 'suspend' and status ~= 'active') or (action == 'reinstate' and status ~= 'suspended') then
+
+--!include codes
+--!include member
+--!include erasure
+
+--!keys
+local memberKey, parked, index, flaggedKey, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], 5 -- boards: KEYS[5..]
+--!args
+local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local referralPrefix, boardKinds = ARGV[6], 7 -- boardKinds: ARGV[7..]
+--!end
+-- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
+-- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
+-- what KEYS[i] is, 'all:<board>' for an all-time board, 'window' for a window period.
+local shift = boardKinds - boards
+
+local status = redis.call('HGET', memberKey, member.STATUS)
+if not status or status == codes.status.erased then return {'missing'} end
+if (action == 'suspend' and status ~= codes.status.active) or (action == 'reinstate' and status ~= codes.status.suspended) then
   return {'conflict', status}
 end
 
-
 if action == 'reinstate' then
-  for i = 4, #KEYS do
-    if string.sub(ARGV[i], 1, 4) == 'all:' then
-      local board = string.sub(ARGV[i], 5)
-      local points = tonumber(redis.call('HGET', member, board == 'points' and 'lifetime' or 't:' .. board) or '0')
-      local entry = redis.call('HGET', member, 'lb:' .. board)
+  for i = boards, #KEYS do
+    if string.sub(ARGV[i + shift], 1, 4) == 'all:' then
+      local board = string.sub(ARGV[i + shift], 5)
+      local points = tonumber(redis.call('HGET', memberKey, board == member.POINTS_BOARD and member.LIFETIME
+        or member.TYPE_POINTS .. board) or '0')
+      local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. board)
       if points > 0 and entry and entry ~= '' then redis.call('ZADD', KEYS[i], points, entry) end
     end
   end
@@ -36,35 +46,35 @@ if action == 'reinstate' then
     end
   end
   redis.call('DEL', parked)
-  redis.call('HSET', member, 'status', 'active')
-  return {'done', 'active'}
+  redis.call('HSET', memberKey, member.STATUS, codes.status.active)
+  return {'done', codes.status.active}
 end
 
 -- suspend or erase: off every board
-for i = 4, #KEYS do
-  local kind = ARGV[i]
+for i = boards, #KEYS do
+  local kind, board = ARGV[i + shift], KEYS[i]
   if string.sub(kind, 1, 4) == 'all:' then
-    local entry = redis.call('HGET', member, 'lb:' .. string.sub(kind, 5))
-    if entry and entry ~= '' then redis.call('ZREM', KEYS[i], entry) end
+    local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. string.sub(kind, 5))
+    if entry and entry ~= '' then redis.call('ZREM', board, entry) end
   else
-    local score = redis.call('ZSCORE', KEYS[i], memberId)
+    local score = redis.call('ZSCORE', board, memberId)
     if score then
       if action == 'suspend' then
-        redis.call('HSET', parked, KEYS[i], score .. '|' .. redis.call('PTTL', KEYS[i]) .. '|' .. now)
+        redis.call('HSET', parked, board, score .. '|' .. redis.call('PTTL', board) .. '|' .. now)
       end
-      redis.call('ZREM', KEYS[i], memberId)
+      redis.call('ZREM', board, memberId)
     end
   end
 end
 
 if action == 'suspend' then
-  redis.call('HSET', member, 'status', 'suspended')
-  return {'done', 'suspended'}
+  redis.call('HSET', memberKey, member.STATUS, codes.status.suspended)
+  return {'done', codes.status.suspended}
 end
 
 redis.call('DEL', parked)
-eraseMemberData(member, memberId, {unpack(ARGV, #KEYS + 1)}) -- member-erase.lua; its arguments follow the boards'
+erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
 redis.call('ZREM', index, memberId)
-redis.call('HDEL', member, 'displayName', 'locale')
-redis.call('HSET', member, 'status', 'erased', 'erasedAt', now)
-return {'done', 'erased'}
+redis.call('HDEL', memberKey, member.DISPLAY_NAME, member.LOCALE)
+redis.call('HSET', memberKey, member.STATUS, codes.status.erased, member.ERASED_AT, now)
+return {'done', codes.status.erased}

@@ -2,17 +2,19 @@
 -- page (and, for a member, the news not public yet), never the program's other perks.
 -- A member also sees, before the public and first, news not public yet whose earlyAt has passed and that they were granted.
 -- Perk hashes are prefix .. perkId (RedisKeys.PerkPrefix, Perk).
--- KEYS: 1 news by publicAt, 2 news by earlyAt, 3 the member's grants hash (member reads only)
--- ARGV: 1 now (unix ms), 2 offset, 3 limit, 4 perk key prefix
 -- Returns {total, perkId, early (1/0), definition JSON, ...}
-local newsByPublicAt, newsByEarlyAt, memberGrants = KEYS[1], KEYS[2], KEYS[3]
-local now, offset, limit, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+--!keys
+local newsByPublicAt, newsByEarlyAt, memberGrants = KEYS[1], KEYS[2], 3 -- KEYS[3]: the member's grants hash (member reads only)
+--!args
+local now, offset, limit, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] -- now: unix ms; prefix: perk keys
+--!end
+local grants = KEYS[memberGrants]
 
 local early = {}
-if memberGrants then
+if grants then
   for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', newsByPublicAt, '+inf', '(' .. now)) do
     local earlyAt = redis.call('ZSCORE', newsByEarlyAt, id)
-    if earlyAt and tonumber(earlyAt) <= tonumber(now) and redis.call('HEXISTS', memberGrants, id) == 1 then
+    if earlyAt and tonumber(earlyAt) <= tonumber(now) and redis.call('HEXISTS', grants, id) == 1 then
       early[#early + 1] = id
     end
   end

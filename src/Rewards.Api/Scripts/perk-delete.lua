@@ -2,13 +2,13 @@
 -- all codes), an event's accepted, waitlisted and declined members, its grant runs and their audience snapshots, and its
 -- entries in the program's perk index and news index. Members' grants are removed afterwards, in chunks (perk-ungrant-chunk).
 -- Run keys are runPrefix .. runId (.. ':audience'): RedisKeys.PerkRun, PerkRunAudience.
--- KEYS: 1 perk hash, 2 perk index, 3 news by publicAt, 4 news by earlyAt, 5 code list, 6 code set, 7 accepted,
---       8 waitlist, 9 declined, 10 run ids (set)
--- ARGV: 1 perk id, 2 run key prefix (RedisKeys.PerkRun without the run id)
 -- Returns 1 when the perk existed, else 0
+--!keys
 local perkKey, perkIndex, newsByPublicAt, newsByEarlyAt = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local codeList, codeSet, accepted, waitlist, declined, runIds = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local perkId, runPrefix = ARGV[1], ARGV[2]
+--!args
+local perkId, runPrefix = ARGV[1], ARGV[2] -- runPrefix: RedisKeys.PerkRun without the run id
+--!end
 
 if redis.call('EXISTS', perkKey) == 0 then return 0 end
 local runs = redis.call('SMEMBERS', runIds)

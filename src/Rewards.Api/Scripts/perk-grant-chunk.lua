@@ -2,23 +2,35 @@
 -- wholly applied with the cursor moved past it, or not at all. A member holds one grant per perk, tagged with the run
 -- that made it, so re-running a chunk (a retry, a duplicate job execution, a restart) grants nobody twice.
 -- Member keys are prefix .. memberId (.. ':grants' / ':inbox'): RedisKeys.MemberPrefix, MemberGrants, MemberInbox.
--- KEYS: 1 run hash, 2 audience snapshot list, 3 perk hash, 4 KPI hash of today
--- ARGV: 1 run id, 2 expected cursor, 3 chunk size, 4 perk id, 5 now (unix ms), 6 min lifetime points (-1 = none),
---       7 member key prefix, 8 KPI ttl s, 9 badge the member must hold ('' = none)
 -- Returns {'ok', cursor, total, granted in this chunk} | {'moved', cursor} | {'status', status}
-local run = redis.call('HMGET', KEYS[1], 'status', 'cursor', 'total')
-if run[1] ~= 'granting' then return {'status', run[1] or ''} end
-if redis.call('EXISTS', KEYS[3]) == 0 then return {'status', 'deleted'} end -- the perk was deleted: nobody more is granted
-local cursor, total = tonumber(run[2]), tonumber(run[3])
-if cursor ~= tonumber(ARGV[2]) then return {'moved', cursor} end
 
-local runId, perkId, now, minLifetime, prefix = ARGV[1], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7]
-local ids = redis.call('LRANGE', KEYS[2], cursor, cursor + tonumber(ARGV[3]) - 1)
+--!include codes
+--!include member
+--!include kpis
+
+--!keys
+local runKey, audienceKey, perkKey, todayStats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+--!args
+local runId, expectedCursor, chunkSize, perkId, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local minLifetime, prefix, kpiTtl, badge = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
+--!end
+-- minLifetime: -1 = none; badge: the badge the member must hold, '' = none; now: unix ms.
+
+-- A finished run's audience snapshot is kept a week (for audits), then expires.
+local FINISHED_AUDIENCE_TTL = 7 * 24 * 3600
+
+local run = redis.call('HMGET', runKey, 'status', 'cursor', 'total')
+if run[1] ~= 'granting' then return {'status', run[1] or ''} end
+if redis.call('EXISTS', perkKey) == 0 then return {'status', 'deleted'} end -- the perk was deleted: nobody more is granted
+local cursor, total = tonumber(run[2]), tonumber(run[3])
+if cursor ~= expectedCursor then return {'moved', cursor} end
+
+local ids = redis.call('LRANGE', audienceKey, cursor, cursor + chunkSize - 1)
 local granted = 0
 for _, id in ipairs(ids) do
-  local m = redis.call('HMGET', prefix .. id, 'status', 'lifetime', 'badges')
-  if m[1] == 'active' and (minLifetime < 0 or (tonumber(m[2]) or 0) >= minLifetime)
-      and (ARGV[9] == '' or string.find(m[3] or '', ',' .. ARGV[9] .. ',', 1, true)) then
+  local m = redis.call('HMGET', prefix .. id, member.STATUS, member.LIFETIME, member.BADGES)
+  if m[1] == codes.status.active and (minLifetime < 0 or (tonumber(m[2]) or 0) >= minLifetime)
+      and (badge == '' or string.find(m[3] or '', ',' .. badge .. ',', 1, true)) then
     local grants = prefix .. id .. ':grants'
     local current = redis.call('HGET', grants, perkId)
     if not current or string.sub(current, 1, #runId + 1) ~= runId .. '|' then
@@ -30,12 +42,12 @@ for _, id in ipairs(ids) do
 end
 
 cursor = cursor + #ids
-redis.call('HSET', KEYS[1], 'cursor', cursor)
-redis.call('HINCRBY', KEYS[1], 'granted', granted)
-redis.call('HINCRBY', KEYS[3], 'granted', granted)
-stat(KEYS[4], 'perksGranted', granted, ARGV[8])
+redis.call('HSET', runKey, 'cursor', cursor)
+redis.call('HINCRBY', runKey, 'granted', granted)
+redis.call('HINCRBY', perkKey, 'granted', granted)
+kpis.stat(todayStats, 'perksGranted', granted, kpiTtl)
 if cursor >= total then
-  redis.call('HSET', KEYS[1], 'status', 'done', 'finishedAt', now)
-  redis.call('EXPIRE', KEYS[2], 604800)
+  redis.call('HSET', runKey, 'status', 'done', 'finishedAt', now)
+  redis.call('EXPIRE', audienceKey, FINISHED_AUDIENCE_TTL)
 end
 return {'ok', cursor, total, granted}

@@ -1,10 +1,11 @@
 -- Removes a deleted perk from one chunk of the program's members: their grant of it and its inbox entry.
 -- Member keys are prefix .. memberId .. ':grants' / ':inbox' (RedisKeys.MemberPrefix, MemberGrants, MemberInbox).
--- KEYS: 1 member index (sorted set)
--- ARGV: 1 perk id, 2 first rank, 3 chunk size, 4 member key prefix
 -- Returns the number of members looked at (fewer than the chunk size: the last chunk)
+--!keys
 local memberIndex = KEYS[1]
-local perkId, start, count, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+--!args
+local perkId, start, count, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] -- start: first rank; prefix: member keys
+--!end
 
 local ids = redis.call('ZRANGE', memberIndex, start, start + count - 1)
 for _, id in ipairs(ids) do

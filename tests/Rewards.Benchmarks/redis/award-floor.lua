@@ -3,26 +3,31 @@
 -- counters, the 6 window boards (ZADD), the 2 all-time boards (ZREM + ZADD), the activity record, the ledger entry.
 -- 16 awards per run, as the group commit batches them under load. scripts/bench awards runs it with redis-benchmark
 -- (ARGV[1] = a random number) and reports Redis's CPU per award. Keys are built here: it is a measuring device, not
--- a script of the product.
+-- a script of the product, and it is loaded as it is (no --!include): the names below are the product's, copied from
+-- Scripts/boards.lua (TIME_SPAN, REACH_MAX) and Scripts/member.lua (the fields, in member.read's order);
+-- AwardFloorTests checks that they still are.
+local TIME_SPAN, REACH_MAX = 4194304, 9999999999999
+local READ = {'status', 'balance', 'lifetime', 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'lb:points', 'w:points',
+  't:comment', 'c:comment', 'lb:comment', 'w:comment', 'lastAt:comment'}
+
 local base = tonumber(ARGV[1])
 for i = 0, 15 do
   local n = (base * 16 + i)
   local m = 'm-' .. (n % 10000)
   local p = 'rw:{floor}:'
   redis.call('GET', p .. 'idem:' .. n)
-  local h = redis.call('HMGET', p .. 'm:' .. m, 'status', 'balance', 'lifetime', 'lastAt:comment', 't:comment', 'lb:points',
-    'lb:comment', 'c:comment', 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'w:points', 'w:comment')
+  local h = redis.call('HMGET', p .. 'm:' .. m, unpack(READ))
   local bal = (tonumber(h[2]) or 0) + 5
   redis.call('INCR', p .. 'cap:d:' .. m)
   redis.call('INCR', p .. 'cap:w:' .. m)
   for _, w in ipairs({'day', 'week', 'month'}) do
-    redis.call('ZADD', p .. 'lb:points:' .. w, bal * 4194304 + 4194303 - n % 100000, m)
-    redis.call('ZADD', p .. 'lb:comment:' .. w, bal * 4194304 + 4194303 - n % 100000, m)
+    redis.call('ZADD', p .. 'lb:points:' .. w, bal * TIME_SPAN + TIME_SPAN - 1 - n % 100000, m)
+    redis.call('ZADD', p .. 'lb:comment:' .. w, bal * TIME_SPAN + TIME_SPAN - 1 - n % 100000, m)
   end
-  local e = string.format('%013d', 9999999999999 - n) .. ':' .. m
-  if h[6] then redis.call('ZREM', p .. 'lb:points:all', h[6]) end
+  local e = string.format('%013d', REACH_MAX - n) .. ':' .. m
+  if h[9] then redis.call('ZREM', p .. 'lb:points:all', h[9]) end
   redis.call('ZADD', p .. 'lb:points:all', bal, e)
-  if h[7] then redis.call('ZREM', p .. 'lb:comment:all', h[7]) end
+  if h[13] then redis.call('ZREM', p .. 'lb:comment:all', h[13]) end
   redis.call('ZADD', p .. 'lb:comment:all', bal, e)
   redis.call('HSET', p .. 'm:' .. m, 'status', 'active', 'balance', bal, 'lifetime', bal, 't:comment', bal, 'c:comment', 1,
     'lb:points', e, 'lb:comment', e, 'streakDay', 1, 'streak', 1, 'bestStreak', 1, 'badges', ',', 'tier', 0,

@@ -41,42 +41,40 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     private static readonly TimeSpan DayCounterRetention = TimeSpan.FromDays(9);
     private static readonly TimeSpan WeekCounterRetention = TimeSpan.FromDays(16);
 
-    private static readonly RedisValue[] ActivityFields =
-        ["member", "type", "target", "occurredAt", "recordedAt", "status", "reason", "points", "moderatedAt", "moderationReason", "day", "week"];
+    private static readonly RedisValue[] ViewFields =
+        [ActivityFields.Member, ActivityFields.Type, ActivityFields.Target, ActivityFields.OccurredAt, ActivityFields.RecordedAt,
+         ActivityFields.Status, ActivityFields.Reason, ActivityFields.Points, ActivityFields.ModeratedAt, ActivityFields.ModerationReason,
+         ActivityFields.Day, ActivityFields.Week];
 
     public async Task<(AwardOutcome Outcome, ActivityResult? Result)> AwardAsync(AwardCommand c)
     {
         var p = c.Program.Id;
         var periods = ProgramTime.PeriodsOf(c.OccurredAt, c.Program.Zone);
-        var (boardKeys, boardArgs) = BoardWrites.For(c.Program, c.Type, ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone), c.Now);
-        RedisKey[] keys =
-        [
+        var localDate = ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone);
+        var (keys, args) = ScriptArgs<AwardScript>.Build(new AwardScript(
             RedisKeys.Program(p), RedisKeys.Idempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId),
             RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
             RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
-            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p), .. boardKeys,
+            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p),
+            c.Program.Version, c.RequestHash, c.ActivityId, c.MemberId, c.Type, c.TargetId ?? "",
+            ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
+            c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget, (c.Rule.CooldownSeconds ?? 0) * 1000L,
+            c.Rule.RequiresApproval, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
+            (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month,
+            BoardWrites.For(c.Program, c.Type, localDate, c.Now),
             RedisKeys.Stats(p, periods.Day), RedisKeys.StatsActiveMembers(p, periods.Day),
             RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""),
-        ];
-        RedisValue[] args =
-        [
-            c.Program.Version, c.RequestHash, c.ActivityId, c.MemberId, c.Type, c.TargetId ?? "",
-            ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
-            c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget ? 1 : 0, (c.Rule.CooldownSeconds ?? 0) * 1000L,
-            c.Rule.RequiresApproval ? 1 : 0, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
-            (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month, .. boardArgs,
-            c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone)),
-            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType ? 1 : 0,
-        ];
+            c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
         var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
         return (string)r[0]! switch
         {
             "stale" => (AwardOutcome.StaleSettings, null),
             "conflict" => (AwardOutcome.IdempotencyConflict, null),
             "erased" => (AwardOutcome.MemberErased, null),
-            "replayed" => (AwardOutcome.Replayed, ParseRecord((string)r[1]!, c.Program.Definition)),
-            _ => (AwardOutcome.Recorded, ParseRecord((string)r[1]!, c.Program.Definition)),
+            "replayed" => (AwardOutcome.Replayed, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
+            _ => (AwardOutcome.Recorded, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
         };
     }
 
@@ -88,18 +86,19 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         string requestHash, string memberId)
     {
         var db = redis.GetDatabase();
-        var status = db.HashGetAsync(RedisKeys.Member(program.Id, memberId), "status");
+        var status = db.HashGetAsync(RedisKeys.Member(program.Id, memberId), MemberFields.Status);
         var record = (string?)await db.StringGetAsync(RedisKeys.Idempotency(program.Id, idempotencyKeyHash));
-        if (record is null || !record.StartsWith(requestHash + "|", StringComparison.Ordinal))
+        var answer = record is null ? null : AwardRecord.Parse(record, requestHash, program.Definition);
+        if (answer is null)
         {
             return (null, false);
         }
-        return await status == "erased" ? (null, true) : (ParseRecord(record, program.Definition), false);
+        return await status == "erased" ? (null, true) : (answer, false);
     }
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)
     {
-        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Activity(programId, activityId), ActivityFields);
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Activity(programId, activityId), ViewFields);
         if (f[0].IsNull)
         {
             return null;
@@ -115,7 +114,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), ["member", "type", "day", "week", "target"]);
+        var a = await db.HashGetAsync(RedisKeys.Activity(programId, activityId), [ActivityFields.Member, ActivityFields.Type, ActivityFields.Day, ActivityFields.Week, ActivityFields.Target]);
         var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {
@@ -123,18 +122,15 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         }
         string member = a[0]!, type = a[1]!;
         var day = DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var (boardKeys, boardArgs) = BoardWrites.For(program, type, day, now);
-        RedisKey[] keys =
-        [
+        var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, ScriptArgs<ModerateScript>.Build(new ModerateScript(
             RedisKeys.Activity(programId, activityId), RedisKeys.Member(programId, member), RedisKeys.Ledger(programId, member),
             RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
-            RedisKeys.MemberTargets(programId, member, type), .. boardKeys,
+            RedisKeys.MemberTargets(programId, member, type),
+            action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "",
+            BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""),
-        ];
-        var r = (RedisResult[])(await scripts.Moderate.RunAsync(db, keys,
-            [action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "", .. boardArgs,
-             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds]))!;
+            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds))))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),
@@ -145,25 +141,11 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         };
     }
 
-    /// <summary>
-    /// The idempotency record as the award script stores it:
-    /// requestHash|activityId|status|reason|points|pending|balance|lifetime|tier|tierChanged|newBadges.
-    /// </summary>
-    private static ActivityResult ParseRecord(string record, ProgramDefinition program)
-    {
-        var f = record.Split('|');
-        var status = f[2];
-        return new ActivityResult(f[1], status, f[3].Length == 0 ? null : f[3], long.Parse(f[4], CultureInfo.InvariantCulture),
-            status == "pending" ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
-            long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture),
-            TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", Badges(f[10]));
-    }
-
     /// <summary>Tiers are numbered by the scripts: 0 = none, 1 = the first tier, ...</summary>
     public static string? TierName(ProgramDefinition program, int index) =>
         index >= 1 && index <= (program.Tiers?.Count ?? 0) ? program.Tiers![index - 1].Name : null;
 
-    private static IReadOnlyList<string> Badges(string? ids) => string.IsNullOrEmpty(ids) ? [] : ids.Split(',');
+    internal static IReadOnlyList<string> Badges(string? ids) => string.IsNullOrEmpty(ids) ? [] : ids.Split(',');
 
     /// <summary>Local day number (days since 1970-01-01) for streaks: consecutive days differ by one.</summary>
     public static long DayNumber(DateOnly localDate) => localDate.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;

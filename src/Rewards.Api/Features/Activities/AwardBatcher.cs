@@ -22,7 +22,7 @@ public sealed partial class AwardBatcher(IConnectionMultiplexer redis, RewardsSc
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
     private readonly SemaphoreSlim _slots = new(MaxBatchesInFlight, MaxBatchesInFlight);
 
-    /// <summary>Queues one award (its 9 keys and 19 arguments for the award script) and returns the script's reply for it.</summary>
+    /// <summary>Queues one award (its keys and arguments, built by <see cref="AwardScript"/>) and returns the script's reply for it.</summary>
     public Task<RedisResult> SubmitAsync(string programId, RedisKey[] keys, RedisValue[] args)
     {
         var pending = new PendingAward(programId, keys, args);

@@ -33,8 +33,8 @@ public sealed class ClientStore(IConnectionMultiplexer redis, RewardsScripts scr
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
         var db = redis.GetDatabase();
-        var reserved = (RedisResult[])(await scripts.ReserveClient.RunAsync(db,
-            [RedisKeys.ProgramClients(programId), RedisKeys.ProgramRevokedClients(programId)], [clientId, maxActive]))!;
+        var reserved = (RedisResult[])(await scripts.ReserveClient.RunAsync(db, ScriptArgs<ReserveClientScript>.Build(new(
+            RedisKeys.ProgramClients(programId), RedisKeys.ProgramRevokedClients(programId), clientId, maxActive))))!;
         if ((string)reserved[0]! != "ok")
         {
             return null;

@@ -19,13 +19,10 @@ public sealed class AmbassadorStore(IConnectionMultiplexer redis, RewardsScripts
     {
         var today = ProgramTime.LocalDate(clock.GetUtcNow(), program.Zone);
         var first = today.AddDays(1 - days);
-        RedisKey[] keys =
-        [
-            RedisKeys.AmbassadorDay(program.Id, $"scratch-{Guid.NewGuid():N}"),
-            .. Enumerable.Range(0, days).Select(i => RedisKeys.AmbassadorDay(program.Id, ProgramTime.DayId(first.AddDays(i)))),
-        ];
         var db = redis.GetDatabase();
-        var r = (RedisResult[])(await scripts.Ambassadors.RunAsync(db, keys, [limit, RedisKeys.MemberPrefix(program.Id)]))!;
+        var r = (RedisResult[])(await scripts.Ambassadors.RunAsync(db, ScriptArgs<AmbassadorsScript>.Build(new(
+            RedisKeys.AmbassadorDay(program.Id, $"scratch-{Guid.NewGuid():N}"), limit, RedisKeys.MemberPrefix(program.Id),
+            [.. Enumerable.Range(0, days).Select(i => RedisKeys.AmbassadorDay(program.Id, ProgramTime.DayId(first.AddDays(i))))]))))!;
         var since = LeaderboardWindow.LocalMidnight(first, program.Zone);
         var ids = Enumerable.Range(0, r.Length / 3).Select(i => (Id: (string)r[3 * i]!, Points: (long)(double)r[3 * i + 1], Name: (string?)r[3 * i + 2])).ToArray();
         // The mix: each ambassador's awards and approvals since the window's start, less their reversals, from their ledger

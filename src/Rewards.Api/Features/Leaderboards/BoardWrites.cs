@@ -5,25 +5,31 @@ namespace Rewards.Api.Features.Leaderboards;
 
 /// <summary>
 /// The boards one points change touches: 'points' and the activity type's board, all-time and in the day, week and month
-/// of the activity's local date. Returns the 8 keys and 6 arguments the Lua board library (boards.lua) expects.
+/// of the activity's local date, with each window's start (unix s) and remaining time to live (s). The keys and
+/// arguments of the Lua module boards.lua (spliced into the award and moderation scripts' own).
 /// </summary>
-public static class BoardWrites
+[LuaScript("boards")]
+public sealed record BoardWrites(
+    RedisKey PointsAll, RedisKey PointsDay, RedisKey PointsWeek, RedisKey PointsMonth,
+    RedisKey TypeAll, RedisKey TypeDay, RedisKey TypeWeek, RedisKey TypeMonth,
+    long DayStart, long WeekStart, long MonthStart, long DayTtl, long WeekTtl, long MonthTtl) : IScriptArgs
 {
-    public static (RedisKey[] Keys, RedisValue[] Args) For(ProgramSnapshot program, string activityType, DateOnly localDate, DateTimeOffset now)
+    public static BoardWrites For(ProgramSnapshot program, string activityType, DateOnly localDate, DateTimeOffset now)
     {
-        var windows = LeaderboardWindow.Periodic.Select(k => LeaderboardWindow.Containing(k, localDate, program.Zone)).ToArray();
-        RedisKey[] keys = [.. Keys(program.Id, ProgramRules.PointsBoard, windows), .. Keys(program.Id, activityType, windows)];
+        var (day, week, month) = (Window(WindowKind.Day), Window(WindowKind.Week), Window(WindowKind.Month));
         var retention = program.Definition.LeaderboardRetention;
-        RedisValue[] args =
-        [
-            .. windows.Select(w => (RedisValue)w.Start!.Value.ToUnixTimeSeconds()),
-            // Relative time to live, so that Redis's own clock applies it.
-            .. windows.Select(w => (RedisValue)(long)Math.Ceiling((w.ExpiresAt(retention) - now).TotalSeconds)),
-        ];
-        return (keys, args);
-    }
+        // Relative time to live, so that Redis's own clock applies it.
+        long Ttl(LeaderboardWindow w) => (long)Math.Ceiling((w.ExpiresAt(retention) - now).TotalSeconds);
+        RedisKey Key(string board, LeaderboardWindow? w) => w is null
+            ? RedisKeys.Leaderboard(program.Id, board, "all", null)
+            : RedisKeys.Leaderboard(program.Id, board, LeaderboardWindow.Name(w.Kind), w.PeriodId);
+        const string points = ProgramRules.PointsBoard;
+        return new BoardWrites(
+            Key(points, null), Key(points, day), Key(points, week), Key(points, month),
+            Key(activityType, null), Key(activityType, day), Key(activityType, week), Key(activityType, month),
+            day.Start!.Value.ToUnixTimeSeconds(), week.Start!.Value.ToUnixTimeSeconds(), month.Start!.Value.ToUnixTimeSeconds(),
+            Ttl(day), Ttl(week), Ttl(month));
 
-    private static IEnumerable<RedisKey> Keys(string programId, string board, LeaderboardWindow[] windows) =>
-        windows.Select(w => RedisKeys.Leaderboard(programId, board, LeaderboardWindow.Name(w.Kind), w.PeriodId))
-            .Prepend(RedisKeys.Leaderboard(programId, board, "all", null));
+        LeaderboardWindow Window(WindowKind kind) => LeaderboardWindow.Containing(kind, localDate, program.Zone);
+    }
 }

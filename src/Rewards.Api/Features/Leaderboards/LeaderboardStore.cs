@@ -24,20 +24,20 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
     public Task<LeaderboardSlice> TopAsync(string programId, string board, LeaderboardWindow window, long offset, int limit) =>
-        ReadAsync(programId, board, window, ["top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All ? 1 : 0, offset, limit, "", board]);
+        ReadAsync(programId, window, key => new(key, "top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, offset, limit, "", board), board);
 
     /// <summary>The member's standing with up to <paramref name="around"/> neighbours each side; null without an entry.</summary>
     public async Task<LeaderboardSlice?> AroundAsync(string programId, string board, LeaderboardWindow window, string memberId, int around)
     {
-        var slice = await ReadAsync(programId, board, window,
-            ["around", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All ? 1 : 0, around, 0, memberId, board]);
+        var slice = await ReadAsync(programId, window,
+            key => new(key, "around", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, around, 0, memberId, board), board);
         return slice.MemberRank < 0 ? null : slice;
     }
 
-    private async Task<LeaderboardSlice> ReadAsync(string programId, string board, LeaderboardWindow window, RedisValue[] args)
+    private async Task<LeaderboardSlice> ReadAsync(string programId, LeaderboardWindow window, Func<RedisKey, ReadLeaderboardScript> call, string board)
     {
         var key = RedisKeys.Leaderboard(programId, board, LeaderboardWindow.Name(window.Kind), window.PeriodId);
-        var r = (RedisResult[])(await scripts.ReadLeaderboard.RunAsync(redis.GetDatabase(), [key], args))!;
+        var r = (RedisResult[])(await scripts.ReadLeaderboard.RunAsync(redis.GetDatabase(), ScriptArgs<ReadLeaderboardScript>.Build(call(key))))!;
         var (total, first, memberRank) = ((long)r[0], (long)r[1], (long)r[2]);
         var entries = new List<LeaderboardEntry>((r.Length - 3) / 3);
         for (var i = 3; i + 2 < r.Length; i += 3)
@@ -74,8 +74,8 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
     /// </summary>
     public async Task<LeaderboardArchive?> FindArchiveAsync(string programId, string board, string periodId)
     {
-        var r = (RedisResult[])(await scripts.ReadLeaderboardArchive.RunAsync(redis.GetDatabase(),
-            [RedisKeys.LeaderboardArchive(programId, board, periodId)], [RedisKeys.MemberPrefix(programId)]))!;
+        var r = (RedisResult[])(await scripts.ReadLeaderboardArchive.RunAsync(redis.GetDatabase(), ScriptArgs<ReadLeaderboardArchiveScript>.Build(
+            new(RedisKeys.LeaderboardArchive(programId, board, periodId), RedisKeys.MemberPrefix(programId)))))!;
         if (r.Length == 0)
         {
             return null;

@@ -60,7 +60,8 @@ public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
 {
-    private static readonly RedisValue[] ProfileFields = ["displayName", "locale", "status", "balance", "lifetime", "createdAt", "flagged"];
+    private static readonly RedisValue[] ProfileFields =
+        [MemberFields.DisplayName, MemberFields.Locale, MemberFields.Status, MemberFields.Balance, MemberFields.Lifetime, MemberFields.CreatedAt, MemberFields.Flagged];
 
     /// <summary>
     /// Creates or updates the profile; null when the member was erased (erased ids are not reused). A new member counts in
@@ -70,10 +71,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var now = clock.GetUtcNow();
-        var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(),
-            [RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
-             RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day)],
-            [memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds]))!;
+        var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(), ScriptArgs<UpsertMemberScript>.Build(new(
+            RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
+            RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day),
+            memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds))))!;
         if ((int)result[0] < 0)
         {
             return null;
@@ -97,32 +98,33 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
-        if (!f.TryGetValue("status", out var status) || status == "erased")
+        if (!f.TryGetValue(MemberFields.Status, out var status) || status == "erased")
         {
             return null;
         }
         long Number(string field) => f.TryGetValue(field, out var v) && v.TryParse(out long n) ? n : 0;
-        var lifetime = Number("lifetime");
+        var lifetime = Number(MemberFields.Lifetime);
         var definition = program.Definition;
         var tier = definition.TierOf(lifetime);
         var next = (definition.Tiers ?? []).FirstOrDefault(t => t.MinLifetimePoints > lifetime);
-        var earned = ((string?)f.GetValueOrDefault("badges") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var earned = ((string?)f.GetValueOrDefault(MemberFields.Badges) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         var badges = definition.Badges ?? [];
-        var streakDay = f.ContainsKey("streakDay") ? Number("streakDay") : long.MinValue;
+        var streakDay = f.ContainsKey(MemberFields.StreakDay) ? Number(MemberFields.StreakDay) : long.MinValue;
         var today = Activities.ActivityStore.DayNumber(ProgramTime.LocalDate(clock.GetUtcNow(), program.Zone));
         // A streak is current while its last day is today or yesterday (today may still come).
-        var current = today - streakDay <= 1 ? (int)Number("streak") : 0;
+        var current = today - streakDay <= 1 ? (int)Number(MemberFields.Streak) : 0;
         var progress = new MemberProgress(tier?.Name, next?.Name, next is null ? null : next.MinLifetimePoints - lifetime,
             [.. badges.Where(b => earned.Contains(b.Id)).Select(b => new EarnedBadge(b.Id, b.Name))],
             [.. badges.Where(b => !earned.Contains(b.Id)).Select(b => b.When switch
             {
-                { ActivityType: { } type, Count: { } count } => new BadgeProgress(b.Id, b.Name, Math.Min(Number($"c:{type}"), count), count),
+                { ActivityType: { } type, Count: { } count } => new BadgeProgress(b.Id, b.Name, Math.Min(Number(MemberFields.TypeCountOf(type)), count), count),
                 { LifetimePoints: { } points } => new BadgeProgress(b.Id, b.Name, Math.Min(lifetime, points), points),
                 _ => new BadgeProgress(b.Id, b.Name, Math.Min(current, b.When.StreakDays ?? 0), b.When.StreakDays ?? 0),
             })],
-            current, (int)Number("bestStreak"));
-        return new MemberProfile(memberId, (string?)f.GetValueOrDefault("displayName"), (string?)f.GetValueOrDefault("locale"), status!,
-            Number("balance"), lifetime, ProgramTime.FromUnixMs(Number("createdAt")), progress, f.ContainsKey("flagged"));
+            current, (int)Number(MemberFields.BestStreak));
+        return new MemberProfile(memberId, (string?)f.GetValueOrDefault(MemberFields.DisplayName), (string?)f.GetValueOrDefault(MemberFields.Locale),
+            status!, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
+            f.ContainsKey(MemberFields.Flagged));
     }
 
     /// <summary>One page of the flagged members (velocity) by member id, with their profiles, and how many are flagged.</summary>
@@ -146,12 +148,13 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     }
 
     private static IEnumerable<string> BoardsOf(ProgramSnapshot program, RedisValue[] memberFields) =>
-        memberFields.Select(f => f.ToString()).Where(f => f.StartsWith("t:", StringComparison.Ordinal)).Select(f => f[2..])
+        memberFields.Select(f => f.ToString()).Where(f => f.StartsWith(MemberFields.TypePoints, StringComparison.Ordinal))
+            .Select(f => f[MemberFields.TypePoints.Length..])
             .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
 
     /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
     public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>
-        await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), "flagged") is { IsNull: false } v && v.TryParse(out long ms)
+        await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), MemberFields.Flagged) is { IsNull: false } v && v.TryParse(out long ms)
             ? ProgramTime.FromUnixMs(ms)
             : null;
 
@@ -163,7 +166,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             return false;
         }
-        await Task.WhenAll(db.HashDeleteAsync(RedisKeys.Member(programId, memberId), "flagged"), db.SetRemoveAsync(RedisKeys.FlaggedMembers(programId), memberId));
+        await Task.WhenAll(db.HashDeleteAsync(RedisKeys.Member(programId, memberId), MemberFields.Flagged), db.SetRemoveAsync(RedisKeys.FlaggedMembers(programId), memberId));
         return true;
     }
 
@@ -179,8 +182,8 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var fields = await db.HashKeysAsync(RedisKeys.Member(program.Id, memberId));
         var boards = BoardsOf(program, fields);
         var now = clock.GetUtcNow();
-        var keys = new List<RedisKey> { RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id) };
-        var args = new List<RedisValue> { change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now) };
+        var keys = new List<RedisKey>();
+        var args = new List<RedisValue>();
         foreach (var board in boards)
         {
             keys.Add(RedisKeys.Leaderboard(program.Id, board, "all", null));
@@ -197,13 +200,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
-        if (change == StatusChange.Erase)
-        {
-            // eraseMemberData (member-erase.lua): the keys it builds from these carry the program's tag, like the keys above.
-            args.AddRange([RedisKeys.MemberPrefix(program.Id), RedisKeys.Activity(program.Id, "").ToString(),
-                RedisKeys.Referral(program.Id, "").ToString(), RedisKeys.FlaggedMembers(program.Id).ToString()]);
-        }
-        var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, [.. keys], [.. args]))!;
+        // The prefixes are erasure's (erasure.lua): the keys it builds from them carry the program's tag, like the keys above.
+        var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
+            RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
+            RedisKeys.FlaggedMembers(program.Id),
+            change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
+            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),
@@ -220,7 +222,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
-        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), "status");
+        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), MemberFields.Status);
         // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
         var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
             : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
@@ -232,12 +234,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             return null;
         }
         var page = await entries;
-        // The entry before each one (older) is at hand: the page reads one more than it returns.
-        var items = page.Take(limit).Select((e, i) => ToEntry(e, i + 1 < page.Length ? page[i + 1] : null, program.Definition)).ToList();
+        // The page reads one more than it returns: whether there is a next page.
+        var items = page.Take(limit).Select(e => ToEntry(e, program.Definition)).ToList();
         return new LedgerPage(items, page.Length > limit ? items[^1].Id : null);
     }
 
-    private static LedgerEntry ToEntry(StreamEntry e, StreamEntry? older, ProgramDefinition program)
+    private static LedgerEntry ToEntry(StreamEntry e, ProgramDefinition program)
     {
         string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
         var kind = (string)e["kind"]!;
@@ -251,7 +253,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
             "tier" when int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier) =>
-                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(activity, older)),
+                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier)),
             "badge" => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
             _ => LedgerText.Describe(kind, type, target, points, pending, reason),
         };
@@ -259,12 +261,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
     }
 
-    /// <summary>
-    /// A tier entry is a drop when it follows the reversal of its activity: moderate.lua appends the reversal and then the
-    /// tier change in one run, so they are adjacent. Awards and approvals only raise the tier.
-    /// </summary>
-    private static bool Dropped(string activity, StreamEntry? older) =>
-        older is { } o && o["kind"] == "reversal" && o["activity"] == activity;
+    /// <summary>A tier entry is a drop when its tier is below the one it leaves ('from', written by ledger.lua with the entry).</summary>
+    private static bool Dropped(StreamEntry e, int tier) =>
+        int.TryParse((string?)e["from"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var from) && tier < from;
 }
 
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>

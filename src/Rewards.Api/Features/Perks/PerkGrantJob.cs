@@ -58,10 +58,10 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         for (var chunks = 0; maxChunks is null || chunks < maxChunks; chunks++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var r = (RedisResult[])(await scripts.GrantPerkChunk.RunAsync(db,
-                [runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId), stats],
-                [runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId),
-                 insights.Value.RetentionSeconds, badge]))!;
+            var r = (RedisResult[])(await scripts.GrantPerkChunk.RunAsync(db, ScriptArgs<GrantPerkChunkScript>.Build(new(
+                runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId), stats,
+                runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId),
+                insights.Value.RetentionSeconds, badge))))!;
             var outcome = (string)r[0]!;
             if (outcome == "status")
             {

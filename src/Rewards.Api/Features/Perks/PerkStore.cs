@@ -35,12 +35,12 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     /// <summary>Creates the perk with its code pool in one script run; the perks-per-program and codes-per-pool quotas are checked there.</summary>
     public async Task<CodesOutcome> CreateAsync(string programId, PerkDefinition perk, IReadOnlyList<string> codes, ProgramQuotas quotas)
     {
-        var r = (RedisResult[])(await scripts.CreatePerk.RunAsync(redis.GetDatabase(),
-            [RedisKeys.PerkIndex(programId), RedisKeys.Perk(programId, perk.PerkId), RedisKeys.PerkCodes(programId, perk.PerkId),
-             RedisKeys.PerkCodeSet(programId, perk.PerkId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId)],
-            [perk.PerkId, JsonSerializer.Serialize(perk, Json), ProgramTime.ToUnixMs(perk.CreatedAt), quotas.MaxPerks, quotas.MaxCodesPerPool,
-             perk.News is { } news ? (RedisValue)ProgramTime.ToUnixMs(news.PublicAt) : "", perk.News is { } n ? (RedisValue)ProgramTime.ToUnixMs(n.EarlyAt) : "",
-             .. codes.Select(c => (RedisValue)c)]))!;
+        var r = (RedisResult[])(await scripts.CreatePerk.RunAsync(redis.GetDatabase(), ScriptArgs<CreatePerkScript>.Build(new(
+            RedisKeys.PerkIndex(programId), RedisKeys.Perk(programId, perk.PerkId), RedisKeys.PerkCodes(programId, perk.PerkId),
+            RedisKeys.PerkCodeSet(programId, perk.PerkId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
+            perk.PerkId, JsonSerializer.Serialize(perk, Json), ProgramTime.ToUnixMs(perk.CreatedAt), quotas.MaxPerks, quotas.MaxCodesPerPool,
+            perk.News is { } news ? ProgramTime.ToUnixMs(news.PublicAt) : "", perk.News is { } n ? ProgramTime.ToUnixMs(n.EarlyAt) : "",
+            [.. codes.Select(c => (RedisValue)c)]))))!;
         return (string)r[0]! switch
         {
             "quota" => new CodesOutcome(CodesResult.PerksQuota, (long)r[1], []),
@@ -53,9 +53,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     /// <summary>Appends codes to an offer's pool: unique in the pool (claimed codes included) and within the codes-per-pool quota.</summary>
     public async Task<CodesOutcome> AddCodesAsync(string programId, string perkId, IReadOnlyList<string> codes, ProgramQuotas quotas)
     {
-        var r = (RedisResult[])(await scripts.AddPerkCodes.RunAsync(redis.GetDatabase(),
-            [RedisKeys.Perk(programId, perkId), RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId)],
-            [quotas.MaxCodesPerPool, .. codes.Select(c => (RedisValue)c)]))!;
+        var r = (RedisResult[])(await scripts.AddPerkCodes.RunAsync(redis.GetDatabase(), ScriptArgs<AddPerkCodesScript>.Build(new(
+            RedisKeys.Perk(programId, perkId), RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId),
+            quotas.MaxCodesPerPool, [.. codes.Select(c => (RedisValue)c)]))))!;
         return (string)r[0]! switch
         {
             "none" => new CodesOutcome(CodesResult.NoPerk, 0, []),
@@ -70,16 +70,16 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     /// Members' grants of it are removed afterwards by <see cref="UngrantChunkAsync"/> (PerkCleanupJob).
     /// </summary>
     public async Task<bool> DeleteAsync(string programId, string perkId) =>
-        (long)(await scripts.DeletePerk.RunAsync(redis.GetDatabase(),
-            [RedisKeys.Perk(programId, perkId), RedisKeys.PerkIndex(programId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
-             RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId), RedisKeys.PerkAccepted(programId, perkId),
-             RedisKeys.PerkWaitlist(programId, perkId), RedisKeys.PerkDeclined(programId, perkId), RedisKeys.PerkRuns(programId, perkId)],
-            [perkId, RedisKeys.PerkRun(programId, perkId, "").ToString()])) == 1;
+        (long)(await scripts.DeletePerk.RunAsync(redis.GetDatabase(), ScriptArgs<DeletePerkScript>.Build(new(
+            RedisKeys.Perk(programId, perkId), RedisKeys.PerkIndex(programId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
+            RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId), RedisKeys.PerkAccepted(programId, perkId),
+            RedisKeys.PerkWaitlist(programId, perkId), RedisKeys.PerkDeclined(programId, perkId), RedisKeys.PerkRuns(programId, perkId),
+            perkId, RedisKeys.PerkRun(programId, perkId, "").ToString())))) == 1;
 
     /// <summary>Removes a deleted perk's grant and inbox entry from the members ranked [start, start + count); returns how many were looked at.</summary>
     public async Task<long> UngrantChunkAsync(string programId, string perkId, long start, int count) =>
-        (long)await scripts.UngrantPerkChunk.RunAsync(redis.GetDatabase(), [RedisKeys.MemberIndex(programId)],
-            [perkId, start, count, RedisKeys.MemberPrefix(programId)]);
+        (long)await scripts.UngrantPerkChunk.RunAsync(redis.GetDatabase(), ScriptArgs<UngrantPerkChunkScript>.Build(new(
+            RedisKeys.MemberIndex(programId), perkId, start, count, RedisKeys.MemberPrefix(programId))));
 
     public async Task<(PerkDefinition Perk, string Status)?> FindDefinitionAsync(string programId, string perkId)
     {
@@ -197,20 +197,19 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     public async Task<(string Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
     {
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
-        var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(),
-            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
-             await TodaysStatsAsync(programId)],
-            [offer.PerkId, expired ? 1 : 0, KpiTtl]))!;
+        var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(), ScriptArgs<ClaimOfferScript>.Build(new(
+            RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
+            await TodaysStatsAsync(programId), offer.PerkId, expired, KpiTtl))))!;
         return ((string)r[0]!, r.Length > 1 ? (string?)r[1] : null);
     }
 
     /// <summary>The member's state after answering ("none" without an invitation).</summary>
     public async Task<string> AnswerAsync(string programId, string memberId, string perkId, string answer, int capacity)
     {
-        var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(),
-            [RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
-             RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId)],
-            [perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl]))!;
+        var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(), ScriptArgs<AnswerInvitationScript>.Build(new(
+            RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
+            RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId),
+            perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl))))!;
         return (string)r[0]!;
     }
 
@@ -220,11 +219,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     /// </summary>
     public async Task<(IReadOnlyList<(PerkDefinition Perk, bool Early)> News, long Total)> NewsAsync(string programId, string? memberId, int offset, int limit)
     {
-        RedisKey[] keys = memberId is null
-            ? [RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId)]
-            : [RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId), RedisKeys.MemberGrants(programId, memberId)];
-        var r = (RedisResult[])(await scripts.ReadNews.RunAsync(redis.GetDatabase(), keys,
-            [ProgramTime.ToUnixMs(clock.GetUtcNow()), offset, limit, RedisKeys.PerkPrefix(programId)]))!;
+        var r = (RedisResult[])(await scripts.ReadNews.RunAsync(redis.GetDatabase(), ScriptArgs<ReadNewsScript>.Build(new(
+            RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId), memberId is null ? [] : [RedisKeys.MemberGrants(programId, memberId)],
+            ProgramTime.ToUnixMs(clock.GetUtcNow()), offset, limit, RedisKeys.PerkPrefix(programId)))))!;
         var news = new List<(PerkDefinition, bool)>();
         for (var i = 1; i + 2 < r.Length; i += 3)
         {

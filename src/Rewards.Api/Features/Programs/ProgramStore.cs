@@ -59,8 +59,8 @@ public sealed class ProgramStore(IConnectionMultiplexer redis, RewardsScripts sc
             // Indexed first: a crash in between leaves an index entry without a program, which readers skip.
             await db.SortedSetAddAsync(RedisKeys.ProgramIndex, definition.Id, ProgramTime.ToUnixMs(now), SortedSetWhen.NotExists);
         }
-        var result = (RedisResult[])(await scripts.SaveProgram.RunAsync(db, [RedisKeys.Program(definition.Id)],
-            [create ? "create" : "update", JsonSerializer.Serialize(definition, Json), ProgramTime.ToUnixMs(now)]))!;
+        var result = (RedisResult[])(await scripts.SaveProgram.RunAsync(db, ScriptArgs<SaveProgramScript>.Build(new(
+            RedisKeys.Program(definition.Id), create ? "create" : "update", JsonSerializer.Serialize(definition, Json), ProgramTime.ToUnixMs(now)))))!;
         switch ((string)result[0]!)
         {
             case "exists": return (SaveOutcome.AlreadyExists, null);

@@ -11,6 +11,9 @@ public static class RedisKeys
 
     public static RedisKey Program(string programId) => $"{P(programId)}:program";
 
+    /// <summary>A KEYS/SCAN pattern matching every key of a program (tests and tools).</summary>
+    public static string ProgramPattern(string programId) => $"{P(programId)}:*";
+
     /// <summary>Sorted set of every program id, by creation time (operator listing only; not hash-tagged).</summary>
     public static RedisKey ProgramIndex => "rw:programs";
 

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Redis;
 using System.Net;
 using System.Text;
 using Rewards.Api.Features.Activities;
@@ -41,8 +42,8 @@ public sealed class BadInputTests(RewardsApiFactory factory) : ApiTest(factory)
 
         await AssertProblemAsync(response, (HttpStatusCode)status);
         await GetJsonAsync($"/v1/programs/{id}/members/m-1", HttpStatusCode.NotFound);
-        var keys = await Factory.KeysAsync($"rw:{{{id}}}:*");
-        Assert.Equal([$"rw:{{{id}}}:program"], keys);
+        var keys = await Factory.KeysAsync(RedisKeys.ProgramPattern(id));
+        Assert.Equal([(string)RedisKeys.Program(id)!], keys);
     }
 
     [Fact]

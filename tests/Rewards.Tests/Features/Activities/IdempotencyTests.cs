@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Redis;
 using System.Net;
 using System.Text.Json;
 using Rewards.Tests.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class IdempotencyTests(RewardsApiFactory factory) : ApiTest(factor
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
         await PostActivityAsync(id, new { memberId = "m-1", type = "review" }, "remember-me");
 
-        var stored = Assert.Single(await Factory.KeysAsync($"rw:{{{id}}}:idem:*"));
+        var stored = Assert.Single(await Factory.KeysAsync(RedisKeys.Idempotency(id, "*").ToString()));
         var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync(stored);
 
         Assert.InRange(ttl!.Value, TimeSpan.FromHours(24), TimeSpan.FromHours(48));

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Redis;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -240,7 +241,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         var id = await CreateProgramAsync(new { rules = Rules });
         await RecordAsync(id, "m", "vote");
 
-        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-18");
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync(RedisKeys.Stats(id, "2026-11-18"));
 
         Assert.InRange(ttl!.Value, Retention - TimeSpan.FromMinutes(1), Retention);
     }
@@ -252,7 +253,7 @@ public sealed class GamificationTests(RewardsApiFactory factory) : ApiTest(facto
         Factory.SetUtcNow(Utc("2026-11-18T23:30:00Z")); // 00:30 on 19 Nov in Paris
 
         Assert.Equal(HttpStatusCode.Created, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/ann", new { displayName = "Ann" })).StatusCode);
-        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:stats:2026-11-19");
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync(RedisKeys.Stats(id, "2026-11-19"));
         Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/ann", new { displayName = "Ann B." })).StatusCode);
         await RecordAsync(id, "bob", "vote"); // created by a first activity: counted by the award
         Assert.Equal(HttpStatusCode.OK, (await Client.PutAsJsonAsync($"/v1/programs/{id}/members/bob", new { displayName = "Bob" })).StatusCode);

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Redis;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -193,7 +194,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
 
         // The day ends 18 Nov 23:00 UTC; two more days are kept, plus a day of slack: the key lives until 21 Nov 23:00,
         // 3 days 13 hours after the award (a relative time to live, which Redis's own clock applies).
-        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync($"rw:{{{id}}}:lb:points:day:2026-11-18");
+        var ttl = await Factory.Redis.GetDatabase().KeyTimeToLiveAsync(RedisKeys.Leaderboard(id, "points", "day", "2026-11-18"));
         Assert.InRange(ttl!.Value, TimeSpan.FromHours(3 * 24 + 13) - TimeSpan.FromSeconds(30), TimeSpan.FromHours(3 * 24 + 13));
 
         Factory.SetUtcNow(Utc("2026-11-20T12:00:00Z"));
@@ -237,7 +238,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         await GetJsonAsync($"/v1/programs/{id}/members/carol", HttpStatusCode.NotFound);
         await AssertProblemAsync(await PostActivityAsync(id, new { memberId = "carol", type = "vote" }), HttpStatusCode.Conflict);
         await AssertProblemAsync(await Client.PutAsJsonAsync($"/v1/programs/{id}/members/carol", new { displayName = "Carol" }), HttpStatusCode.Conflict);
-        var stored = await Factory.Redis.GetDatabase().HashGetAllAsync($"rw:{{{id}}}:m:carol");
+        var stored = await Factory.Redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(id, "carol"));
         Assert.DoesNotContain(stored, e => e.Value == "Carol");
     }
 
@@ -316,14 +317,14 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
 
         // The state kept in the member hash equals the boards, window by window.
         var db = Factory.Redis.GetDatabase();
-        var periods = new[] { "day:2026-11-19", "week:2026-W47", "month:2026-11" };
+        var periods = new[] { ("day", "2026-11-19"), ("week", "2026-W47"), ("month", "2026-11") };
         foreach (var board in new[] { "points", "review", "share" })
         {
-            var state = ((string?)await db.HashGetAsync($"rw:{{{id}}}:m:alice", $"w:{board}"))!.Split(';');
+            var state = ((string?)await db.HashGetAsync(RedisKeys.Member(id, "alice"), MemberFields.BoardWindowsOf(board)))!.Split(';');
             Assert.Equal(3, state.Length);
             for (var i = 0; i < 3; i++)
             {
-                var onBoard = await db.SortedSetScoreAsync($"rw:{{{id}}}:lb:{board}:{periods[i]}", "alice");
+                var onBoard = await db.SortedSetScoreAsync(RedisKeys.Leaderboard(id, board, periods[i].Item1, periods[i].Item2), "alice");
                 Assert.Equal(onBoard ?? 0, double.Parse(state[i].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
             }
         }
@@ -368,7 +369,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         await RecordAtAsync(id, "carol", "vote", Utc("2026-11-18T10:00:02Z"));
         Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
         await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day);
-        var key = $"rw:{{{id}}}:lb-archive:points:2026-11-18";
+        var key = RedisKeys.LeaderboardArchive(id, "points", "2026-11-18");
         var stored = (string?)await Factory.Redis.GetDatabase().StringGetAsync(key);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/bob")).StatusCode);

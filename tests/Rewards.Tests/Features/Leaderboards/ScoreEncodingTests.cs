@@ -1,6 +1,7 @@
 using System.Reflection;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Tests.Infrastructure;
+using Rewards.Api.Infrastructure.Redis;
 using StackExchange.Redis;
 
 namespace Rewards.Tests.Features.Leaderboards;
@@ -10,27 +11,21 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
 {
     private const long MaxPoints = (1L << 31) - 1;
 
-    private static string BoardsLibrary()
-    {
-        using var stream = typeof(Program).Assembly.GetManifestResourceStream("Rewards.Api.Scripts.boards.lua")!;
-        return new StreamReader(stream).ReadToEnd();
-    }
-
     private async Task<RedisResult> RunAsync(string driver, RedisKey[] keys, RedisValue[] args) =>
-        await Factory.Redis.GetDatabase().ScriptEvaluateAsync(BoardsLibrary() + driver, keys, args);
+        await RedisScript.FromSource("encoding-driver", "--!include boards\n" + driver).RunAsync(Factory.Redis.GetDatabase(), keys, args);
 
     [Fact]
     public async Task WindowScores_StayExactAndOrdered_AtTwoToTheThirtyOnePoints()
     {
-        var key = $"rw:{{{NewId("enc")}}}:lb:points:month:2026-11";
+        var key = RedisKeys.Leaderboard(NewId("enc"), "points", "month", "2026-11");
         const long monthStart = 1_793_487_600; // 2026-10-31T23:00:00Z
         const long nowMs = (monthStart + 30L * 86400) * 1000; // 30 days into the month
         // a reaches the maximum first, b one second later; c stays one point below; d reaches the maximum last.
         var driver = """
-            addToWindow(KEYS[1], 'a', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], {}, 1)
-            addToWindow(KEYS[1], 'b', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 1000, ARGV[4], {}, 1)
-            addToWindow(KEYS[1], 'c', tonumber(ARGV[1]) - 1, ARGV[2], tonumber(ARGV[3]) - 5000, ARGV[4], {}, 1)
-            addToWindow(KEYS[1], 'd', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 7 * 86400 * 1000, ARGV[4], {}, 1)
+            boards.addToWindow(KEYS[1], 'a', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], {}, 1)
+            boards.addToWindow(KEYS[1], 'b', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 1000, ARGV[4], {}, 1)
+            boards.addToWindow(KEYS[1], 'c', tonumber(ARGV[1]) - 1, ARGV[2], tonumber(ARGV[3]) - 5000, ARGV[4], {}, 1)
+            boards.addToWindow(KEYS[1], 'd', tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]) + 7 * 86400 * 1000, ARGV[4], {}, 1)
             return redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES')
             """;
 
@@ -45,13 +40,13 @@ public sealed class ScoreEncodingTests(RewardsApiFactory factory) : ApiTest(fact
     [Fact]
     public async Task AllTimeEntries_BreakTiesToTheMillisecond_BeyondTwoToTheThirtyOne()
     {
-        var key = $"rw:{{{NewId("enc")}}}:lb:points:all";
+        var key = RedisKeys.Leaderboard(NewId("enc"), "points", "all", null);
         const long big = 1L << 40; // far past 2^31: the all-time score is the points themselves
         var driver = """
-            local a = setAllTime(KEYS[1], nil, 'late', tonumber(ARGV[1]), tonumber(ARGV[2]) + 1)
-            local b = setAllTime(KEYS[1], nil, 'early', tonumber(ARGV[1]), tonumber(ARGV[2]))
-            local c = setAllTime(KEYS[1], nil, 'low', tonumber(ARGV[1]) - 1, tonumber(ARGV[2]) - 100000)
-            b = setAllTime(KEYS[1], b, 'early', tonumber(ARGV[1]), tonumber(ARGV[2]))
+            local a = boards.setAllTime(KEYS[1], nil, 'late', tonumber(ARGV[1]), tonumber(ARGV[2]) + 1)
+            local b = boards.setAllTime(KEYS[1], nil, 'early', tonumber(ARGV[1]), tonumber(ARGV[2]))
+            local c = boards.setAllTime(KEYS[1], nil, 'low', tonumber(ARGV[1]) - 1, tonumber(ARGV[2]) - 100000)
+            b = boards.setAllTime(KEYS[1], b, 'early', tonumber(ARGV[1]), tonumber(ARGV[2]))
             return redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES')
             """;
 

@@ -44,7 +44,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         var db = Factory.Redis.GetDatabase();
         var text = new StringBuilder();
-        foreach (var key in await Factory.KeysAsync($"rw:{{{programId}}}:*"))
+        foreach (var key in await Factory.KeysAsync(RedisKeys.ProgramPattern(programId)))
         {
             text.Append(key).Append('\n');
             switch (await db.KeyTypeAsync(key))
@@ -122,7 +122,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
             var a = await db.HashGetAsync(RedisKeys.Activity(id, activity), ["member", "target", "moderationReason"]);
             Assert.Equal(("dave", "", ""), ((string?)a[0], (string?)a[1], (string?)a[2]));
         }
-        Assert.Empty(await Factory.KeysAsync($"rw:{{{id}}}:m:dave:targets:*"));
+        Assert.Empty(await Factory.KeysAsync(RedisKeys.MemberTargets(id, "dave", "*").ToString()));
         Assert.False(await db.SetContainsAsync(RedisKeys.FlaggedMembers(id), "dave"));
         var grant = (string)(await db.HashGetAsync(RedisKeys.MemberGrants(id, "dave"), perkId))!;
         Assert.Matches(@"^[^|]+\|claimed\|\|\d+$", grant);
@@ -211,19 +211,34 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
 
     /// <summary>
     /// Erasure keeps a ledger entry's reason only when it is a code the scripts write (anything else was a moderator's text):
-    /// every code the scripts assign must be on member-erase.lua's list, or erasure would drop it from the accounting.
+    /// scripts write reasons only through the codes module, and erasure keeps every code of it.
     /// </summary>
     [Fact]
-    public void EveryReasonCodeTheScriptsWrite_IsKeptByErasure()
+    public async Task EveryReasonCodeTheScriptsWrite_IsKeptByErasure()
     {
         var scripts = Path.Combine(RepositoryRoot.Path, "src", "Rewards.Api", "Scripts");
-        var erase = File.ReadAllText(Path.Combine(scripts, "member-erase.lua"));
-        var kept = Regex.Match(erase, @"KEPT_REASONS = \{(?<list>[^}]*)\}").Groups["list"].Value;
-        var written = Directory.GetFiles(scripts, "*.lua").Where(f => !f.EndsWith("member-erase.lua", StringComparison.Ordinal))
-            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"\breason = '(?<code>[a-z_]+)'(?!\s*\.\.)").Select(m => m.Groups["code"].Value))
-            .Concat(["member_suspended", "member_erased"]) // 'member_' .. status
-            .ToHashSet();
-        Assert.True(written.Count >= 8, $"only found {string.Join(", ", written)}: has the way scripts write reasons changed?");
-        Assert.All(written, code => Assert.Matches($@"\b{code} = true", kept));
+        var literal = Directory.GetFiles(scripts, "*.lua").Where(f => !f.EndsWith("codes.lua", StringComparison.Ordinal))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), @"\breason = '(?<code>[a-z_]+)'").Select(m => $"{Path.GetFileName(f)}: {m.Value}"));
+        Assert.Empty(literal);
+
+        var check = RedisScript.FromSource("kept-reasons", """
+            --!include codes
+            --!include erasure
+            local codesWritten, dropped = {}, {}
+            for name, code in pairs(codes.reason) do
+              if name ~= 'memberPrefix' then codesWritten[#codesWritten + 1] = code end
+            end
+            for _, status in pairs(codes.status) do codesWritten[#codesWritten + 1] = codes.reason.memberPrefix .. status end
+            for _, code in ipairs(codesWritten) do
+              if not erasure.isKeptReason(codes.ledger.rejection, code) then dropped[#dropped + 1] = code end
+            end
+            return {#codesWritten, dropped}
+            """);
+        var r = (RedisResult[])(await check.RunAsync(Factory.Redis.GetDatabase(), [], []))!;
+
+        Assert.True((int)r[0] >= 9, $"only {(int)r[0]} reason codes in codes.lua");
+        Assert.Empty((RedisResult[])r[1]!);
+        var moderatorText = RedisScript.FromSource("moderator-text", "--!include codes\n--!include erasure\nreturn erasure.isKeptReason(codes.ledger.reversal, 'spam from Dave') and 1 or 0\n");
+        Assert.Equal(0, (int)await moderatorText.RunAsync(Factory.Redis.GetDatabase(), [], []));
     }
 }

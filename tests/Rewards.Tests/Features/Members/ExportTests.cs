@@ -60,7 +60,8 @@ public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
         // The ledger is the ledger endpoint's, whole, with the same explanations.
         var ledger = export.GetProperty("ledger").EnumerateArray().ToList();
         Assert.Equal((await GetLedgerAsync(id, "dave")).Select(e => e.GetRawText()), ledger.Select(e => e.GetRawText()));
-        Assert.Equal(["rejection", "pending", "award", "award", "tier", "award", "tier", "badge"], ledger.Select(e => e.GetProperty("kind").GetString()));
+        // Newest first; each decision writes its own entry, then its badges, then its tier change (ledger.lua).
+        Assert.Equal(["rejection", "pending", "award", "tier", "award", "tier", "badge", "award"], ledger.Select(e => e.GetProperty("kind").GetString()));
         Assert.Contains(ledger, e => e.GetProperty("description").GetString() == "No points for comment on 'thread-3': rejected by moderation (off topic).");
 
         var offer = Assert.Single(export.GetProperty("perks").EnumerateArray());

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Redis;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -38,8 +39,9 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var batch = new List<Task>();
         for (var i = 0; i < count; i++)
         {
-            batch.Add(db.HashSetAsync($"rw:{{{programId}}}:m:s-{i}", [new("status", "active"), new("balance", 0), new("lifetime", 0), new("createdAt", 0)]));
-            batch.Add(db.SortedSetAddAsync($"rw:{{{programId}}}:members", $"s-{i}", i));
+            batch.Add(db.HashSetAsync(RedisKeys.Member(programId, $"s-{i}"),
+                [new(MemberFields.Status, "active"), new(MemberFields.Balance, 0), new(MemberFields.Lifetime, 0), new(MemberFields.CreatedAt, 0)]));
+            batch.Add(db.SortedSetAddAsync(RedisKeys.MemberIndex(programId), $"s-{i}", i));
         }
         await Task.WhenAll(batch);
     }
@@ -117,7 +119,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(("granting", 1000L), (partial!.Status, partial.Granted));
         Assert.Equal(("done", 2500L, 2500L), (resumed!.Status, resumed.Total, resumed.Granted));
         var db = Factory.Redis.GetDatabase();
-        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync($"rw:{{{id}}}:m:s-{i}:grants", perkId)));
+        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync(RedisKeys.MemberGrants(id, $"s-{i}"), perkId)));
         Assert.All(grants, g => Assert.StartsWith("run-1|", g.ToString()));
         Assert.Equal(2500, (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("granted").GetInt64());
     }
@@ -143,7 +145,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
 
         Assert.Equal(SucceededState.StateName, history[0].StateName);
         var db = Factory.Redis.GetDatabase();
-        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync($"rw:{{{id}}}:m:s-{i}:grants", perkId)));
+        var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync(RedisKeys.MemberGrants(id, $"s-{i}"), perkId)));
         Assert.All(grants, g => Assert.StartsWith(jobId + "|", g.ToString()));
         var perk = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
         Assert.Equal(2500, perk.GetProperty("granted").GetInt64());
@@ -300,7 +302,7 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var accepted = answers.Where(a => a.State == "accepted").Select(a => a.Member).ToArray();
         Assert.Equal(3, accepted.Length);
         Assert.Equal(7, answers.Count(a => a.State == "waitlisted"));
-        var waitlist = await Factory.Redis.GetDatabase().SortedSetRangeByRankAsync($"rw:{{{id}}}:perk:{perkId}:waitlist");
+        var waitlist = await Factory.Redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.PerkWaitlist(id, perkId));
         var firstWaiting = waitlist[0].ToString();
 
         var declined = await PostJsonAsync($"/v1/programs/{id}/members/{accepted[0]}/perks/{perkId}/rsvp", new { answer = "decline" }, HttpStatusCode.OK);

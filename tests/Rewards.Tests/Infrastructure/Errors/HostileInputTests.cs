@@ -239,7 +239,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         // Every key of the program and of the other tenant: members, grants and inboxes, perks, code pools, event sets, KPIs, boards...
         var db = Factory.Redis.GetDatabase();
-        foreach (var key in (await Factory.KeysAsync($"rw:{{{world.ProgramId}}}:*")).Concat(await Factory.KeysAsync($"rw:{{{world.OtherProgramId}}}:*")))
+        foreach (var key in (await Factory.KeysAsync(RedisKeys.ProgramPattern(world.ProgramId))).Concat(await Factory.KeysAsync(RedisKeys.ProgramPattern(world.OtherProgramId))))
         {
             state[$"redis {key}"] = await DescribeAsync(db, key);
         }

@@ -1,10 +1,10 @@
--- Erasure's scrubbing (right to be forgotten), prepended to member-status.lua, which calls eraseMemberData in the same run
--- that takes the member off every board: the whole erasure is one atomic script run.
--- Exports: eraseMemberData(memberKey, memberId, args)
---   args (the ARGV that follow member-status's per-board arguments):
---     1 member key prefix (RedisKeys.MemberPrefix: + id, + id .. ':ledger' / ':targets:<type>' / ':grants'),
---     2 activity key prefix (RedisKeys.Activity with an empty id), 3 referral marker prefix (RedisKeys.Referral, empty id),
---     4 flagged members set (RedisKeys.FlaggedMembers)
+-- Module erasure: erasure's scrubbing (right to be forgotten). member-status.lua calls it in the same run that takes the
+-- member off every board: the whole erasure is one atomic script run.
+-- Exports:
+--   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
+--     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':ledger' / ':targets:<type>' / ':grants'); activityPrefix,
+--     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers
+--   isKeptReason(kind, reason) -> whether a ledger entry's reason survives erasure (a code, not someone's text)
 -- Keys built from the prefixes carry the program's hash tag, so they live on the slot of the declared keys (as in
 -- perk-grant-chunk.lua and leaderboard-read.lua).
 -- What stays is what accounting needs: kinds, amounts, balances, times, activity ids, activity types, badge ids,
@@ -13,14 +13,24 @@
 -- perk codes of their grants, their flag. Cost: O(N) in the member's ledger entries, plus O(M) in the referrer's ledger
 -- when someone referred them (one referral per referred member).
 
--- Reasons the scripts themselves write (codes, not text someone typed): kept. Anything else in 'reason' was a moderator's text.
-local KEPT_REASONS = {
-  daily_cap_reached = true, weekly_cap_reached = true, duplicate_target = true, cooldown = true, member_suspended = true,
-  member_erased = true, already_referred = true, velocity = true,
-}
+--!include codes
+--!include member
+--!include activity
+
+-- Reasons the scripts themselves write (codes, not text someone typed): kept. Anything else in 'reason' was a moderator's
+-- text. Built from the codes module, so a new reason code is kept without touching this file.
+local KEPT_REASONS = {}
+for name, code in pairs(codes.reason) do
+  if name ~= 'memberPrefix' then KEPT_REASONS[code] = true end
+end
+for _, status in pairs(codes.status) do KEPT_REASONS[codes.reason.memberPrefix .. status] = true end
+
+local function isKeptReason(kind, reason)
+  return kind == codes.ledger.tier or kind == codes.ledger.badge or KEPT_REASONS[reason] == true
+end
 
 local function scrubbedReason(kind, reason)
-  if kind == 'tier' or kind == 'badge' or KEPT_REASONS[reason] then return reason end
+  if isKeptReason(kind, reason) then return reason end
   return ''
 end
 
@@ -40,18 +50,18 @@ local function rewriteLedger(ledger, onlyActivity)
   repeat
     local entries = redis.call('XRANGE', old, from, '+', 'COUNT', LEDGER_CHUNK)
     for _, entry in ipairs(entries) do
-      local fields, kind, activity = entry[2], nil, nil
+      local fields, kind, activityId = entry[2], nil, nil
       for i = 1, #fields, 2 do
-        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activity = fields[i + 1] end
+        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activityId = fields[i + 1] end
       end
-      if activity then
+      if activityId then
         for i = 1, #fields, 2 do
-          if fields[i] == 'type' then activities[activity] = fields[i + 1] end
+          if fields[i] == 'type' then activities[activityId] = fields[i + 1] end
         end
       end
-      if onlyActivity == nil or activity == onlyActivity then
+      if onlyActivity == nil or activityId == onlyActivity then
         for i = 1, #fields, 2 do
-          if fields[i] == 'target' and kind ~= 'badge' then fields[i + 1] = ''
+          if fields[i] == 'target' and kind ~= codes.ledger.badge then fields[i + 1] = ''
           elseif fields[i] == 'reason' then fields[i + 1] = scrubbedReason(kind, fields[i + 1]) end
         end
       end
@@ -63,17 +73,16 @@ local function rewriteLedger(ledger, onlyActivity)
   return activities
 end
 
-local function eraseMemberData(memberKey, memberId, args)
-  local memberPrefix, activityPrefix, referralPrefix, flagged = args[1], args[2], args[3], args[4]
+local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
   local base = memberPrefix .. memberId
 
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
   local activities = rewriteLedger(base .. ':ledger', nil)
   local types = {}
-  for activity, activityType in pairs(activities) do
-    local key = activityPrefix .. activity
-    if redis.call('HGET', key, 'member') == memberId then
-      redis.call('HSET', key, 'target', '', 'moderationReason', '')
+  for activityId, activityType in pairs(activities) do
+    local key = activityPrefix .. activityId
+    if redis.call('HGET', key, activity.MEMBER) == memberId then
+      redis.call('HSET', key, activity.TARGET, '', activity.MODERATION_REASON, '')
     end
     types[activityType] = true
   end
@@ -86,9 +95,9 @@ local function eraseMemberData(memberKey, memberId, args)
   local referral = redis.call('GET', marker)
   if referral and referral ~= '' then
     local key = activityPrefix .. referral
-    local a = redis.call('HMGET', key, 'member', 'type', 'target')
+    local a = redis.call('HMGET', key, activity.MEMBER, activity.TYPE, activity.TARGET)
     if a[1] and a[3] == memberId then
-      redis.call('HSET', key, 'target', '')
+      redis.call('HSET', key, activity.TARGET, '')
       rewriteLedger(memberPrefix .. a[1] .. ':ledger', referral)
       redis.call('SREM', memberPrefix .. a[1] .. ':targets:' .. a[2], memberId)
     end
@@ -103,6 +112,8 @@ local function eraseMemberData(memberKey, memberId, args)
     if runId then redis.call('HSET', grantsKey, grants[i], runId .. '|' .. state .. '||' .. grantedAt) end
   end
 
-  redis.call('SREM', flagged, memberId)
-  redis.call('HDEL', memberKey, 'flagged')
+  redis.call('SREM', flaggedKey, memberId)
+  redis.call('HDEL', memberKey, member.FLAGGED)
 end
+
+return {eraseMemberData = eraseMemberData, isKeptReason = isKeptReason}

@@ -1,21 +1,21 @@
--- Library: an offer's code pool. The list holds the unclaimed codes (claims RPOP it); the set holds the SHA-1 of every
--- code the pool ever held, claimed ones included, so that a code is never in a pool twice nor handed out again once claimed,
--- while a claimed code itself is kept nowhere but in its member's grant (which erasure scrubs).
--- Exports: add_codes(list key, set key, codes, max codes per pool)
+-- Module codepool: an offer's code pool. The list holds the unclaimed codes (claims RPOP it); the set holds the SHA-1 of
+-- every code the pool ever held, claimed ones included, so that a code is never in a pool twice nor handed out again once
+-- claimed, while a claimed code itself is kept nowhere but in its member's grant (which erasure scrubs).
+-- Exports: add(list key, set key, codes, max codes per pool)
 --   -> {'ok', codes left} | {'duplicates', count, code...} (at most 100 listed) | {'quota', codes held}
 
-local function each_chunk(items, size, fn)
+local function eachChunk(items, size, fn)
   for i = 1, #items, size do
     fn(unpack(items, i, math.min(i + size - 1, #items)))
   end
 end
 
-local function add_codes(list, set, codes, max_pool)
+local function add(list, set, codes, maxPool)
   -- A pool written before the set existed: its unclaimed codes seed the set.
   if redis.call('EXISTS', set) == 0 and redis.call('EXISTS', list) == 1 then
     local digests = {}
     for _, code in ipairs(redis.call('LRANGE', list, 0, -1)) do digests[#digests + 1] = redis.sha1hex(code) end
-    each_chunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
+    eachChunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
   end
   local duplicates, seen, digests = {}, {}, {}
   for i, code in ipairs(codes) do
@@ -31,10 +31,12 @@ local function add_codes(list, set, codes, max_pool)
     return answer
   end
   local held = redis.call('SCARD', set)
-  if held + #codes > max_pool then return {'quota', held} end
+  if held + #codes > maxPool then return {'quota', held} end
   if #codes > 0 then
-    each_chunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
-    each_chunk(codes, 5000, function(...) redis.call('LPUSH', list, ...) end)
+    eachChunk(digests, 5000, function(...) redis.call('SADD', set, ...) end)
+    eachChunk(codes, 5000, function(...) redis.call('LPUSH', list, ...) end)
   end
   return {'ok', redis.call('LLEN', list)}
 end
+
+return { add = add }

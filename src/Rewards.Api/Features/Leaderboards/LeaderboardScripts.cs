@@ -1,0 +1,12 @@
+using Rewards.Api.Infrastructure.Redis;
+
+namespace Rewards.Api.Features.Leaderboards;
+
+/// <summary>The keys and arguments of leaderboard-read.lua (Mode 'top' or 'around').</summary>
+[LuaScript("leaderboard-read")]
+public sealed record ReadLeaderboardScript(
+    RedisKey Key, string Mode, string Prefix, bool AllTime, long OffsetOrNeighbours, long Limit, string MemberId, string Board) : IScriptArgs;
+
+/// <summary>The keys and arguments of leaderboard-archive-read.lua.</summary>
+[LuaScript("leaderboard-archive-read")]
+public sealed record ReadLeaderboardArchiveScript(RedisKey ArchiveKey, string Prefix) : IScriptArgs;

@@ -1,0 +1,20 @@
+using Rewards.Api.Infrastructure.Redis;
+
+namespace Rewards.Api.Features.Members;
+
+/// <summary>The keys and arguments of upsert-member.lua ('' for a display name or locale removes it).</summary>
+[LuaScript("upsert-member")]
+public sealed record UpsertMemberScript(
+    RedisKey MemberKey, RedisKey MemberIndex, RedisKey TodayStats,
+    string MemberId, long Now, string DisplayName, string Locale, long KpiTtl) : IScriptArgs;
+
+/// <summary>
+/// The keys and arguments of member-status.lua: the prefixes erasure builds keys from (RedisKeys.MemberPrefix, and
+/// RedisKeys.Activity / Referral with an empty id), then every board the member may be on, each with what it is
+/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or 'window').
+/// </summary>
+[LuaScript("member-status")]
+public sealed record MemberStatusScript(
+    RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey,
+    string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix,
+    RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

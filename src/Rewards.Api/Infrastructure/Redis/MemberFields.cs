@@ -1,0 +1,42 @@
+namespace Rewards.Api.Infrastructure.Redis;
+
+/// <summary>
+/// The fields of a member hash (<see cref="RedisKeys.Member"/>), named once on the C# side. The Lua side names the same
+/// fields in Scripts/member.lua (MemberFieldsTests checks that both agree: each constant here is the Lua name in
+/// UPPER_SNAKE case).
+/// </summary>
+public static class MemberFields
+{
+    public const string Status = "status";
+    public const string Balance = "balance";
+    public const string Lifetime = "lifetime";
+    public const string CreatedAt = "createdAt";
+    public const string DisplayName = "displayName";
+    public const string Locale = "locale";
+    public const string Flagged = "flagged";
+    public const string ErasedAt = "erasedAt";
+    public const string StreakDay = "streakDay";
+    public const string Streak = "streak";
+    public const string BestStreak = "bestStreak";
+    public const string Badges = "badges";
+    public const string Tier = "tier";
+
+    /// <summary>Prefixes of the per-type and per-board fields (the type or board name follows).</summary>
+    public const string TypePoints = "t:";
+    public const string TypeCount = "c:";
+    public const string LastAt = "lastAt:";
+    public const string BoardEntry = "lb:";
+    public const string BoardWindows = "w:";
+
+    /// <summary>Points earned with an activity type.</summary>
+    public static string TypePointsOf(string activityType) => TypePoints + activityType;
+
+    /// <summary>Awarded activities of a type (count badges).</summary>
+    public static string TypeCountOf(string activityType) => TypeCount + activityType;
+
+    /// <summary>The member's entry on a board's all-time set.</summary>
+    public static string BoardEntryOf(string board) => BoardEntry + board;
+
+    /// <summary>The member's window state on a board: "dayStart:score;weekStart:score;monthStart:score" (boards.lua).</summary>
+    public static string BoardWindowsOf(string board) => BoardWindows + board;
+}

@@ -1,0 +1,21 @@
+-- Module codes: the strings scripts store in Redis and answer with, named once on the Lua side.
+-- Exports:
+--   status  member statuses (the member hash's 'status'): active, suspended, erased
+--   outcome activity statuses (the activity hash's 'status', the award reply): awarded, pending, rejected, reversed
+--   reason  why an activity earned nothing now (the award reply, the ledger): member_<status>, duplicate_target, cooldown,
+--           already_referred, daily_cap_reached, weekly_cap_reached; velocity (held for moderation)
+--   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier
+-- The C# side reads the same strings. Erasure keeps every reason code here (ErasureTests); scripts write no reason literally.
+
+return {
+  status = {active = 'active', suspended = 'suspended', erased = 'erased'},
+  outcome = {awarded = 'awarded', pending = 'pending', rejected = 'rejected', reversed = 'reversed'},
+  reason = {
+    memberPrefix = 'member_', duplicateTarget = 'duplicate_target', cooldown = 'cooldown', alreadyReferred = 'already_referred',
+    dailyCap = 'daily_cap_reached', weeklyCap = 'weekly_cap_reached', velocity = 'velocity',
+  },
+  ledger = {
+    award = 'award', pending = 'pending', rejection = 'rejection', approval = 'approval', reversal = 'reversal',
+    badge = 'badge', tier = 'tier',
+  },
+}

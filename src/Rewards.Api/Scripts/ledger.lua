@@ -1,0 +1,27 @@
+-- Module ledger: appends to a member's ledger stream (RedisKeys.Ledger). Every entry has the same fields: kind, activity,
+-- type, target, points (the change to the balance), pending, balance (after the entry), at (unix ms), reason; a tier
+-- entry also has 'from', the tier it leaves, so that it reads as a rise or a drop on its own (MemberStore).
+-- Exports:
+--   record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier):
+--     the entries of one decision, always in this order: the activity's own entry, then one per badge it earned
+--     (newBadges: ids), then the tier change when tier ~= fromTier. The award and moderation scripts write through it only.
+
+--!include codes
+
+local function append(key, kind, activityId, activityType, target, points, pending, balance, at, reason)
+  redis.call('XADD', key, '*', 'kind', kind, 'activity', activityId, 'type', activityType, 'target', target,
+    'points', points, 'pending', pending, 'balance', balance, 'at', at, 'reason', reason)
+end
+
+local function record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier)
+  append(key, kind, activityId, activityType, target, points, pending, balance, at, reason)
+  for _, id in ipairs(newBadges) do
+    append(key, codes.ledger.badge, activityId, activityType, id, 0, 0, balance, at, id)
+  end
+  if tier ~= fromTier then
+    redis.call('XADD', key, '*', 'kind', codes.ledger.tier, 'activity', activityId, 'type', activityType, 'target', '',
+      'points', 0, 'pending', 0, 'balance', balance, 'at', at, 'reason', tostring(tier), 'from', tostring(fromTier))
+  end
+end
+
+return {record = record}

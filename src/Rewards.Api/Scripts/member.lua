@@ -1,0 +1,48 @@
+-- Module member: the fields of a member hash (RedisKeys.Member), named once on the Lua side; the C# side names them in
+-- Infrastructure/Redis/MemberFields.cs (MemberFieldsTests checks that both agree).
+-- Exports:
+--   the field names: STATUS, BALANCE, LIFETIME, CREATED_AT, DISPLAY_NAME, LOCALE, FLAGGED, ERASED_AT, STREAK_DAY, STREAK,
+--     BEST_STREAK, BADGES, TIER; and the prefixes of per-type / per-board fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
+--     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the all-time board entry), BOARD_WINDOWS
+--     ('w:<board>', the window state, see boards)
+--   POINTS_BOARD: the board of all points ('points'; its all-time score is LIFETIME)
+--   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY, BOARD_WINDOWS and LAST_AT fields of an activity type
+--   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt) -> what an award or a moderation needs of the member
+--     (the type's fields as typeFields gives them), an HMGET reply whose positions are named by R (R.STATUS, ...)
+--   create(key, indexKey, memberId, now): a new active member with no points, listed in the program's member index
+
+--!include codes
+
+local M = {
+  STATUS = 'status', BALANCE = 'balance', LIFETIME = 'lifetime', CREATED_AT = 'createdAt', DISPLAY_NAME = 'displayName',
+  LOCALE = 'locale', FLAGGED = 'flagged', ERASED_AT = 'erasedAt', STREAK_DAY = 'streakDay', STREAK = 'streak',
+  BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier',
+  TYPE_POINTS = 't:', TYPE_COUNT = 'c:', LAST_AT = 'lastAt:', BOARD_ENTRY = 'lb:', BOARD_WINDOWS = 'w:',
+  POINTS_BOARD = 'points',
+}
+
+function M.typeFields(activityType)
+  return M.TYPE_POINTS .. activityType, M.TYPE_COUNT .. activityType, M.BOARD_ENTRY .. activityType,
+    M.BOARD_WINDOWS .. activityType, M.LAST_AT .. activityType
+end
+
+local POINTS_ENTRY, POINTS_WINDOWS = M.BOARD_ENTRY .. M.POINTS_BOARD, M.BOARD_WINDOWS .. M.POINTS_BOARD
+M.POINTS_ENTRY, M.POINTS_WINDOWS = POINTS_ENTRY, POINTS_WINDOWS
+
+-- Positions in read's reply; the HMGET below lists the fields in this order.
+M.R = {
+  STATUS = 1, BALANCE = 2, LIFETIME = 3, STREAK_DAY = 4, STREAK = 5, BEST_STREAK = 6, BADGES = 7, TIER = 8,
+  POINTS_ENTRY = 9, POINTS_WINDOWS = 10, TYPE_POINTS = 11, TYPE_COUNT = 12, TYPE_ENTRY = 13, TYPE_WINDOWS = 14, LAST_AT = 15,
+}
+
+function M.read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt)
+  return redis.call('HMGET', key, M.STATUS, M.BALANCE, M.LIFETIME, M.STREAK_DAY, M.STREAK, M.BEST_STREAK, M.BADGES, M.TIER,
+    POINTS_ENTRY, POINTS_WINDOWS, typePoints, typeCount, typeEntry, typeWindows, lastAt)
+end
+
+function M.create(key, indexKey, memberId, now)
+  redis.call('HSET', key, M.STATUS, codes.status.active, M.BALANCE, 0, M.LIFETIME, 0, M.CREATED_AT, now)
+  redis.call('ZADD', indexKey, 'NX', now, memberId)
+end
+
+return M
