@@ -10,12 +10,13 @@
 --!include erasure
 
 --!keys
-local memberKey, parked, index, flaggedKey, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], 5 -- boards: KEYS[5..]
+local memberKey, parked, index, flaggedKey, revocations, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 6 -- boards: KEYS[6..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local referralPrefix, boardKinds = ARGV[6], 7 -- boardKinds: ARGV[7..]
+local referralPrefix, revokedAt, boardKinds = ARGV[6], ARGV[7], 8 -- boardKinds: ARGV[8..]
 --!end
--- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
+-- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and
+-- erasure revoke the member's tokens at revokedAt (real time, unix ms; RevocationList); the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
 -- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
 -- what KEYS[i] is, 'all:<board>' for an all-time board, 'window' for a window period.
 local shift = boardKinds - boards
@@ -67,6 +68,7 @@ for i = boards, #KEYS do
   end
 end
 
+redis.call('ZADD', revocations, revokedAt, 'member:' .. memberId)
 if action == 'suspend' then
   redis.call('HSET', memberKey, member.STATUS, codes.status.suspended)
   return {'done', codes.status.suspended}

@@ -27,20 +27,18 @@ public static class ClientsApi
 
         group.MapPost("/", CreateClient)
             .WithName(nameof(CreateClient))
-            .ProducesProblems(404, 409)
             .WithSummary("Create an API client bound to the program")
             .WithDescription("Returns the client id and secret. The secret is shown only in this answer; Rewards stores its hash. " +
                 "409 (quota maxClients) when the program holds its quota of active clients: revoke one or raise the quota.");
         group.MapGet("/", ListClients)
             .WithName(nameof(ListClients))
-            .ProducesProblems(404)
             .WithSummary("List the program's API clients (never their secrets)")
             .WithDescription("Ordered by client id. " + Paging.Description);
         group.MapDelete("/{clientId}", RevokeClient)
             .WithName(nameof(RevokeClient))
-            .ProducesProblems(404)
             .WithSummary("Revoke an API client")
-            .WithDescription("The client gets no new tokens (`invalid_client`); tokens already issued expire within their lifetime.");
+            .WithDescription("The client gets no new tokens (`invalid_client`); within a few seconds every instance refuses the tokens it " +
+                "already holds and the member tokens it issued (`401`).");
         return group;
     }
 
@@ -51,7 +49,7 @@ public static class ClientsApi
 
     public sealed record ClientList(IReadOnlyList<ApiClient> Clients, long Total);
 
-    private static async Task<Results<Created<CreatedClient>, ValidationProblem, ProblemHttpResult>> CreateClient(
+    private static async Task<Results<Created<CreatedClient>, ValidationProblem, QuotaProblem>> CreateClient(
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients, QuotaStore quotaStore)
     {
         var v = new Validation()
@@ -73,7 +71,7 @@ public static class ClientsApi
             new CreatedClient(client.ClientId, secret, programId, client.Name, client.Scopes, client.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ClientList>, ValidationProblem, ProblemHttpResult>> ListClients(
+    private static async Task<Results<Ok<ClientList>, ValidationProblem>> ListClients(
         string programId, RouteProgram route, ClientStore clients, int? offset = null, int? limit = null)
     {
         var v = new Validation().CheckPage(offset, limit);
@@ -85,7 +83,7 @@ public static class ClientsApi
         return TypedResults.Ok(new ClientList(page, total));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(
+    private static async Task<Results<NoContent, NotFoundProblem>> RevokeClient(
         string programId, string clientId, RouteProgram route, ClientStore clients)
     {
         return await clients.RevokeAsync(programId, clientId)

@@ -23,13 +23,11 @@ public static class QuotasApi
 
         group.MapGet("/", GetQuotas)
             .WithName(nameof(GetQuotas))
-            .ProducesProblems(404)
             .WithSummary("A program's quotas: in force, the configured defaults, and the operator's overrides")
             .WithDescription("Operator only. Requests that would exceed a quota are refused with 409 and a problem naming the quota " +
                 "(`quota`), its `limit` and what the request needed (`requested`); nothing is changed.");
         group.MapPut("/", PutQuotas)
             .WithName(nameof(PutQuotas))
-            .ProducesProblems(404)
             .WithSummary("Override a program's quotas")
             .WithDescription("Operator only. Replaces the overrides: a field left out (or null) goes back to the configured default. " +
                 "Lowering a quota below current usage refuses new additions only; nothing existing is removed.");
