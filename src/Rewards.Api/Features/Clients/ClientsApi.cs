@@ -49,7 +49,7 @@ public static class ClientsApi
 
     public sealed record ClientList(IReadOnlyList<ApiClient> Clients, long Total);
 
-    private static async Task<Results<Created<CreatedClient>, ValidationProblem, QuotaProblem>> CreateClient(
+    private static async Task<Results<Created<CreatedClient>, ValidationProblem, ConflictProblem>> CreateClient(
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients, QuotaStore quotaStore)
     {
         var v = new Validation()

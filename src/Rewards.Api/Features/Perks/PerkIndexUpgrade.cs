@@ -50,7 +50,7 @@ public sealed partial class PerkIndexUpgrade(IConnectionMultiplexer redis, PerkS
         int news = 0, deleted = 0;
         foreach (var (id, f) in ids.Select(i => i.ToString()).Zip(fields))
         {
-            if (f[1] == "deleted" || f[0].IsNull)
+            if (f[1] == PerkStatus.Deleted.ToWire() || f[0].IsNull)
             {
                 if (await perks.DeleteAsync(programId, id))
                 {

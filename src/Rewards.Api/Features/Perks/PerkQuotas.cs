@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Infrastructure.Errors;
 using Rewards.Api.Infrastructure.Time;
 
 namespace Rewards.Api.Features.Perks;
@@ -7,13 +7,13 @@ namespace Rewards.Api.Features.Perks;
 /// <summary>The program quotas perks are held to, as problems (null when the request is within them).</summary>
 public static class PerkQuotas
 {
-    public static QuotaProblem? CodesPerRequest(string programId, long requested, ProgramQuotas quotas) =>
+    public static ConflictProblem? CodesPerRequest(string programId, long requested, ProgramQuotas quotas) =>
         requested <= quotas.MaxCodesPerRequest ? null
             : QuotaExceeded.Problem(programId, QuotaNames.MaxCodesPerRequest, quotas.MaxCodesPerRequest, requested, "codes per request",
                 "Send the codes in several requests (POST .../perks/{perkId}/codes).");
 
     /// <summary>A cron schedule whose runs come closer together than the program's minimum interval.</summary>
-    public static QuotaProblem? CronInterval(string programId, Schedule schedule, ProgramQuotas quotas, DateTimeOffset now)
+    public static ConflictProblem? CronInterval(string programId, Schedule schedule, ProgramQuotas quotas, DateTimeOffset now)
     {
         if (schedule.Type != ScheduleType.Cron || !PerkRules.TryParseCron(schedule.Cron, out var cron) || !ProgramTime.TryFindZone(schedule.TimeZone, out var zone))
         {
@@ -28,16 +28,16 @@ public static class PerkQuotas
     }
 
     /// <summary>The problem for a refusal of the script that wrote (or did not write) the codes.</summary>
-    public static QuotaProblem? Refusal(string programId, CodesOutcome outcome, long requested, ProgramQuotas quotas) => outcome.Result switch
+    public static ConflictProblem? Refusal(string programId, CodesOutcome outcome, long requested, ProgramQuotas quotas) => outcome.Result switch
     {
         CodesResult.PerksQuota => QuotaExceeded.Problem(programId, QuotaNames.MaxPerks, quotas.MaxPerks, outcome.Count + 1, "perks held at once",
             "Delete perks the program no longer needs."),
         CodesResult.PoolQuota => QuotaExceeded.Problem(programId, QuotaNames.MaxCodesPerPool, quotas.MaxCodesPerPool, outcome.Count + requested,
             "codes in one offer's pool (claimed codes included)", "Create another offer for further codes."),
-        CodesResult.Duplicates => new QuotaProblem(TypedResults.Problem(
+        CodesResult.Duplicates => new ConflictProblem(
             $"{outcome.Count:N0} of the codes are already in this offer's pool (claimed ones included) or repeated in the request; nothing was added. " +
-            "Send only new codes.", statusCode: StatusCodes.Status409Conflict, title: "Duplicate codes",
-            extensions: new Dictionary<string, object?> { ["duplicates"] = outcome.Duplicates, ["duplicateCount"] = outcome.Count })),
+            "Send only new codes.", "Duplicate codes", null,
+            new Dictionary<string, object?> { ["duplicates"] = outcome.Duplicates, ["duplicateCount"] = outcome.Count }),
         _ => null,
     };
 }

@@ -60,7 +60,7 @@ public static class PerksApi
 
     public sealed record PerkList(IReadOnlyList<PerkView> Perks, long Total);
 
-    private static async Task<Results<Created<PerkView>, ValidationProblem, QuotaProblem>> CreatePerk(
+    private static async Task<Results<Created<PerkView>, ValidationProblem, ConflictProblem>> CreatePerk(
         string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, QuotaStore quotaStore,
         TimeProvider clock)
     {
@@ -150,7 +150,7 @@ public static class PerksApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<PerkView>, ValidationProblem, NotFoundProblem, ConflictProblem, QuotaProblem>> AddCodes(
+    private static async Task<Results<Ok<PerkView>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddCodes(
         string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks, QuotaStore quotaStore)
     {
         var codes = request.Codes ?? [];

@@ -1,7 +1,4 @@
-using System.Reflection;
 using Cronos;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 using Rewards.Api.Infrastructure.Errors;
 
 namespace Rewards.Api.Features.Quotas;
@@ -15,18 +12,11 @@ public static class QuotaExceeded
 {
     public const string Type = "https://rewards.local/problems/quota-exceeded";
 
-    public static QuotaProblem Problem(string programId, string quota, long limit, long requested, string what, string remedy) =>
-        new(TypedResults.Problem(
-            $"Quota '{quota}' of program '{programId}' is {limit:N0} {what}; this request needs {requested:N0}. {remedy} " +
+    public static ConflictProblem Problem(string programId, string quota, long limit, long requested, string what, string remedy) =>
+        new($"Quota '{quota}' of program '{programId}' is {limit:N0} {what}; this request needs {requested:N0}. {remedy} " +
             $"The platform operator can raise the quota (PUT /v1/programs/{programId}/quotas).",
-            statusCode: StatusCodes.Status409Conflict, title: "Quota exceeded", type: Type,
-            extensions: new Dictionary<string, object?> { ["quota"] = quota, ["limit"] = limit, ["requested"] = requested }));
-}
-
-/// <summary>409 with extensions: a quota exceeded (<see cref="QuotaExceeded"/>) or codes already in a pool (listed).</summary>
-public sealed class QuotaProblem(ProblemHttpResult problem) : StatusProblem(problem), IEndpointMetadataProvider
-{
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status409Conflict);
+            "Quota exceeded", Type,
+            new Dictionary<string, object?> { ["quota"] = quota, ["limit"] = limit, ["requested"] = requested });
 }
 
 /// <summary>The shortest interval between two runs of a cron schedule (the minCronIntervalMinutes quota).</summary>
