@@ -105,7 +105,7 @@ public static class MembersApi
         string programId, RouteProgram route, MemberStore members, bool? flagged = null, int? offset = null, int? limit = null)
     {
         var v = new Validation()
-            .Check(flagged == true, "flagged", "Required: true (only the flagged members are listed).")
+            .Expect(flagged, flagged == true, "flagged", "true (only the flagged members are listed).")
             .CheckPage(offset, limit);
         if (!v.IsValid)
         {
