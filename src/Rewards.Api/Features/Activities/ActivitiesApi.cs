@@ -27,7 +27,9 @@ public static class ActivitiesApi
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
                 "(`status` rejected, or pending with a `reason`). Reasons: " + ActivityCodes.ReasonList() + ". Requires an `Idempotency-Key` header: " +
                 "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`. " +
-                "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures.");
+                "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures. " +
+                "A `cooldown` refusal carries `retryAt`, the instant from which the next one counts. `occurredAt` (default: now) " +
+                "needs an offset, `Z` or `±hh:mm`.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
