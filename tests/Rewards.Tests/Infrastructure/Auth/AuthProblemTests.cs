@@ -88,4 +88,27 @@ public sealed class AuthProblemTests(RewardsApiFactory factory) : ApiTest(factor
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("The token lacks the scope this call needs: one of rewards.activities, rewards.admin.", await DetailAsync(response));
     }
+
+    [Fact]
+    public async Task RevokedToken_Is401_SayingItWasRevoked()
+    {
+        var program = await CreateProgramAsync("""{ "review": { "points": 5 } }""");
+        await RecordAsync(program, "m-1", "review");
+        var (id, secret) = await CreateApiClientAsync(program, Scopes.Activities);
+        using var member = Factory.CreateClient(await Factory.TokenAsync(id, secret, grantType: MemberGrant.Type, memberId: "m-1"));
+        var url = $"/v1/programs/{program}/members/m-1";
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync(url)).StatusCode);
+
+        await PostJsonAsync($"/v1/programs/{program}/members/m-1/suspend", null, HttpStatusCode.OK);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage response;
+        while ((response = await member.GetAsync(url)).StatusCode != HttpStatusCode.Unauthorized)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the suspended member's token still works after 10 s");
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.StartsWith("The token was revoked", await DetailAsync(response));
+    }
 }
