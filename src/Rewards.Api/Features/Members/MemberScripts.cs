@@ -11,7 +11,7 @@ public sealed record UpsertMemberScript(
 /// <summary>
 /// The keys and arguments of member-status.lua: the prefixes erasure builds keys from (RedisKeys.MemberPrefix, and
 /// RedisKeys.Activity / Referral with an empty id), then every board the member may be on, each with what it is
-/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or 'window').
+/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or, for a window period, the member's period field 'e:&lt;board&gt;:&lt;periodId&gt;').
 /// </summary>
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
