@@ -489,6 +489,11 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         }
 
         await AssertOrderAsync(id, "points", ["m2", "m3"]);
+
+        // The day's archive (and so perk audiences "top N of the last period") keeps the order.
+        Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        Assert.True(await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day) > 0);
+        Assert.Equal(["m2", "m3"], Members(await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18")));
     }
 
     [Fact]
