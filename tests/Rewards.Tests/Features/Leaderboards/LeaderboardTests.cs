@@ -525,4 +525,51 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         Assert.Equal(2, around.GetProperty("rank").GetInt64());
         Assert.Equal(max, around.GetProperty("score").GetInt64());
     }
+    [Fact]
+    public async Task BoardsOfTheFormerEncoding_AreReadAsTheyAre_RankAheadOfLaterTies_AndMoveToTheSequenceOnTheNextAward()
+    {
+        // Written before the commit sequence: week entries are the bare member id scored points × 2^22 + (2^22 − 1 − reach
+        // second), all-time entries '<9999999999999 − reach ms>:<id>' named by the member's 'lb:points'.
+        var id = await CreateProgramAsync(Rules);
+        Factory.SetUtcNow(Utc("2026-11-18T10:00:00Z"));
+        var db = Factory.Redis.GetDatabase();
+        var (week, all) = (RedisKeys.Leaderboard(id, "points", "week", "2026-W47"), RedisKeys.Leaderboard(id, "points", "all", null));
+        foreach (var (member, points, second, ms) in new[] { ("old1", 50L, 100L, 1_795_000_000_000L), ("old2", 10L, 50L, 1_795_000_000_500L) })
+        {
+            var entry = $"{9_999_999_999_999L - ms:D13}:{member}";
+            await db.SortedSetAddAsync(week, member, points * ScoreEncoding.WindowScale + ScoreEncoding.WindowScale - 1 - second);
+            await db.SortedSetAddAsync(all, entry, points);
+            await db.HashSetAsync(RedisKeys.Member(id, member), [new("status", "active"), new("balance", points), new("lifetime", points),
+                new("createdAt", ms), new(MemberFields.BoardEntryOf("points"), entry), new(MemberFields.BoardWindowsOf("points"), "1:1;2:2;3:3")]);
+        }
+        await db.KeyExpireAsync(week, TimeSpan.FromDays(30));
+
+        await RecordAsync(id, "new1", "review"); // 50 points, reached after old1's 50
+        foreach (var window in new[] { "all", "week" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["old1", "new1", "old2"], Members(page));
+            Assert.Equal([50, 50, 10], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+            foreach (var (member, rank) in new[] { ("old1", 1), ("new1", 2), ("old2", 3) })
+            {
+                var standing = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/members/{member}?window={window}&around=0");
+                Assert.Equal(rank, standing.GetProperty("rank").GetInt64());
+            }
+        }
+
+        // old2's next award replaces its former entry by one of the sequence: one entry each, 40 points for old2.
+        await RecordAsync(id, "old2", "share");
+        await RecordAsync(id, "old2", "share");
+        await RecordAsync(id, "old2", "share");
+        foreach (var window in new[] { "all", "week" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["old1", "new1", "old2"], Members(page));
+            Assert.Equal([50, 50, 40], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+        }
+        Assert.Null(await db.SortedSetScoreAsync(week, "old2"));
+        Assert.Equal(3, await db.SortedSetLengthAsync(week));
+        await RecordAsync(id, "old2", "share"); // 50: reached last, ranks after both
+        Assert.Equal(["old1", "new1", "old2"], Members(await BoardAsync(id, "?window=week")));
+    }
 }
