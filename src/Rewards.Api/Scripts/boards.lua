@@ -47,11 +47,15 @@ local MONTH_TTL = L.arg()
 
 local WINDOW_SCALE = 4194304 -- 2^22
 
+-- The last answer is kept: an award asks twice (member.read, then apply), and ARGV does not change during a run.
+local fieldsAt, fieldsOf
 local function periodFields(kAt, aAt)
+  if aAt == fieldsAt then return fieldsOf end
   local a, f = aAt - 1, {}
   local typeBoard = ARGV[a + TYPE_BOARD]
   for i = 0, 2 do f[i + 1] = member.periodField(member.POINTS_BOARD, ARGV[a + DAY_PERIOD + i]) end
   for i = 0, 2 do f[i + 4] = member.periodField(typeBoard, ARGV[a + DAY_PERIOD + i]) end
+  fieldsAt, fieldsOf = aAt, f
   return f
 end
 
@@ -65,8 +69,9 @@ end
 -- field, stored: the member's field of this period ('e:<board>:<periodId>') and its value 'points:seq' ('0:0' = known,
 -- not on the board; nil = never written with the sequence: the board may still hold an entry of the former encoding,
 -- the bare member id, read once with ZSCORE and replaced).
--- out: the member fields to write (field, value appended). Returns true when the field is new (to register).
-local function addToWindow(key, memberId, delta, field, stored, ttl, seq, out)
+-- out: the member fields to write (field, value appended); entry: member.entryOf(seq, memberId) when the caller has it.
+-- Returns true when the field is new (to register).
+local function addToWindow(key, memberId, delta, field, stored, ttl, seq, out, entry)
   ttl = tonumber(ttl)
   if ttl <= 0 then return false end
   local oldPoints, oldEntry = 0, nil
@@ -80,7 +85,7 @@ local function addToWindow(key, memberId, delta, field, stored, ttl, seq, out)
   local points = oldPoints + delta
   if oldEntry then redis.call('ZREM', key, oldEntry) end
   if points > 0 then
-    redis.call('ZADD', key, points * WINDOW_SCALE, member.entryOf(seq, memberId))
+    redis.call('ZADD', key, points * WINDOW_SCALE, entry or member.entryOf(seq, memberId))
     if not oldEntry then redis.call('EXPIRE', key, ttl, 'NX') end
     out[#out + 1] = field; out[#out + 1] = string.format('%d:%d', points, seq)
   else
@@ -90,10 +95,10 @@ local function addToWindow(key, memberId, delta, field, stored, ttl, seq, out)
 end
 
 -- Replaces a member's all-time entry; returns the new entry ('' when the member has no points left).
-local function setAllTime(key, oldEntry, memberId, points, seq)
+local function setAllTime(key, oldEntry, memberId, points, seq, entry)
   if oldEntry and oldEntry ~= '' then redis.call('ZREM', key, oldEntry) end
   if points <= 0 then return '' end
-  local entry = member.entryOf(seq, memberId)
+  entry = entry or member.entryOf(seq, memberId)
   redis.call('ZADD', key, points, entry)
   return entry
 end
@@ -123,20 +128,20 @@ local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, 
   local out = {}
   local nowSec = math.floor(nowMs / 1000)
   local newPoints, newType, pointsExp, typeExp = {}, {}, {}, {}
-  local fields = periodFields(kAt, aAt)
+  local fields, entry = periodFields(kAt, aAt), member.entryOf(seq, memberId)
   for i = 0, 2 do
     local period, ttl = ARGV[a + DAY_PERIOD + i], ARGV[a + DAY_TTL + i]
-    if addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, fields[i + 1], stored[i + 1], ttl, seq, out) then
+    if addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, fields[i + 1], stored[i + 1], ttl, seq, out, entry) then
       newPoints[#newPoints + 1] = period; pointsExp[#pointsExp + 1] = nowSec + tonumber(ttl)
     end
-    if addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, fields[i + 4], stored[i + 4], ttl, seq, out) then
+    if addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, fields[i + 4], stored[i + 4], ttl, seq, out, entry) then
       newType[#newType + 1] = period; typeExp[#typeExp + 1] = nowSec + tonumber(ttl)
     end
   end
   if #newPoints > 0 then register(memberKey, member.POINTS_BOARD, pointsRegistry, newPoints, pointsExp, nowSec, out) end
   if #newType > 0 then register(memberKey, typeBoard, typeRegistry, newType, typeExp, nowSec, out) end
-  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, seq),
-    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, seq), out
+  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, seq, entry),
+    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, seq, entry), out
 end
 
 return {
