@@ -161,7 +161,15 @@ public static class StoreAudit
                 var stored = await db.SortedSetRangeByRankWithScoresAsync(key);
                 windowBoards++;
                 windowEntries += stored.Length;
-                var decoded = stored.ToDictionary(s => ScoreEncoding.MemberOf((string)s.Element!), s => ScoreEncoding.WindowPoints(s.Score), StringComparer.Ordinal);
+                // One entry per member ('<sequence>:<memberId>'): a second one is wrong, like a wrong score.
+                var decoded = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var s in stored)
+                {
+                    if (!decoded.TryAdd(ScoreEncoding.MemberOf((string)s.Element!), ScoreEncoding.WindowPoints(s.Score)))
+                    {
+                        windowBad++;
+                    }
+                }
                 windowBad += Differences(sums, decoded);
             }
         }
