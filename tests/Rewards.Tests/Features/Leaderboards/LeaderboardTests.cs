@@ -572,4 +572,28 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         await RecordAsync(id, "old2", "share"); // 50: reached last, ranks after both
         Assert.Equal(["old1", "new1", "old2"], Members(await BoardAsync(id, "?window=week")));
     }
+    [Fact]
+    public async Task PeriodFields_OfTheMember_GoWhenTheirBoardsHaveExpired()
+    {
+        // Retention 1: the day of 2 Nov is kept until 5 Nov (end, one more day, a day of slack), its week (W45) until 17 Nov.
+        var id = NewId("p");
+        await PostJsonAsync("/v1/programs", new { id, name = "Fields", timeZone = "Europe/Paris", rules = new { share = new { points = 1 } },
+            leaderboardRetention = 1 }, HttpStatusCode.Created);
+        await RecordAtAsync(id, "alice", "share", Utc("2026-11-02T10:00:00Z"));
+        var member = RedisKeys.Member(id, "alice");
+        var db = Factory.Redis.GetDatabase();
+        Assert.True(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf("share", "2026-11-02")));
+
+        await RecordAtAsync(id, "alice", "share", Utc("2026-11-20T10:00:00Z"));
+
+        foreach (var board in new[] { "points", "share" })
+        {
+            Assert.False(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-11-02")));
+            Assert.False(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-W45")));
+            Assert.Equal("2", ((string)(await db.HashGetAsync(member, MemberFields.BoardPeriodOf(board, "2026-11")))!).Split(':')[0]); // points
+            Assert.True(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-11-20")));
+            var listed = ((string)(await db.HashGetAsync(member, MemberFields.BoardWindowsOf(board)))!).Split(';').Select(p => p.Split('@')[0]);
+            Assert.Equal(["2026-11", "2026-11-20", "2026-W47"], listed.Order(StringComparer.Ordinal));
+        }
+    }
 }
