@@ -477,7 +477,7 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
-    public async Task Ties_InTheSameSecond_GoToTheFirstCommitted_OneReviewBeforeFiveShares()
+    public async Task Ties_InTheSameSecond_GoToTheFirstCommitted_OnEveryWindowAndTheTypeBoard_AndInTheArchive()
     {
         // The case: m2 reaches 50 with one review, m3 reaches 50 a moment later (same second) with five shares.
         var id = await CreateProgramAsync(Rules);
@@ -487,13 +487,22 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         {
             await RecordAtAsync(id, "m3", "share", t.AddMilliseconds(100 * i));
         }
+        // Then a1 and b1 reach 50 with five shares each, still in the same second: on the share board too.
+        foreach (var (member, from) in new[] { ("a1", 610), ("b1", 660) })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await RecordAtAsync(id, member, "share", t.AddMilliseconds(from + 5 * i));
+            }
+        }
 
-        await AssertOrderAsync(id, "points", ["m2", "m3"]);
+        await AssertOrderAsync(id, "points", ["m2", "m3", "a1", "b1"]);
+        await AssertOrderAsync(id, "share", ["m3", "a1", "b1"]);
 
         // The day's archive (and so perk audiences "top N of the last period") keeps the order.
         Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
         Assert.True(await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day) > 0);
-        Assert.Equal(["m2", "m3"], Members(await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18")));
+        Assert.Equal(["m2", "m3", "a1", "b1"], Members(await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18")));
     }
 
     [Fact]
