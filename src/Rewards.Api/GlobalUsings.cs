@@ -1,1 +1,2 @@
 global using StackExchange.Redis;
+global using Rewards.Api.Infrastructure.Codes;

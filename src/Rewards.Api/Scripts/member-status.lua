@@ -1,5 +1,5 @@
 -- Suspends, reinstates or erases a member, moving them off or back onto every leaderboard in one run.
--- Suspension parks the member's window entries (score, the key's remaining time to live and when it was parked) to
+-- Suspension parks the member's window entries (entry, score, the key's remaining time to live and when it was parked) to
 -- restore them exactly on reinstatement;
 -- all-time entries are rebuilt from the member's totals. Erasure removes personal data and every board entry for good;
 -- balance, lifetime and the ledger stay, for accounting.
@@ -10,12 +10,13 @@
 --!include erasure
 
 --!keys
-local memberKey, parked, index, flaggedKey, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], 5 -- boards: KEYS[5..]
+local memberKey, parked, index, flaggedKey, revocations, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 6 -- boards: KEYS[6..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local referralPrefix, boardKinds = ARGV[6], 7 -- boardKinds: ARGV[7..]
+local referralPrefix, revokedAt, boardKinds = ARGV[6], ARGV[7], 8 -- boardKinds: ARGV[8..]
 --!end
--- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
+-- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and
+-- erasure revoke the member's tokens at revokedAt (real time, unix ms; RevocationList); the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
 -- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
 -- what KEYS[i] is, 'all:<board>' for an all-time board, the member's period field ('e:<board>:<periodId>') for a window
 -- period. Entries are parked with their tie position (the entry itself: '<sequence>:<memberId>', see boards.lua).
@@ -76,6 +77,7 @@ for i = boards, #KEYS do
   end
 end
 
+redis.call('ZADD', revocations, revokedAt, 'member:' .. memberId)
 if action == 'suspend' then
   redis.call('HSET', memberKey, member.STATUS, codes.status.suspended)
   return {'done', codes.status.suspended}

@@ -1,5 +1,6 @@
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
@@ -22,31 +23,26 @@ public static class ActivitiesApi
         group.MapPost("/", RecordActivity.Handle)
             .WithName(nameof(RecordActivity))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404, 409, 413, 422)
             .WithSummary("Record a member contribution")
             .WithDescription("Awards points by the program's rule for the activity type, or explains why not " +
-                "(`daily_cap_reached`, `weekly_cap_reached`, `duplicate_target`, `cooldown`). Requires an `Idempotency-Key` header: " +
+                "(`status` rejected, or pending with a `reason`). Reasons: " + ActivityCodes.ReasonList() + ". Requires an `Idempotency-Key` header: " +
                 "a retry with the same key and body returns the original answer with `Idempotent-Replayed: true`. " +
                 "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures.");
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
-            .ProducesProblems(404)
             .WithSummary("Get a recorded activity and its current status");
         group.MapPost("/{activityId}/approve", Approve)
             .WithName(nameof(Approve))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404, 409)
             .WithSummary("Approve a pending activity: its points are awarded");
         group.MapPost("/{activityId}/reject", Reject)
             .WithName(nameof(Reject))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404, 409)
             .WithSummary("Reject a pending activity: no points, its cap and target slots are released");
         group.MapPost("/{activityId}/reverse", Reverse)
             .WithName(nameof(Reverse))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404, 409)
             .WithSummary("Reverse (claw back) an awarded activity")
             .WithDescription("Appends a negative ledger entry and reduces balance and lifetime points. A reason is required.");
         return group;
@@ -54,34 +50,34 @@ public static class ActivitiesApi
 
     public sealed record ModerationRequest(string? Reason);
 
-    private static async Task<Results<Ok<ActivityView>, ProblemHttpResult>> GetActivity(
+    private static async Task<Results<Ok<ActivityView>, NotFoundProblem>> GetActivity(
         string programId, string activityId, RouteProgram route, ActivityStore activities)
     {
         var activity = Ids.IsValidGeneratedId(activityId) ? await activities.FindAsync(programId, activityId) : null;
         return activity is null ? ActivityNotFound() : TypedResults.Ok(activity);
     }
 
-    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Approve(
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, NotFoundProblem, ConflictProblem>> Approve(
         string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
-        Moderate("approve", programId, activityId, request, route, activities, clock);
+        Moderate(ModerationAction.Approve, programId, activityId, request, route, activities, clock);
 
-    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reject(
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, NotFoundProblem, ConflictProblem>> Reject(
         string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
-        Moderate("reject", programId, activityId, request, route, activities, clock);
+        Moderate(ModerationAction.Reject, programId, activityId, request, route, activities, clock);
 
-    private static Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Reverse(
+    private static Task<Results<Ok<ModerationResult>, ValidationProblem, NotFoundProblem, ConflictProblem>> Reverse(
         string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
-        Moderate("reverse", programId, activityId, request, route, activities, clock);
+        Moderate(ModerationAction.Reverse, programId, activityId, request, route, activities, clock);
 
-    private static async Task<Results<Ok<ModerationResult>, ValidationProblem, ProblemHttpResult>> Moderate(
-        string action, string programId, string activityId, ModerationRequest? request,
+    private static async Task<Results<Ok<ModerationResult>, ValidationProblem, NotFoundProblem, ConflictProblem>> Moderate(
+        ModerationAction action, string programId, string activityId, ModerationRequest? request,
         RouteProgram route, ActivityStore activities, TimeProvider clock)
     {
         var program = route.Program;
         var reason = request?.Reason;
         var v = new Validation()
             .Check(reason is null || Ids.IsPlainText(reason, ActivityLimits.MaxReasonLength), "reason", $"When given: 1–{ActivityLimits.MaxReasonLength} characters of plain text.")
-            .Check(action != "reverse" || reason is not null, "reason", "Required to reverse an activity.");
+            .Check(action != ModerationAction.Reverse || reason is not null, "reason", "Required to reverse an activity.");
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -94,12 +90,12 @@ public static class ActivitiesApi
         return outcome switch
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
-            ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action} an activity that is {current}."),
-            ModerationOutcome.MemberInactive when current == "erased" => Problems.Conflict("The member was erased: their activities are no longer moderated."),
+            ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action.ToWire()} an activity that is {current}."),
+            ModerationOutcome.MemberInactive when current == MemberStatus.Erased.ToWire() => Problems.Conflict("The member was erased: their activities are no longer moderated."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),
-            _ => TypedResults.Ok(result!),
+            ModerationOutcome.Done => TypedResults.Ok(result!),
         };
     }
 
-    private static ProblemHttpResult ActivityNotFound() => Problems.NotFound("No such activity in this program.");
+    private static NotFoundProblem ActivityNotFound() => Problems.NotFound("No such activity in this program.");
 }

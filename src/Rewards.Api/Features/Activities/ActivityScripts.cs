@@ -45,9 +45,9 @@ public static class AwardRecord
             return null;
         }
         var f = record.Split('|');
-        var status = f[2];
-        return new ActivityResult(f[1], status, f[3].Length == 0 ? null : f[3], long.Parse(f[4], CultureInfo.InvariantCulture),
-            status == "pending" ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
+        var status = WireCode<ActivityStatus>.Parse(f[2]);
+        return new ActivityResult(f[1], status, ActivityStore.ReasonOf(f[3]), long.Parse(f[4], CultureInfo.InvariantCulture),
+            status == ActivityStatus.Pending ? long.Parse(f[5], CultureInfo.InvariantCulture) : null,
             long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture),
             ActivityStore.TierName(program, int.Parse(f[8], CultureInfo.InvariantCulture)), f[9] == "1", ActivityStore.Badges(f[10]));
     }

@@ -10,14 +10,14 @@ namespace Rewards.Api.Features.Activities;
 
 /// <summary>What the API answers for a recorded activity (and replays for a repeated idempotency key).</summary>
 public sealed record ActivityResult(
-    string ActivityId, string Status, string? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
+    string ActivityId, ActivityStatus Status, ActivityReason? Reason, long Points, long? PendingPoints, long Balance, long LifetimePoints,
     string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public sealed record ActivityView(
     string ActivityId, string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt,
-    string Status, string? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
+    ActivityStatus Status, ActivityReason? Reason, long Points, DateTimeOffset? ModeratedAt, string? ModerationReason);
 
-public sealed record ModerationResult(string ActivityId, string Status, long Points, long Balance, long LifetimePoints,
+public sealed record ModerationResult(string ActivityId, ActivityStatus Status, long Points, long Balance, long LifetimePoints,
     string? Tier, bool TierChanged, IReadOnlyList<string> NewBadges);
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings, MemberErased }
@@ -93,7 +93,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         {
             return (null, false);
         }
-        return await status == "erased" ? (null, true) : (answer, false);
+        return await status == Members.MemberStatus.Erased.ToWire() ? (null, true) : (answer, false);
     }
 
     public async Task<ActivityView?> FindAsync(string programId, string activityId)
@@ -104,13 +104,13 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             return null;
         }
         return new ActivityView(activityId, f[0]!, f[1]!, NullIfEmpty(f[2]), ProgramTime.FromUnixMs((long)f[3]),
-            ProgramTime.FromUnixMs((long)f[4]), f[5]!, NullIfEmpty(f[6]), (long)f[7],
+            ProgramTime.FromUnixMs((long)f[4]), WireCode<ActivityStatus>.Parse(f[5]!), ReasonOf(f[6]), (long)f[7],
             f[8].IsNull ? null : ProgramTime.FromUnixMs((long)f[8]), NullIfEmpty(f[9]));
     }
 
     /// <summary>Approve, reject or reverse. The script re-checks the state, so a concurrent moderation cannot both succeed.</summary>
     public async Task<(ModerationOutcome Outcome, string? CurrentStatus, ModerationResult? Result)> ModerateAsync(
-        ProgramSnapshot program, string activityId, string action, string? reason, DateTimeOffset now)
+        ProgramSnapshot program, string activityId, ModerationAction action, string? reason, DateTimeOffset now)
     {
         var programId = program.Id;
         var db = redis.GetDatabase();
@@ -126,7 +126,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Activity(programId, activityId), RedisKeys.Member(programId, member), RedisKeys.Ledger(programId, member),
             RedisKeys.CapCounter(programId, member, type, a[2]!), RedisKeys.CapCounter(programId, member, type, a[3]!),
             RedisKeys.MemberTargets(programId, member, type),
-            action, activityId, member, ProgramTime.ToUnixMs(now), reason ?? "",
+            action.ToWire(), activityId, member, ProgramTime.ToUnixMs(now), reason ?? "",
             BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""),
@@ -136,7 +136,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             "missing" => (ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
             "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
-            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, (string)r[1]!, (long)r[2], (long)r[3], (long)r[4],
+            _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, WireCode<ActivityStatus>.Parse((string)r[1]!), (long)r[2], (long)r[3], (long)r[4],
                 TierName(program.Definition, (int)r[5]), (int)r[6] == 1, Badges((string?)r[7]))),
         };
     }
@@ -149,6 +149,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 
     /// <summary>Local day number (days since 1970-01-01) for streaks: consecutive days differ by one.</summary>
     public static long DayNumber(DateOnly localDate) => localDate.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
+    /// <summary>The scripts store '' for no reason.</summary>
+    internal static ActivityReason? ReasonOf(string? wire) => string.IsNullOrEmpty(wire) ? null : WireCode<ActivityReason>.Parse(wire);
 
     private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();
 }

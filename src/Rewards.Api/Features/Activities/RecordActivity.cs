@@ -21,7 +21,7 @@ public static class RecordActivity
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxStaleRetries = 3;
 
-    public static async Task<Results<Created<ActivityResult>, ValidationProblem, ProblemHttpResult>> Handle(
+    public static async Task<Results<Created<ActivityResult>, ValidationProblem, NotFoundProblem, ConflictProblem, UnprocessableProblem>> Handle(
         string programId,
         RecordActivityRequest request,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
@@ -84,7 +84,7 @@ public static class RecordActivity
         }
     }
 
-    private static ProblemHttpResult? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
+    private static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
         DateTimeOffset now, out EarningRule? rule)
     {
         if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))
@@ -114,15 +114,15 @@ public static class RecordActivity
     /// The answer for any activity of an erased member, replays included: a 409 naming the reason and nothing else (no
     /// balance, tier or points). Erased ids are never reused, so the member is not created again either.
     /// </summary>
-    public static ProblemHttpResult MemberErased(string memberId)
+    public static ConflictProblem MemberErased(string memberId)
     {
         var problem = Problems.Conflict($"Member '{memberId}' was erased: erased member ids earn nothing and are not reused.");
-        problem.ProblemDetails.Extensions["reason"] = MemberErasedReason;
+        problem.Value.Extensions["reason"] = MemberErasedReason;
         return problem;
     }
 
     /// <summary>The reason code of <see cref="MemberErased"/>, as the award script's rejections name it.</summary>
-    public const string MemberErasedReason = "member_erased";
+    public static string MemberErasedReason => ActivityReason.MemberErased.ToWire();
 
     private static Created<ActivityResult> Replay(HttpResponse response, ActivityResult result, string programId)
     {

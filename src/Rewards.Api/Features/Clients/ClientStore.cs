@@ -63,7 +63,11 @@ public sealed class ClientStore(IConnectionMultiplexer redis, TimeProvider clock
         return !stored.IsNull && SecretsEqual(stored.ToString(), HashSecret(secret)) ? ToClient(clientId, entries) : null;
     }
 
-    /// <summary>Revokes a client of the program: it gets no new tokens. False when the program has no such client.</summary>
+    /// <summary>
+    /// Revokes a client of the program: it gets no new tokens, and every instance refuses the tokens it holds and the member
+    /// tokens it issued within a second or so (the program's revocation log, read by RevocationList). False when the program
+    /// has no such client. Repeating it is harmless (a retry after a failure between the two writes completes it).
+    /// </summary>
     public async Task<bool> RevokeAsync(string programId, string clientId)
     {
         if (!LooksLikeClientId(clientId))
@@ -77,6 +81,8 @@ public sealed class ClientStore(IConnectionMultiplexer redis, TimeProvider clock
             return false;
         }
         await db.HashSetAsync(key, "revokedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()), When.NotExists);
+        // Real time, as tokens' iat is: tokens issued up to now stop working.
+        await db.SortedSetAddAsync(RedisKeys.Revocations(programId), $"client:{clientId}", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
         return true;
     }
 

@@ -27,18 +27,16 @@ public static class ClientsApi
 
         group.MapPost("/", CreateClient)
             .WithName(nameof(CreateClient))
-            .ProducesProblems(404, 409)
             .WithSummary("Create an API client bound to the program")
             .WithDescription("Returns the client id and secret. The secret is shown only in this answer; Rewards stores its hash.");
         group.MapGet("/", ListClients)
             .WithName(nameof(ListClients))
-            .ProducesProblems(404)
             .WithSummary("List the program's API clients (never their secrets)");
         group.MapDelete("/{clientId}", RevokeClient)
             .WithName(nameof(RevokeClient))
-            .ProducesProblems(404)
             .WithSummary("Revoke an API client")
-            .WithDescription("The client gets no new tokens (`invalid_client`); tokens already issued expire within their lifetime.");
+            .WithDescription("The client gets no new tokens (`invalid_client`); within a few seconds every instance refuses the tokens it " +
+                "already holds and the member tokens it issued (`401`).");
         return group;
     }
 
@@ -49,7 +47,7 @@ public static class ClientsApi
 
     public sealed record ClientList(IReadOnlyList<ApiClient> Clients);
 
-    private static async Task<Results<Created<CreatedClient>, ValidationProblem, ProblemHttpResult>> CreateClient(
+    private static async Task<Results<Created<CreatedClient>, ValidationProblem, ConflictProblem>> CreateClient(
         string programId, CreateClientRequest request, RouteProgram route, ClientStore clients)
     {
         var v = new Validation()
@@ -69,12 +67,12 @@ public static class ClientsApi
             new CreatedClient(client.ClientId, secret, programId, client.Name, client.Scopes, client.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ClientList>, ProblemHttpResult>> ListClients(string programId, RouteProgram route, ClientStore clients)
+    private static async Task<Ok<ClientList>> ListClients(string programId, RouteProgram route, ClientStore clients)
     {
         return TypedResults.Ok(new ClientList(await clients.ListAsync(programId)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(
+    private static async Task<Results<NoContent, NotFoundProblem>> RevokeClient(
         string programId, string clientId, RouteProgram route, ClientStore clients)
     {
         return await clients.RevokeAsync(programId, clientId)

@@ -1,4 +1,5 @@
 using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
@@ -30,9 +31,9 @@ public sealed class AmbassadorStore(IConnectionMultiplexer redis, RewardsScripts
         var ledgers = ids.Select(a => db.StreamRangeAsync(RedisKeys.Ledger(program.Id, a.Id), minId: $"{since.ToUnixTimeMilliseconds()}-0")).ToArray();
         await Task.WhenAll(ledgers);
         var ambassadors = ids.Select((a, i) => new Ambassador(i + 1, a.Id, string.IsNullOrEmpty(a.Name) ? null : a.Name, a.Points,
-            [.. ledgers[i].Result.Where(e => e["kind"] == "award" || e["kind"] == "approval" || e["kind"] == "reversal")
+            [.. ledgers[i].Result.Where(e => WireCode<LedgerKind>.Parse(e["kind"]!) is LedgerKind.Award or LedgerKind.Approval or LedgerKind.Reversal)
                 .GroupBy(e => (string)e["type"]!)
-                .Select(g => new Contribution(g.Key, g.Sum(e => e["kind"] == "reversal" ? -1 : 1), g.Sum(e => (long)e["points"])))
+                .Select(g => new Contribution(g.Key, g.Sum(e => WireCode<LedgerKind>.Parse(e["kind"]!) == LedgerKind.Reversal ? -1 : 1), g.Sum(e => (long)e["points"])))
                 .Where(c => c.Activities > 0)
                 .OrderByDescending(c => c.Points)])).ToList();
         return new AmbassadorReport(days, since, ambassadors);

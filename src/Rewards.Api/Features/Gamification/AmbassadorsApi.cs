@@ -16,14 +16,13 @@ public static class AmbassadorsApi
         var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
         group.MapGet("/ambassadors", GetAmbassadors)
             .WithName(nameof(GetAmbassadors))
-            .ProducesProblems(404)
             .WithSummary("The members who contribute most over a rolling window")
             .WithDescription("Score: awarded points over the last `days` local days including today (awards and approvals count on the " +
                 "activity's day, reversals subtract). Flagged, suspended and erased members are left out. Each comes with their contribution mix.");
         return group;
     }
 
-    private static async Task<Results<Ok<AmbassadorReport>, ValidationProblem, ProblemHttpResult>> GetAmbassadors(
+    private static async Task<Results<Ok<AmbassadorReport>, ValidationProblem>> GetAmbassadors(
         string programId, RouteProgram route, AmbassadorStore ambassadors, int? days = null, int? limit = null)
     {
         var v = new Validation()

@@ -29,7 +29,6 @@ public static class InsightsApi
         var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
         group.MapGet("/stats", GetStats)
             .WithName(nameof(GetStats))
-            .ProducesProblems(404)
             .WithSummary("KPIs per local day and totals")
             .WithDescription("Interactions per activity type (awarded, pending, rejected), unique active members, new members, points issued " +
                 $"and reversed, perks granted, claimed and accepted. `from`/`to`: local dates (default: the last {InsightsLimits.DefaultStatsDays} days), " +
@@ -38,7 +37,7 @@ public static class InsightsApi
         return group;
     }
 
-    private static async Task<Results<Ok<StatsReport>, ValidationProblem, ProblemHttpResult>> GetStats(
+    private static async Task<Results<Ok<StatsReport>, ValidationProblem>> GetStats(
         string programId, RouteProgram route, InsightsStore insights, TimeProvider clock, string? from = null, string? to = null)
     {
         var program = route.Program;

@@ -14,7 +14,7 @@ public sealed record LeaderboardSlice(long Total, long MemberRank, IReadOnlyList
 /// The final standings of a closed period, written once when the period ends. Stored without display names; reads join the
 /// current ones and leave out erased members (their archived rank stays, their entry is absent).
 /// </summary>
-public sealed record LeaderboardArchive(string Board, string Window, string Period, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+public sealed record LeaderboardArchive(string Board, WindowKind Window, string Period, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
     DateTimeOffset ArchivedAt, long Total, IReadOnlyList<LeaderboardEntry> Entries);
 
 public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
@@ -63,7 +63,7 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
             return false;
         }
         var top = await TopAsync(program.Id, board, window, 0, ArchiveSize);
-        var archive = new LeaderboardArchive(board, LeaderboardWindow.Name(window.Kind), window.PeriodId!, window.Start!.Value, window.End!.Value,
+        var archive = new LeaderboardArchive(board, window.Kind, window.PeriodId!, window.Start!.Value, window.End!.Value,
             clock.GetUtcNow(), top.Total, [.. top.Entries.Select(e => e with { DisplayName = null })]);
         return await db.StringSetAsync(key, JsonSerializer.Serialize(archive, Json), when: When.NotExists);
     }

@@ -4,8 +4,6 @@ using Rewards.Api.Infrastructure.Time;
 
 namespace Rewards.Api.Features.Leaderboards;
 
-public enum WindowKind { All, Day, Week, Month }
-
 /// <summary>
 /// One period of a leaderboard window in a program's time zone: a local day, an ISO week (Monday start) or a month.
 /// Starts are local midnights converted with the zone's rules, so a DST day lasts 23 or 25 hours.
@@ -16,20 +14,13 @@ public sealed partial record LeaderboardWindow(WindowKind Kind, string? PeriodId
 
     public static readonly WindowKind[] Periodic = [WindowKind.Day, WindowKind.Week, WindowKind.Month];
 
-    public static string Name(WindowKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Name(WindowKind kind) => kind.ToWire();
 
     /// <summary>'all' (the default), 'day', 'week' or 'month'.</summary>
     public static bool TryParseKind(string? value, out WindowKind kind)
     {
-        (var known, kind) = value switch
-        {
-            null or "all" => (true, WindowKind.All),
-            "day" => (true, WindowKind.Day),
-            "week" => (true, WindowKind.Week),
-            "month" => (true, WindowKind.Month),
-            _ => (false, WindowKind.All),
-        };
-        return known;
+        kind = WindowKind.All;
+        return value is null || WireCode<WindowKind>.TryParse(value, out kind);
     }
 
     /// <summary>The period of <paramref name="kind"/> containing the local date.</summary>
@@ -41,19 +32,19 @@ public sealed partial record LeaderboardWindow(WindowKind Kind, string? PeriodId
             WindowKind.Week => DateOnly.FromDateTime(ISOWeek.ToDateTime(ISOWeek.GetYear(localDate.ToDateTime(TimeOnly.MinValue)),
                 ISOWeek.GetWeekOfYear(localDate.ToDateTime(TimeOnly.MinValue)), DayOfWeek.Monday)),
             WindowKind.Month => new DateOnly(localDate.Year, localDate.Month, 1),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+            WindowKind.All => throw new ArgumentOutOfRangeException(nameof(kind), "The all-time window has no periods."),
         };
         var next = kind switch
         {
             WindowKind.Day => first.AddDays(1),
             WindowKind.Week => first.AddDays(7),
-            _ => first.AddMonths(1),
+            WindowKind.Month or WindowKind.All => first.AddMonths(1),
         };
         var id = kind switch
         {
             WindowKind.Day => ProgramTime.DayId(first),
             WindowKind.Week => ProgramTime.WeekId(first),
-            _ => ProgramTime.MonthId(first),
+            WindowKind.Month or WindowKind.All => ProgramTime.MonthId(first),
         };
         return new LeaderboardWindow(kind, id, LocalMidnight(first, zone), LocalMidnight(next, zone));
     }
@@ -95,7 +86,7 @@ public sealed partial record LeaderboardWindow(WindowKind Kind, string? PeriodId
         {
             WindowKind.Day => local.AddDays(-count),
             WindowKind.Week => local.AddDays(-7 * count),
-            _ => local.AddMonths(-count),
+            WindowKind.Month or WindowKind.All => local.AddMonths(-count),
         }, zone);
     }
 
@@ -104,7 +95,7 @@ public sealed partial record LeaderboardWindow(WindowKind Kind, string? PeriodId
     {
         WindowKind.Day => TimeSpan.FromDays(retention + 1),
         WindowKind.Week => TimeSpan.FromDays(7 * retention + 1),
-        _ => TimeSpan.FromDays(31 * retention + 1),
+        WindowKind.Month or WindowKind.All => TimeSpan.FromDays(31 * retention + 1),
     };
 
     /// <summary>The instant of local midnight; where midnight does not exist (a DST jump at 00:00), the first local minute that does.</summary>

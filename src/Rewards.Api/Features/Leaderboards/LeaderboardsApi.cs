@@ -32,19 +32,16 @@ public static class LeaderboardsApi
 
         group.MapGet("/", GetLeaderboard)
             .WithName(nameof(GetLeaderboard))
-            .ProducesProblems(404)
             .WithSummary("A page of a leaderboard")
             .WithDescription("Boards: `points` and one per activity type. `window`: all (default), day, week (Monday start) or month, in the " +
                 "program's time zone. `period` (2026-11-21, 2026-W47, 2026-11) picks a past period within retention; omitted, the current one. " +
                 "Equal scores rank whoever reached them first higher.");
         group.MapGet("/members/{memberId}", GetStanding)
             .WithName(nameof(GetStanding))
-            .ProducesProblems(404)
             .WithSummary("A member's rank and score, with neighbours")
             .WithDescription($"Up to `around` (0–{MaxAround}, default {DefaultAround}) entries each side, fewer at the edges. 404 when the member has no score in that window.");
         group.MapGet("/archives/{period}", GetArchive)
             .WithName(nameof(GetArchive))
-            .ProducesProblems(404)
             .WithSummary($"The final top {LeaderboardStore.ArchiveSize} of a closed period")
             .WithDescription("Written once, when the period ends in the program's time zone. Contributions recorded later for that period " +
                 $"(activities may be backdated up to {ActivityLimits.MaxAge.TotalDays:0} days) count on the live window, not in its archive. Display names are the members' " +
@@ -52,15 +49,15 @@ public static class LeaderboardsApi
         return group;
     }
 
-    public sealed record LeaderboardPage(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+    public sealed record LeaderboardPage(string Board, WindowKind Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
         long Total, IReadOnlyList<LeaderboardEntry> Entries);
 
-    public sealed record MemberStanding(string Board, string Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
+    public sealed record MemberStanding(string Board, WindowKind Window, string? Period, DateTimeOffset? WindowStart, DateTimeOffset? NextResetAt,
         string MemberId, long Rank, long Score, IReadOnlyList<LeaderboardEntry> Entries);
 
-    private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, ProblemHttpResult>> GetLeaderboard(
+    private static async Task<Results<Ok<LeaderboardPage>, ValidationProblem, NotFoundProblem>> GetLeaderboard(
         string programId, string board, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
-        string? window = null, string? period = null, int? offset = null, int? limit = null)
+        [WireValues(typeof(WindowKind))] string? window = null, string? period = null, int? offset = null, int? limit = null)
     {
         var program = route.Program;
         var v = new Validation()
@@ -76,13 +73,13 @@ public static class LeaderboardsApi
             return v.ToProblem();
         }
         var slice = await leaderboards.TopAsync(program.Id, board, resolved!, offset ?? 0, limit ?? DefaultLimit);
-        return TypedResults.Ok(new LeaderboardPage(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+        return TypedResults.Ok(new LeaderboardPage(board, resolved!.Kind, resolved.PeriodId, resolved.Start, resolved.End,
             slice.Total, slice.Entries));
     }
 
-    private static async Task<Results<Ok<MemberStanding>, ValidationProblem, ProblemHttpResult>> GetStanding(
+    private static async Task<Results<Ok<MemberStanding>, ValidationProblem, NotFoundProblem>> GetStanding(
         string programId, string board, string memberId, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock,
-        string? window = null, string? period = null, int? around = null)
+        [WireValues(typeof(WindowKind))] string? window = null, string? period = null, int? around = null)
     {
         var program = route.Program;
         var v = new Validation().Check(around is null or >= 0 and <= MaxAround, "around", $"0 to {MaxAround}.");
@@ -101,11 +98,11 @@ public static class LeaderboardsApi
         {
             return Problems.NotFound($"Member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' has no score on this board in this window.");
         }
-        return TypedResults.Ok(new MemberStanding(board, LeaderboardWindow.Name(resolved!.Kind), resolved.PeriodId, resolved.Start, resolved.End,
+        return TypedResults.Ok(new MemberStanding(board, resolved!.Kind, resolved.PeriodId, resolved.Start, resolved.End,
             memberId, own.Rank, own.Score, slice.Entries));
     }
 
-    private static async Task<Results<Ok<LeaderboardArchive>, ProblemHttpResult>> GetArchive(
+    private static async Task<Results<Ok<LeaderboardArchive>, NotFoundProblem>> GetArchive(
         string programId, string board, string period, RouteProgram route, LeaderboardStore leaderboards)
     {
         var program = route.Program;
@@ -120,7 +117,7 @@ public static class LeaderboardsApi
     }
 
     /// <summary>The board and window period a query names: 404 for an unknown board or a period outside retention, 400 for malformed input.</summary>
-    private static (LeaderboardWindow? Window, ProblemHttpResult? Problem) Resolve(
+    private static (LeaderboardWindow? Window, NotFoundProblem? Problem) Resolve(
         ProgramSnapshot program, string board, string? window, string? period, DateTimeOffset now, Validation v)
     {
         if (!IsBoard(program, board))
@@ -165,6 +162,6 @@ public static class LeaderboardsApi
     private static bool IsBoard(ProgramSnapshot program, string board) =>
         board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
 
-    private static ProblemHttpResult BoardNotFound(string board) =>
+    private static NotFoundProblem BoardNotFound(string board) =>
         Problems.NotFound($"No leaderboard '{Problems.Excerpt(board)}': boards are 'points' and the program's activity types.");
 }

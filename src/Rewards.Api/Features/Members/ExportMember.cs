@@ -16,14 +16,14 @@ public sealed record MemberExport(
     IReadOnlyList<BoardStanding> Standings, IAsyncEnumerable<LedgerEntry> Ledger);
 
 /// <summary>Where the member stands on a board in one window: <c>Period</c> is null for all-time.</summary>
-public sealed record BoardStanding(string Board, string Window, string? Period, long Rank, long Score);
+public sealed record BoardStanding(string Board, WindowKind Window, string? Period, long Rank, long Score);
 
 public static class ExportMember
 {
     /// <summary>The ledger is read in pages of this many entries (one round trip each), newest first.</summary>
     public const int LedgerPageSize = 1000;
 
-    public static async Task<Results<Ok<MemberExport>, ProblemHttpResult>> Handle(
+    public static async Task<Results<Ok<MemberExport>, Infrastructure.Errors.NotFoundProblem>> Handle(
         string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, LeaderboardStore leaderboards,
         TimeProvider clock)
     {
@@ -46,7 +46,7 @@ public static class ExportMember
             (Board: board, Window: window, Slice: await leaderboards.AroundAsync(program.Id, board, window, memberId, 0)))).ToList();
         var standings = (await Task.WhenAll(reads))
             .Where(r => r.Slice is not null)
-            .Select(r => new BoardStanding(r.Board, LeaderboardWindow.Name(r.Window.Kind), r.Window.PeriodId, r.Slice!.MemberRank,
+            .Select(r => new BoardStanding(r.Board, r.Window.Kind, r.Window.PeriodId, r.Slice!.MemberRank,
                 r.Slice.Entries.First(e => e.Rank == r.Slice.MemberRank).Score))
             .ToList();
 

@@ -11,10 +11,12 @@ public sealed record UpsertMemberScript(
 /// <summary>
 /// The keys and arguments of member-status.lua: the prefixes erasure builds keys from (RedisKeys.MemberPrefix, and
 /// RedisKeys.Activity / Referral with an empty id), then every board the member may be on, each with what it is
-/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or, for a window period, the member's period field 'e:&lt;board&gt;:&lt;periodId&gt;').
+/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or, for a window period, the member's period field
+/// 'e:&lt;board&gt;:&lt;periodId&gt;'). Suspension and erasure add the member to the program's revocation log (Revocations) at
+/// RevokedAt, real time in unix ms (tokens' iat is real time).
 /// </summary>
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
-    RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey,
-    string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix,
+    RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey, RedisKey Revocations,
+    string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

@@ -10,7 +10,7 @@ using Rewards.Api.Infrastructure.Time;
 namespace Rewards.Api.Features.Members;
 
 public sealed record MemberProfile(
-    string MemberId, string? DisplayName, string? Locale, string Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
+    string MemberId, string? DisplayName, string? Locale, MemberStatus Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
     MemberProgress? Progress = null, bool Flagged = false);
 
 /// <summary>Where the member stands: tier and the next one, badges earned and progress toward the others, streaks.</summary>
@@ -23,7 +23,7 @@ public sealed record BadgeProgress(string Id, string Name, long Current, long Ta
 
 /// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
 public sealed record LedgerEntry(
-    string Id, string Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
+    string Id, LedgerKind Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
     long Balance, DateTimeOffset At, string? Reason, string Description);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
@@ -54,8 +54,6 @@ public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
     public override string ToString() => $"{Milliseconds}-{Sequence}";
 }
 
-public enum StatusChange { Suspend, Reinstate, Erase }
-
 public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
 public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
@@ -79,7 +77,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         {
             return null;
         }
-        var profile = new MemberProfile(memberId, displayName, locale, (string)result[1]!, (long)result[2], (long)result[3],
+        var profile = new MemberProfile(memberId, displayName, locale, WireCode<MemberStatus>.Parse((string)result[1]!), (long)result[2], (long)result[3],
             ProgramTime.FromUnixMs((long)result[4]));
         return (profile, (int)result[0] == 1);
     }
@@ -87,9 +85,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     public async Task<MemberProfile?> FindAsync(string programId, string memberId)
     {
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Member(programId, memberId), ProfileFields);
-        return f[2].IsNull || f[2] == "erased"
+        return f[2].IsNull || WireCode<MemberStatus>.Parse(f[2]!) == MemberStatus.Erased
             ? null
-            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], f[2]!, (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]),
+            : new MemberProfile(memberId, (string?)f[0], (string?)f[1], WireCode<MemberStatus>.Parse(f[2]!), (long)f[3], (long)f[4], ProgramTime.FromUnixMs((long)f[5]),
                 Flagged: !f[6].IsNull);
     }
 
@@ -98,10 +96,11 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
-        if (!f.TryGetValue(MemberFields.Status, out var status) || status == "erased")
+        if (!f.TryGetValue(MemberFields.Status, out var stored) || WireCode<MemberStatus>.Parse(stored!) == MemberStatus.Erased)
         {
             return null;
         }
+        var status = WireCode<MemberStatus>.Parse(stored!);
         long Number(string field) => f.TryGetValue(field, out var v) && v.TryParse(out long n) ? n : 0;
         var lifetime = Number(MemberFields.Lifetime);
         var definition = program.Definition;
@@ -123,7 +122,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             })],
             current, (int)Number(MemberFields.BestStreak));
         return new MemberProfile(memberId, (string?)f.GetValueOrDefault(MemberFields.DisplayName), (string?)f.GetValueOrDefault(MemberFields.Locale),
-            status!, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
+            status, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
             f.ContainsKey(MemberFields.Flagged));
     }
 
@@ -198,12 +197,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 }
             }
         }
+        // Suspension and erasure revoke the member's tokens at the real time, as tokens' iat is (see RevocationList).
         // The prefixes are erasure's (erasure.lua): the keys it builds from them carry the program's tag, like the keys above.
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
-            RedisKeys.FlaggedMembers(program.Id),
-            change.ToString().ToLowerInvariant(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
-            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(), [.. keys], [.. args]))))!;
+            RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id),
+            change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
+            RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
+            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),
@@ -227,7 +228,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
         // An erased member's ledger stays (scrubbed) for accounting, but the member's routes no longer answer.
         var current = await status;
-        if (current.IsNull || current == "erased")
+        if (current.IsNull || current == MemberStatus.Erased.ToWire())
         {
             return null;
         }
@@ -240,7 +241,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     private static LedgerEntry ToEntry(StreamEntry e, ProgramDefinition program)
     {
         string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
-        var kind = (string)e["kind"]!;
+        var kind = WireCode<LedgerKind>.Parse((string)e["kind"]!);
         var type = (string)e["type"]!;
         var target = Text("target");
         var points = (long)e["points"];
@@ -250,12 +251,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var description = kind switch
         {
             // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
-            "tier" when int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier) =>
-                LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier)),
-            "badge" => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
-            _ => LedgerText.Describe(kind, type, target, points, pending, reason),
+            LedgerKind.Tier => int.TryParse(reason, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tier)
+                ? LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier))
+                : LedgerText.Describe(kind, type, target, points, pending, reason),
+            LedgerKind.Badge => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
+            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
+                LedgerText.Describe(kind, type, target, points, pending, reason),
         };
-        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == "pending" ? pending : null,
+        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == LedgerKind.Pending ? pending : null,
             (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
     }
 
@@ -267,17 +270,20 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>
 public static class LedgerText
 {
-    public static string Describe(string kind, string type, string? target, long points, long pending, string? reason)
+    /// <summary>Why the balance moved; tier and badge entries are explained by <see cref="TierChange"/> and <see cref="BadgeEarned"/>.</summary>
+    public static string Describe(LedgerKind kind, string type, string? target, long points, long pending, string? reason)
     {
         var what = target is null ? type : $"{type} on '{target}'";
         return kind switch
         {
-            "award" => $"{points} points for {what}.",
-            "pending" => $"{pending} points for {what} await moderation.",
-            "approval" => $"{points} points for {what}: approved by moderation.",
-            "reversal" => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
-            "rejection" => $"No points for {what}: {RejectionText(reason)}.",
-            _ => kind,
+            LedgerKind.Award => $"{points} points for {what}.",
+            LedgerKind.Pending => WireCode<ActivityReason>.TryParse(reason, out var held)
+                ? $"{pending} points for {what} await moderation: {ActivityCodes.Explain(held)}."
+                : $"{pending} points for {what} await moderation.",
+            LedgerKind.Approval => $"{points} points for {what}: approved by moderation.",
+            LedgerKind.Reversal => $"{-points} points for {what} reversed: {reason ?? "no reason given"}.",
+            LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
+            LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
         };
     }
 
@@ -291,15 +297,12 @@ public static class LedgerText
 
     public static string BadgeEarned(string name) => $"Earned badge {name}.";
 
-    public static string RejectionText(string? reason) => reason switch
-    {
-        "daily_cap_reached" => "the daily cap for this activity type is reached",
-        "weekly_cap_reached" => "the weekly cap for this activity type is reached",
-        "duplicate_target" => "this member already contributed to this target",
-        "cooldown" => "too soon after the previous one (cooldown)",
-        "member_suspended" => "the member is suspended",
-        "member_erased" => "the member was erased",
-        null or "" => "rejected by moderation",
-        _ => $"rejected by moderation ({reason})",
-    };
+    /// <summary>
+    /// A rejection's reason is a rule's code (award.lua) or the moderator's own words (moderate.lua): each code is explained
+    /// by <see cref="ActivityCodes.Explain"/>, anything else is the moderator's.
+    /// </summary>
+    public static string RejectionText(string? reason) =>
+        WireCode<ActivityReason>.TryParse(reason, out var code) ? ActivityCodes.Explain(code)
+        : string.IsNullOrEmpty(reason) ? "rejected by moderation"
+        : $"rejected by moderation ({reason})";
 }

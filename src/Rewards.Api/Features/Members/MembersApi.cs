@@ -27,40 +27,33 @@ public static class MembersApi
         group.MapPut("/{memberId}", PutMember)
             .WithName(nameof(PutMember))
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404)
             .WithSummary("Create or update a member's profile")
             .WithDescription("Sets display name and locale (omitted fields are cleared). Points and status are not changed here.");
         group.MapGet("/{memberId}", GetMember)
             .WithName(nameof(GetMember))
             .RequireAuthorization(Policies.MemberRead)
-            .ProducesProblems(404)
             .WithSummary("Get a member: profile, balance and lifetime points");
         group.MapGet("/", ListFlagged)
             .WithName(nameof(ListFlagged))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Members flagged for review (velocity rule)")
             .WithDescription("`flagged=true` is required: the list of all members is not exposed here.");
         group.MapPost("/{memberId}/unflag", Unflag)
             .WithName(nameof(Unflag))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Clear a member's flag after review");
         group.MapPost("/{memberId}/suspend", Suspend)
             .WithName(nameof(Suspend))
-            .ProducesProblems(404, 409)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Suspend a member")
             .WithDescription("The member leaves every leaderboard and earns nothing until reinstated; points are kept.");
         group.MapPost("/{memberId}/reinstate", Reinstate)
             .WithName(nameof(Reinstate))
-            .ProducesProblems(404, 409)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Reinstate a suspended member")
             .WithDescription("The member's leaderboard entries come back as they were (periods still retained).");
         group.MapDelete("/{memberId}", Erase)
             .WithName(nameof(Erase))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Erase a member (right to be forgotten)")
             .WithDescription("Right to be forgotten, in one atomic step: the member leaves every leaderboard; display name, locale, " +
@@ -70,7 +63,6 @@ public static class MembersApi
         group.MapGet("/{memberId}/export", ExportMember.Handle)
             .WithName("ExportMember")
             .RequireAuthorization(Policies.Activities)
-            .ProducesProblems(404)
             .WithSummary("Everything held about a member, in one document (right of access)")
             .WithDescription("Profile (tier, badges, streaks, flag), the whole explained ledger (newest first, as the ledger endpoint " +
                 "explains it), perks and their states, and the member's rank and score on every board of the current windows. " +
@@ -79,7 +71,6 @@ public static class MembersApi
         group.MapGet("/{memberId}/ledger", GetLedger)
             .WithName(nameof(GetLedger))
             .RequireAuthorization(Policies.MemberRead)
-            .ProducesProblems(404)
             .WithSummary("A member's ledger, newest first")
             .WithDescription($"Each entry says what happened and why. Page with `limit` (1–{MemberLimits.MaxLedgerPage}, default {MemberLimits.DefaultLedgerPage}) and the `nextCursor` of the previous page.");
         return group;
@@ -87,7 +78,7 @@ public static class MembersApi
 
     public sealed record MemberRequest(string? DisplayName, string? Locale);
 
-    private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ProblemHttpResult>> PutMember(
+    private static async Task<Results<Ok<MemberProfile>, Created<MemberProfile>, ValidationProblem, ConflictProblem>> PutMember(
         string programId, string memberId, MemberRequest request, RouteProgram route, MemberStore members)
     {
         var v = new Validation()
@@ -110,7 +101,7 @@ public static class MembersApi
 
     public sealed record MemberList(IReadOnlyList<MemberProfile> Members);
 
-    private static async Task<Results<Ok<MemberList>, ValidationProblem, ProblemHttpResult>> ListFlagged(
+    private static async Task<Results<Ok<MemberList>, ValidationProblem>> ListFlagged(
         string programId, RouteProgram route, MemberStore members, bool? flagged = null)
     {
         return flagged != true
@@ -118,7 +109,7 @@ public static class MembersApi
             : TypedResults.Ok(new MemberList(await members.FlaggedAsync(programId)));
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Unflag(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> Unflag(
         string programId, string memberId, RouteProgram route, MemberStore members)
     {
         return Ids.IsValidId(memberId) && await members.UnflagAsync(programId, memberId)
@@ -126,20 +117,20 @@ public static class MembersApi
             : MemberNotFound(memberId);
     }
 
-    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Suspend(
+    private static Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> Suspend(
         string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Suspend, route, members);
 
-    private static Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Reinstate(
+    private static Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> Reinstate(
         string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, route, members);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
+    private static async Task<Results<NoContent, NotFoundProblem>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
         var (outcome, _) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, StatusChange.Erase) : (StatusChangeOutcome.NotFound, null);
         return outcome == StatusChangeOutcome.NotFound ? MemberNotFound(memberId) : TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> ChangeStatus(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> ChangeStatus(
         string programId, string memberId, StatusChange change, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
@@ -147,12 +138,12 @@ public static class MembersApi
         return outcome switch
         {
             StatusChangeOutcome.NotFound => MemberNotFound(memberId),
-            StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToString().ToLowerInvariant()} a member who is {status}."),
-            _ => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
+            StatusChangeOutcome.Conflict => Problems.Conflict($"Cannot {change.ToWire()} a member who is {status}."),
+            StatusChangeOutcome.Done => TypedResults.Ok((await members.FindAsync(program.Id, memberId))!),
         };
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> GetMember(
+    private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> GetMember(
         string programId, string memberId, RouteProgram route, MemberStore members)
     {
         var program = route.Program;
@@ -160,7 +151,7 @@ public static class MembersApi
         return profile is null ? MemberNotFound(memberId) : TypedResults.Ok(profile);
     }
 
-    private static async Task<Results<Ok<LedgerPage>, ValidationProblem, ProblemHttpResult>> GetLedger(
+    private static async Task<Results<Ok<LedgerPage>, ValidationProblem, NotFoundProblem>> GetLedger(
         string programId, string memberId, RouteProgram route, MemberStore members, int? limit = null, string? cursor = null)
     {
         LedgerCursor parsed = default;
@@ -177,6 +168,6 @@ public static class MembersApi
         return page is null ? MemberNotFound(memberId) : TypedResults.Ok(page);
     }
 
-    public static ProblemHttpResult MemberNotFound(string memberId) =>
+    public static NotFoundProblem MemberNotFound(string memberId) =>
         Problems.NotFound($"No member '{(Ids.IsValidId(memberId) ? memberId : "(invalid id)")}' in this program.");
 }

@@ -15,32 +15,28 @@ public static class MemberPerksApi
         var member = app.MapGroup("/v1/programs/{programId}/members/{memberId}").WithTags("Member perks").RequireProgram();
         member.MapGet("/perks", GetInbox)
             .WithName(nameof(GetInbox))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("The member's perks, newest first, with their state")
-            .WithDescription("States: offers new, claimed, expired; events invited, accepted, waitlisted, declined; news new.");
+            .WithDescription("States: " + string.Join("; ", WireCode<PerkKind>.All.Select(k =>
+                $"{k.ToWire()} {string.Join(", ", PerkCodes.StatesOf(k).Select(s => s.ToWire()))}")) + ".");
         member.MapPost("/perks/{perkId}/claim", Claim)
             .WithName(nameof(Claim))
-            .ProducesProblems(404, 409, 410)
             .RequireAuthorization(Policies.MemberAct)
             .WithSummary("Claim an offer: reveals one code, the same one on every later call")
             .WithDescription("409 when the pool is empty, 410 when the offer expired.");
         member.MapPost("/perks/{perkId}/rsvp", Rsvp)
             .WithName(nameof(Rsvp))
-            .ProducesProblems(404, 409)
             .RequireAuthorization(Policies.MemberAct)
             .WithSummary("Answer an event invitation: accept or decline")
             .WithDescription("Accepted until capacity, then waitlisted in order; a decline frees a seat for the first waitlisted member.");
         member.MapGet("/news", GetMemberNews)
             .WithName(nameof(GetMemberNews))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("News visible to the member now, early access included");
 
         app.MapGroup("/v1/programs/{programId}/news").WithTags("Member perks").RequireProgram()
             .MapGet("/", GetPublicNews)
             .WithName(nameof(GetPublicNews))
-            .ProducesProblems(404)
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("Public news: past its publicAt")
             .WithDescription("`locale` (a BCP 47 tag such as 'fr-CA') picks the texts: its own, its language's ('fr'), else the default.");
@@ -51,13 +47,13 @@ public static class MemberPerksApi
 
     public sealed record ClaimedCode(string Code);
 
-    public sealed record RsvpRequest(string? Answer);
+    public sealed record RsvpRequest([property: WireValues(typeof(RsvpAnswer))] string? Answer);
 
-    public sealed record RsvpState(string State);
+    public sealed record RsvpState(MemberPerkState State);
 
     public sealed record NewsFeed(IReadOnlyList<NewsItem> News);
 
-    private static async Task<Results<Ok<Inbox>, ProblemHttpResult>> GetInbox(
+    private static async Task<Results<Ok<Inbox>, NotFoundProblem>> GetInbox(
         string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks)
     {
         return await FindMemberAsync(members, programId, memberId) is null
@@ -65,49 +61,62 @@ public static class MemberPerksApi
             : TypedResults.Ok(new Inbox(await perks.InboxAsync(programId, memberId)));
     }
 
-    private static async Task<Results<Ok<ClaimedCode>, ProblemHttpResult>> Claim(
+    private static async Task<Results<Ok<ClaimedCode>, NotFoundProblem, ConflictProblem, GoneProblem>> Claim(
         string programId, string memberId, string perkId, RouteProgram route, MemberStore members, PerkStore perks)
     {
-        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, members, perks);
-        if (problem is not null)
+        var (perk, missing, conflict) = await ResolveAsync(programId, memberId, perkId, members, perks);
+        if (missing is not null)
         {
-            return problem;
+            return missing;
         }
-        if (perk!.Kind != "offer")
+        if (conflict is not null)
+        {
+            return conflict;
+        }
+        if (perk!.Kind != PerkKind.Offer)
         {
             return Problems.Conflict("Only offers are claimed; answer events with rsvp.");
         }
         var (outcome, code) = await perks.ClaimAsync(programId, memberId, perk);
         return outcome switch
         {
-            "code" => TypedResults.Ok(new ClaimedCode(code!)),
-            "none" => PerksApi.PerkNotFound(),
-            "expired" => Problems.Gone("This offer has expired."),
-            _ => Problems.Conflict("No codes are left for this offer."),
+            ClaimOutcome.Code => TypedResults.Ok(new ClaimedCode(code!)),
+            ClaimOutcome.None => PerksApi.PerkNotFound(),
+            ClaimOutcome.Expired => Problems.Gone("This offer has expired."),
+            ClaimOutcome.Empty => Problems.Conflict("No codes are left for this offer."),
         };
     }
 
-    private static async Task<Results<Ok<RsvpState>, ValidationProblem, ProblemHttpResult>> Rsvp(
+    private static async Task<Results<Ok<RsvpState>, ValidationProblem, NotFoundProblem, ConflictProblem>> Rsvp(
         string programId, string memberId, string perkId, RsvpRequest request, RouteProgram route, MemberStore members, PerkStore perks)
     {
-        if (request.Answer is not ("accept" or "decline"))
+        if (!WireCode<RsvpAnswer>.TryParse(request.Answer, out var answer))
         {
-            return Problems.Invalid("answer", "Required: accept or decline.");
+            return Problems.Invalid("answer", $"Required: {WireCode<RsvpAnswer>.List()}.");
         }
-        var (perk, problem) = await ResolveAsync(programId, memberId, perkId, members, perks);
-        if (problem is not null)
+        var (perk, missing, conflict) = await ResolveAsync(programId, memberId, perkId, members, perks);
+        if (missing is not null)
         {
-            return problem;
+            return missing;
         }
-        if (perk!.Kind != "event")
+        if (conflict is not null)
+        {
+            return conflict;
+        }
+        if (perk!.Kind != PerkKind.Event)
         {
             return Problems.Conflict("Only events take an RSVP.");
         }
-        var state = await perks.AnswerAsync(programId, memberId, perkId, request.Answer, perk.Event!.Capacity);
-        return state == "none" ? PerksApi.PerkNotFound() : TypedResults.Ok(new RsvpState(state));
+        return await perks.AnswerAsync(programId, memberId, perkId, answer, perk.Event!.Capacity) switch
+        {
+            RsvpOutcome.None => PerksApi.PerkNotFound(),
+            RsvpOutcome.Accepted => TypedResults.Ok(new RsvpState(MemberPerkState.Accepted)),
+            RsvpOutcome.Waitlisted => TypedResults.Ok(new RsvpState(MemberPerkState.Waitlisted)),
+            RsvpOutcome.Declined => TypedResults.Ok(new RsvpState(MemberPerkState.Declined)),
+        };
     }
 
-    private static async Task<Results<Ok<NewsFeed>, ProblemHttpResult>> GetMemberNews(
+    private static async Task<Results<Ok<NewsFeed>, NotFoundProblem>> GetMemberNews(
         string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, TimeProvider clock)
     {
         var profile = await FindMemberAsync(members, programId, memberId);
@@ -124,7 +133,7 @@ public static class MemberPerksApi
         return TypedResults.Ok(new NewsFeed(items));
     }
 
-    private static async Task<Results<Ok<NewsFeed>, ValidationProblem, ProblemHttpResult>> GetPublicNews(
+    private static async Task<Results<Ok<NewsFeed>, ValidationProblem>> GetPublicNews(
         string programId, RouteProgram route, PerkStore perks, TimeProvider clock, string? locale = null)
     {
         if (locale is not null && !Ids.IsValidLocale(locale))
@@ -149,19 +158,20 @@ public static class MemberPerksApi
     private static async Task<MemberProfile?> FindMemberAsync(MemberStore members, string programId, string memberId) =>
         Ids.IsValidId(memberId) ? await members.FindAsync(programId, memberId) : null;
 
-    private static async Task<(PerkDefinition? Perk, ProblemHttpResult? Problem)> ResolveAsync(
+    /// <summary>The perk for an active member, or the 404 or the 409 that answers instead.</summary>
+    private static async Task<(PerkDefinition? Perk, NotFoundProblem? Missing, ConflictProblem? Conflict)> ResolveAsync(
         string programId, string memberId, string perkId, MemberStore members, PerkStore perks)
     {
         var profile = await FindMemberAsync(members, programId, memberId);
         if (profile is null)
         {
-            return (null, MembersApi.MemberNotFound(memberId));
+            return (null, MembersApi.MemberNotFound(memberId), null);
         }
-        if (profile.Status != "active")
+        if (profile.Status != MemberStatus.Active)
         {
-            return (null, Problems.Conflict($"The member is {profile.Status}."));
+            return (null, null, Problems.Conflict($"The member is {profile.Status.ToWire()}."));
         }
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
-        return found is var (perk, _) ? (perk, null) : (null, PerksApi.PerkNotFound());
+        return found is var (perk, _) ? (perk, null, null) : (null, PerksApi.PerkNotFound(), null);
     }
 }

@@ -16,14 +16,14 @@ public sealed record EventSettings(string Venue, DateTimeOffset StartsAt, int Ca
 public sealed record NewsSettings(IReadOnlyDictionary<string, string> Body, DateTimeOffset EarlyAt, DateTimeOffset PublicAt);
 
 /// <summary>Who receives a perk: all active members, a list, a lifetime-points floor, or the top N of a board window.</summary>
-public sealed record Audience(string Type, IReadOnlyList<string>? MemberIds = null, long? Points = null, string? Board = null,
-    string? Window = null, string? Period = null, int? Count = null, string? Tier = null, string? Badge = null);
+public sealed record Audience(AudienceType Type, IReadOnlyList<string>? MemberIds = null, long? Points = null, string? Board = null,
+    WindowKind? Window = null, AudiencePeriod? Period = null, int? Count = null, string? Tier = null, string? Badge = null);
 
 /// <summary>When grants run: now, at an instant, or on a cron in a time zone (a Hangfire recurring job).</summary>
-public sealed record Schedule(string Type, DateTimeOffset? At = null, string? Cron = null, string? TimeZone = null);
+public sealed record Schedule(ScheduleType Type, DateTimeOffset? At = null, string? Cron = null, string? TimeZone = null);
 
 /// <summary>A perk as stored and returned (without the code pool, which lives in its own list).</summary>
-public sealed record PerkDefinition(string PerkId, string Kind, string Title, string? Description, OfferSettings? Offer,
+public sealed record PerkDefinition(string PerkId, PerkKind Kind, string Title, string? Description, OfferSettings? Offer,
     EventSettings? Event, NewsSettings? News, Audience Audience, Schedule Schedule, DateTimeOffset CreatedAt);
 
 public sealed record OfferRequest(string[]? Codes, int? GenerateCodes, DateTimeOffset? ExpiresAt);
@@ -32,12 +32,13 @@ public sealed record EventRequest(string? Venue, DateTimeOffset? StartsAt, int? 
 
 public sealed record NewsRequest(Dictionary<string, string?>? Body, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
 
-public sealed record AudienceRequest(string? Type, string[]? MemberIds, long? Points, string? Board, string? Window, string? Period, int? Count,
+public sealed record AudienceRequest([property: WireValues(typeof(AudienceType))] string? Type, string[]? MemberIds, long? Points, string? Board,
+    [property: WireValues(typeof(WindowKind))] string? Window, [property: WireValues(typeof(AudiencePeriod))] string? Period, int? Count,
     string? Tier = null, string? Badge = null);
 
-public sealed record ScheduleRequest(string? Type, DateTimeOffset? At, string? Cron, string? TimeZone);
+public sealed record ScheduleRequest([property: WireValues(typeof(ScheduleType))] string? Type, DateTimeOffset? At, string? Cron, string? TimeZone);
 
-public sealed record CreatePerkRequest(string? Kind, string? Title, string? Description, OfferRequest? Offer, EventRequest? Event,
+public sealed record CreatePerkRequest([property: WireValues(typeof(PerkKind))] string? Kind, string? Title, string? Description, OfferRequest? Offer, EventRequest? Event,
     NewsRequest? News, AudienceRequest? Audience, ScheduleRequest? Schedule);
 
 /// <summary>The bounds of a perk.</summary>
@@ -67,19 +68,21 @@ public static partial class PerkRules
     public static (PerkDefinition? Perk, string[] Codes, Validation Errors) Validate(CreatePerkRequest r, ProgramSnapshot program, DateTimeOffset now)
     {
         var v = new Validation();
-        v.Check(r.Kind is "offer" or "event" or "news", "kind", "One of offer, event, news.");
+        var known = WireCode<PerkKind>.TryParse(r.Kind, out var kind);
+        v.Check(known, "kind", $"One of {string.Join(", ", WireCode<PerkKind>.Wires)}.");
         v.Check(Ids.IsPlainText(r.Title, MaxTitle), "title", $"Required: 1–{MaxTitle} characters of plain text.");
         v.Check(r.Description is null || Ids.IsPlainText(r.Description, MaxDescription), "description", $"When given: 1–{MaxDescription} characters of plain text.");
-        v.Check(r.Kind != "offer" || r.Offer is not null, "offer", "Required for an offer.");
-        v.Check(r.Kind != "event" || r.Event is not null, "event", "Required for an event.");
-        v.Check(r.Kind != "news" || r.News is not null, "news", "Required for news.");
-        v.Check(r.Kind == "offer" || r.Offer is null, "offer", "Only for kind offer.");
-        v.Check(r.Kind == "event" || r.Event is null, "event", "Only for kind event.");
-        v.Check(r.Kind == "news" || r.News is null, "news", "Only for kind news.");
+        bool Is(PerkKind k) => known && kind == k;
+        v.Check(!Is(PerkKind.Offer) || r.Offer is not null, "offer", "Required for an offer.");
+        v.Check(!Is(PerkKind.Event) || r.Event is not null, "event", "Required for an event.");
+        v.Check(!Is(PerkKind.News) || r.News is not null, "news", "Required for news.");
+        v.Check(Is(PerkKind.Offer) || r.Offer is null, "offer", "Only for kind offer.");
+        v.Check(Is(PerkKind.Event) || r.Event is null, "event", "Only for kind event.");
+        v.Check(Is(PerkKind.News) || r.News is null, "news", "Only for kind news.");
 
         string[] codes = [];
         OfferSettings? offer = null;
-        if (r.Kind == "offer" && r.Offer is { } o)
+        if (Is(PerkKind.Offer) && r.Offer is { } o)
         {
             codes = o.Codes ?? [];
             v.Check(codes.Length <= MaxCodesPerRequest && codes.All(IsValidCode), "offer.codes",
@@ -96,7 +99,7 @@ public static partial class PerkRules
         }
 
         EventSettings? evt = null;
-        if (r.Kind == "event" && r.Event is { } e)
+        if (Is(PerkKind.Event) && r.Event is { } e)
         {
             v.Check(Ids.IsPlainText(e.Venue, MaxVenue), "event.venue", $"Required: 1–{MaxVenue} characters of plain text.");
             v.Check(e.StartsAt > now, "event.startsAt", "Required: a future instant (no invitations to past events).");
@@ -108,7 +111,7 @@ public static partial class PerkRules
         }
 
         NewsSettings? news = null;
-        if (r.Kind == "news" && r.News is { } n2)
+        if (Is(PerkKind.News) && r.News is { } n2)
         {
             var body = n2.Body ?? [];
             v.Check(body.TryGetValue("default", out var d) && d is not null, "news.body", "Required: a 'default' text, and optional texts per BCP 47 locale.");
@@ -128,60 +131,58 @@ public static partial class PerkRules
         {
             return (null, [], v);
         }
-        var perk = new PerkDefinition(Ids.NewId(), r.Kind!, r.Title!.Trim(), r.Description?.Trim(), offer, evt, news, audience!, schedule!, now);
+        var perk = new PerkDefinition(Ids.NewId(), kind, r.Title!.Trim(), r.Description?.Trim(), offer, evt, news, audience!, schedule!, now);
         return (perk, codes, v);
     }
 
     private static Audience? ValidateAudience(AudienceRequest? a, ProgramSnapshot program, Validation v)
     {
-        switch (a?.Type)
+        if (!WireCode<AudienceType>.TryParse(a?.Type, out var type))
         {
-            case "all":
-                return new Audience("all");
-            case "members":
-                v.Check(a.MemberIds is { Length: >= 1 and <= MaxListedMembers } ids && ids.All(Ids.IsValidId), "audience.memberIds",
-                    $"Required: 1 to {MaxListedMembers:N0} member ids.");
-                return new Audience("members", MemberIds: a.MemberIds?.Distinct().ToArray());
-            case "minLifetimePoints":
-                v.Check(a.Points is >= 0 and <= MaxAudiencePoints, "audience.points", "Required: 0 or more.");
-                return new Audience("minLifetimePoints", Points: a.Points);
-            case "top":
-                v.Check(a.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
-                    "Required: 'points' or an activity type of the program.");
-                v.Check(LeaderboardWindow.TryParseKind(a.Window ?? "", out _) && a.Window is not null, "audience.window", "Required: all, day, week or month.");
-                v.Check(a.Period is "current" or "last" && !(a.Period == "last" && a.Window == "all"), "audience.period",
-                    "Required: current or last (last is for day, week and month).");
-                v.Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.");
-                return new Audience("top", Board: a.Board, Window: a.Window, Period: a.Period, Count: a.Count);
-            case "minTier":
-                v.Check(program.Definition.Tiers?.Any(t => t.Name == a.Tier) == true, "audience.tier", "Required: the name of one of the program's tiers.");
-                return new Audience("minTier", Tier: a.Tier);
-            case "badge":
-                v.Check(program.Definition.Badges?.Any(b => b.Id == a.Badge) == true, "audience.badge", "Required: the id of one of the program's badges.");
-                return new Audience("badge", Badge: a.Badge);
-            default:
-                v.Add("audience.type", "Required: all, members, minLifetimePoints, minTier, badge or top.");
-                return null;
+            v.Add("audience.type", $"Required: {WireCode<AudienceType>.List()}.");
+            return null;
         }
+        return type switch
+        {
+            AudienceType.All => new Audience(AudienceType.All),
+            AudienceType.Members => v.Check(a!.MemberIds is { Length: >= 1 and <= MaxListedMembers } ids && ids.All(Ids.IsValidId), "audience.memberIds",
+                    $"Required: 1 to {MaxListedMembers:N0} member ids.")
+                .Then(new Audience(AudienceType.Members, MemberIds: a.MemberIds?.Distinct().ToArray())),
+            AudienceType.MinLifetimePoints => v.Check(a!.Points is >= 0 and <= MaxAudiencePoints, "audience.points", "Required: 0 or more.")
+                .Then(new Audience(AudienceType.MinLifetimePoints, Points: a.Points)),
+            AudienceType.Top => v
+                .Check(a!.Board == ProgramRules.PointsBoard || (a.Board is not null && program.Definition.Rules.ContainsKey(a.Board)), "audience.board",
+                    "Required: 'points' or an activity type of the program.")
+                .Check(WireCode<WindowKind>.TryParse(a.Window, out var window), "audience.window", $"Required: {WireCode<WindowKind>.List()}.")
+                .Check(WireCode<AudiencePeriod>.TryParse(a.Period, out var period) && !(period == AudiencePeriod.Last && a.Window == WindowKind.All.ToWire()),
+                    "audience.period", "Required: current or last (last is for day, week and month).")
+                .Check(a.Count is >= 1 and <= MaxTopCount, "audience.count", $"Required: 1 to {MaxTopCount}.")
+                .Then(new Audience(AudienceType.Top, Board: a.Board, Window: window, Period: period, Count: a.Count)),
+            AudienceType.MinTier => v.Check(program.Definition.Tiers?.Any(t => t.Name == a!.Tier) == true, "audience.tier",
+                    "Required: the name of one of the program's tiers.")
+                .Then(new Audience(AudienceType.MinTier, Tier: a!.Tier)),
+            AudienceType.Badge => v.Check(program.Definition.Badges?.Any(b => b.Id == a!.Badge) == true, "audience.badge",
+                    "Required: the id of one of the program's badges.")
+                .Then(new Audience(AudienceType.Badge, Badge: a!.Badge)),
+        };
     }
 
     private static Schedule? ValidateSchedule(ScheduleRequest? s, Validation v)
     {
-        switch (s?.Type)
+        if (!WireCode<ScheduleType>.TryParse(s?.Type, out var type))
         {
-            case "now":
-                return new Schedule("now");
-            case "at":
-                v.Check(s.At is not null, "schedule.at", "Required: an instant.");
-                return new Schedule("at", At: s.At);
-            case "cron":
-                v.Check(TryParseCron(s.Cron, out _), "schedule.cron", "Required: a 5-field cron expression such as '0 9 * * MON'.");
-                v.Check(ProgramTime.TryFindZone(s.TimeZone, out _), "schedule.timeZone", "Required: an IANA time zone id.");
-                return new Schedule("cron", Cron: s.Cron, TimeZone: s.TimeZone);
-            default:
-                v.Add("schedule.type", "Required: now, at or cron.");
-                return null;
+            v.Add("schedule.type", $"Required: {WireCode<ScheduleType>.List()}.");
+            return null;
         }
+        return type switch
+        {
+            ScheduleType.Now => new Schedule(ScheduleType.Now),
+            ScheduleType.At => v.Check(s!.At is not null, "schedule.at", "Required: an instant.").Then(new Schedule(ScheduleType.At, At: s.At)),
+            ScheduleType.Cron => v
+                .Check(TryParseCron(s!.Cron, out _), "schedule.cron", "Required: a 5-field cron expression such as '0 9 * * MON'.")
+                .Check(ProgramTime.TryFindZone(s.TimeZone, out _), "schedule.timeZone", "Required: an IANA time zone id.")
+                .Then(new Schedule(ScheduleType.Cron, Cron: s.Cron, TimeZone: s.TimeZone)),
+        };
     }
 
     public static bool TryParseCron(string? expression, out CronExpression cron)
@@ -203,12 +204,12 @@ public static partial class PerkRules
     }
 
     /// <summary>The next time a perk's schedule runs, if any.</summary>
-    public static DateTimeOffset? NextRun(PerkDefinition perk, string status, DateTimeOffset now) => status != "active" ? null : perk.Schedule.Type switch
+    public static DateTimeOffset? NextRun(PerkDefinition perk, PerkStatus status, DateTimeOffset now) => status != PerkStatus.Active ? null : perk.Schedule.Type switch
     {
-        "cron" when TryParseCron(perk.Schedule.Cron, out var cron) && ProgramTime.TryFindZone(perk.Schedule.TimeZone, out var zone) =>
-            cron.GetNextOccurrence(now, zone),
-        "at" when perk.Schedule.At > now => perk.Schedule.At,
-        _ => null,
+        ScheduleType.Cron => TryParseCron(perk.Schedule.Cron, out var cron) && ProgramTime.TryFindZone(perk.Schedule.TimeZone, out var zone)
+            ? cron.GetNextOccurrence(now, zone) : null,
+        ScheduleType.At => perk.Schedule.At > now ? perk.Schedule.At : null,
+        ScheduleType.Now => null,
     };
 
     private static IEnumerable<string> GenerateCodes(int count)

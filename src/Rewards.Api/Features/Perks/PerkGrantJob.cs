@@ -36,12 +36,12 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         }
         var runKey = RedisKeys.PerkRun(programId, perkId, runId);
         var runStatus = (string?)await db.HashGetAsync(runKey, "status");
-        if (runStatus is null && status != "active")
+        if (runStatus is null && status != PerkStatus.Active)
         {
-            LogSkipped(logger, perkId, runId, status);
+            LogSkipped(logger, perkId, runId, status.ToWire());
             return null; // paused: this occurrence does not run
         }
-        if (runStatus is null or "snapshotting")
+        if (runStatus is null || WireCode<PerkRunStatus>.Parse(runStatus) == PerkRunStatus.Snapshotting)
         {
             await SnapshotAsync(program, perk, runId);
         }
@@ -49,11 +49,11 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         var cursor = (long?)await db.HashGetAsync(runKey, "cursor") ?? 0;
         var minLifetime = perk.Audience.Type switch
         {
-            "minLifetimePoints" => perk.Audience.Points ?? 0,
-            "minTier" => program.Definition.Tiers?.FirstOrDefault(t => t.Name == perk.Audience.Tier)?.MinLifetimePoints ?? long.MaxValue,
-            _ => -1,
+            AudienceType.MinLifetimePoints => perk.Audience.Points ?? 0,
+            AudienceType.MinTier => program.Definition.Tiers?.FirstOrDefault(t => t.Name == perk.Audience.Tier)?.MinLifetimePoints ?? long.MaxValue,
+            AudienceType.All or AudienceType.Members or AudienceType.Badge or AudienceType.Top => -1,
         };
-        var badge = perk.Audience.Type == "badge" ? perk.Audience.Badge! : "";
+        var badge = perk.Audience.Type == AudienceType.Badge ? perk.Audience.Badge! : "";
         var stats = await perks.TodaysStatsAsync(programId);
         for (var chunks = 0; maxChunks is null || chunks < maxChunks; chunks++)
         {
@@ -75,7 +75,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         }
         await db.HashSetAsync(RedisKeys.Perk(programId, perkId), "lastRunId", runId);
         var run = await perks.RunAsync(programId, perkId, runId);
-        LogRun(logger, perkId, runId, run?.Status ?? "?", run?.Granted ?? 0, run?.Total ?? 0);
+        LogRun(logger, perkId, runId, run?.Status.ToWire() ?? "?", run?.Granted ?? 0, run?.Total ?? 0);
         return run;
     }
 
@@ -85,30 +85,31 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         var db = redis.GetDatabase();
         var runKey = RedisKeys.PerkRun(program.Id, perk.PerkId, runId);
         var audienceKey = RedisKeys.PerkRunAudience(program.Id, perk.PerkId, runId);
-        await db.HashSetAsync(runKey, [new("status", "snapshotting"), new("startedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()))]);
+        await db.HashSetAsync(runKey, [new("status", PerkRunStatus.Snapshotting.ToWire()), new("startedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()))]);
         await db.KeyDeleteAsync(audienceKey);
         long total = 0;
         await foreach (var chunk in AudienceAsync(program, perk.Audience))
         {
             total = await db.ListRightPushAsync(audienceKey, [.. chunk.Select(m => (RedisValue)m)]);
         }
-        await db.HashSetAsync(runKey, [new("status", "granting"), new("total", total), new("cursor", 0), new("granted", 0)]);
+        await db.HashSetAsync(runKey, [new("status", PerkRunStatus.Granting.ToWire()), new("total", total), new("cursor", 0), new("granted", 0)]);
     }
 
     private async IAsyncEnumerable<IReadOnlyList<string>> AudienceAsync(ProgramSnapshot program, Audience audience)
     {
         switch (audience.Type)
         {
-            case "members":
+            case AudienceType.Members:
                 foreach (var chunk in audience.MemberIds!.Chunk(SnapshotChunk))
                 {
                     yield return chunk;
                 }
                 break;
-            case "top":
+            case AudienceType.Top:
                 yield return await TopAsync(program, audience);
                 break;
-            default: // all, minLifetimePoints, minTier, badge: every member; status, points and badges are checked when granting
+            case AudienceType.All or AudienceType.MinLifetimePoints or AudienceType.MinTier or AudienceType.Badge:
+                // every member; status, points and badges are checked when granting
                 var db = redis.GetDatabase();
                 for (long start = 0; ; start += SnapshotChunk)
                 {
@@ -126,10 +127,9 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
     /// <summary>The top N of a board window: the current period, or the last closed one from its archive (the live board if none).</summary>
     private async Task<IReadOnlyList<string>> TopAsync(ProgramSnapshot program, Audience audience)
     {
-        LeaderboardWindow.TryParseKind(audience.Window, out var kind);
-        var window = LeaderboardWindow.Current(kind, clock.GetUtcNow(), program.Zone);
+        var window = LeaderboardWindow.Current(audience.Window ?? WindowKind.All, clock.GetUtcNow(), program.Zone);
         var count = audience.Count!.Value;
-        if (audience.Period == "last")
+        if (audience.Period == AudiencePeriod.Last)
         {
             window = window.Previous(program.Zone);
             var archive = await leaderboards.FindArchiveAsync(program.Id, audience.Board!, window.PeriodId!);

@@ -12,13 +12,13 @@ public sealed class PerkScheduler(IBackgroundJobClient jobs, IRecurringJobManage
     {
         switch (perk.Schedule.Type)
         {
-            case "now":
+            case ScheduleType.Now:
                 jobs.Enqueue<PerkGrantJob>(j => j.RunAsync(programId, perk.PerkId, null, CancellationToken.None));
                 break;
-            case "at":
+            case ScheduleType.At:
                 jobs.Schedule<PerkGrantJob>(j => j.RunAsync(programId, perk.PerkId, null, CancellationToken.None), perk.Schedule.At!.Value);
                 break;
-            case "cron":
+            case ScheduleType.Cron:
                 ProgramTime.TryFindZone(perk.Schedule.TimeZone, out var zone);
                 recurring.AddOrUpdate<PerkGrantJob>(RecurringId(programId, perk.PerkId),
                     j => j.RunAsync(programId, perk.PerkId, null, CancellationToken.None), perk.Schedule.Cron!,
@@ -30,7 +30,7 @@ public sealed class PerkScheduler(IBackgroundJobClient jobs, IRecurringJobManage
     /// <summary>Stops future runs. One-off jobs already queued find the perk paused or deleted and do nothing.</summary>
     public void Stop(string programId, PerkDefinition perk)
     {
-        if (perk.Schedule.Type == "cron")
+        if (perk.Schedule.Type == ScheduleType.Cron)
         {
             recurring.RemoveIfExists(RecurringId(programId, perk.PerkId));
         }

@@ -5,14 +5,14 @@ using Rewards.Api.Infrastructure.Time;
 
 namespace Rewards.Api.Features.Perks;
 
-public sealed record PerkRunView(string RunId, string Status, long Total, long Granted, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+public sealed record PerkRunView(string RunId, PerkRunStatus Status, long Total, long Granted, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>A perk with its status and the figures marketers follow.</summary>
-public sealed record PerkView(PerkDefinition Perk, string Status, long Granted, long Claimed, long Accepted, long Waitlisted, long? CodesLeft,
+public sealed record PerkView(PerkDefinition Perk, PerkStatus Status, long Granted, long Claimed, long Accepted, long Waitlisted, long? CodesLeft,
     DateTimeOffset? NextRunAt, PerkRunView? LastRun);
 
 /// <summary>One perk in a member's inbox, with the member's state for it.</summary>
-public sealed record MemberPerk(string PerkId, string Kind, string Title, string? Description, string State, DateTimeOffset GrantedAt,
+public sealed record MemberPerk(string PerkId, PerkKind Kind, string Title, string? Description, MemberPerkState State, DateTimeOffset GrantedAt,
     string? Code, OfferSettings? Offer, EventSettings? Event, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
 
 public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
@@ -37,7 +37,7 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         // Codes first: a perk is visible (and granted) only once its pool is complete.
         await AddCodesAsync(programId, perk.PerkId, codes);
         await db.HashSetAsync(RedisKeys.Perk(programId, perk.PerkId),
-            [new("json", JsonSerializer.Serialize(perk, Json)), new("status", "active"), new("granted", 0), new("claimed", 0)]);
+            [new("json", JsonSerializer.Serialize(perk, Json)), new("status", PerkStatus.Active.ToWire()), new("granted", 0), new("claimed", 0)]);
         await db.SortedSetAddAsync(RedisKeys.PerkIndex(programId), perk.PerkId, ProgramTime.ToUnixMs(perk.CreatedAt));
     }
 
@@ -50,10 +50,10 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         }
     }
 
-    public async Task<(PerkDefinition Perk, string Status)?> FindDefinitionAsync(string programId, string perkId)
+    public async Task<(PerkDefinition Perk, PerkStatus Status)?> FindDefinitionAsync(string programId, string perkId)
     {
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.Perk(programId, perkId), ["json", "status"]);
-        return f[0].IsNull || f[1] == "deleted" ? null : (JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!, f[1]!);
+        return f[0].IsNull || StatusOf(f[1]) == PerkStatus.Deleted ? null : (JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!, StatusOf(f[1]));
     }
 
     public async Task<PerkView?> FindAsync(string programId, string perkId) =>
@@ -77,7 +77,7 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             Codes: db.ListLengthAsync(RedisKeys.PerkCodes(programId, id)))).ToArray();
         await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Accepted, r.Waitlisted, r.Codes }));
         var now = clock.GetUtcNow();
-        var live = reads.Where(r => !r.Fields.Result[0].IsNull && r.Fields.Result[1] != "deleted").ToArray();
+        var live = reads.Where(r => !r.Fields.Result[0].IsNull && StatusOf(r.Fields.Result[1]) != PerkStatus.Deleted).ToArray();
         var lastRuns = await Task.WhenAll(live.Select(r => r.Fields.Result[4] is { IsNull: false } runId
             ? RunAsync(programId, r.Id, runId!)
             : Task.FromResult<PerkRunView?>(null)));
@@ -86,8 +86,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         {
             var f = r.Fields.Result;
             var perk = JsonSerializer.Deserialize<PerkDefinition>(f[0].ToString(), Json)!;
-            views.Add(new PerkView(perk, f[1]!, (long)f[2], (long)f[3], r.Accepted.Result, r.Waitlisted.Result,
-                perk.Kind == "offer" ? r.Codes.Result : null, PerkRules.NextRun(perk, f[1]!, now), lastRun));
+            var status = StatusOf(f[1]);
+            views.Add(new PerkView(perk, status, (long)f[2], (long)f[3], r.Accepted.Result, r.Waitlisted.Result,
+                perk.Kind == PerkKind.Offer ? r.Codes.Result : null, PerkRules.NextRun(perk, status, now), lastRun));
         }
         return views;
     }
@@ -95,12 +96,14 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     public async Task<PerkRunView?> RunAsync(string programId, string perkId, string runId)
     {
         var f = await redis.GetDatabase().HashGetAsync(RedisKeys.PerkRun(programId, perkId, runId), ["status", "total", "granted", "startedAt", "finishedAt"]);
-        return f[0].IsNull ? null : new PerkRunView(runId, f[0]!, (long?)f[1] ?? 0, (long?)f[2] ?? 0,
+        return f[0].IsNull ? null : new PerkRunView(runId, WireCode<PerkRunStatus>.Parse(f[0]!), (long?)f[1] ?? 0, (long?)f[2] ?? 0,
             f[3].IsNull ? null : ProgramTime.FromUnixMs((long)f[3]), f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]));
     }
 
-    public Task SetStatusAsync(string programId, string perkId, string status) =>
-        redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status);
+    public Task SetStatusAsync(string programId, string perkId, PerkStatus status) =>
+        redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status.ToWire());
+
+    private static PerkStatus StatusOf(RedisValue stored) => WireCode<PerkStatus>.Parse(stored!);
 
     public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId)
     {
@@ -112,9 +115,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         var entries = await inbox;
         // Definitions and invitation states of every perk in the inbox, pipelined.
         var definitions = await Task.WhenAll(entries.Select(e => FindDefinitionAsync(programId, e.Element.ToString())));
-        var invitations = await Task.WhenAll(entries.Zip(definitions).Select(p => p.Second is { Perk.Kind: "event" }
+        var invitations = await Task.WhenAll(entries.Zip(definitions).Select(p => p.Second is { Perk.Kind: PerkKind.Event }
             ? InvitationStateAsync(programId, p.First.Element.ToString(), memberId)
-            : Task.FromResult("")));
+            : Task.FromResult(MemberPerkState.Invited)));
         var result = new List<MemberPerk>();
         for (var i = 0; i < entries.Length; i++)
         {
@@ -126,10 +129,10 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             var parts = grant.Split('|');
             var (state, code) = perk.Kind switch
             {
-                "offer" when parts[1] == "claimed" => ("claimed", parts[2]),
-                "offer" when perk.Offer?.ExpiresAt <= now => ("expired", null),
-                "event" => (invitations[i], null),
-                _ => ("new", (string?)null),
+                PerkKind.Offer when parts[1] == MemberPerkState.Claimed.ToWire() => (MemberPerkState.Claimed, parts[2]),
+                PerkKind.Offer when perk.Offer?.ExpiresAt <= now => (MemberPerkState.Expired, null),
+                PerkKind.Offer or PerkKind.News => (MemberPerkState.New, (string?)null),
+                PerkKind.Event => (invitations[i], null),
             };
             result.Add(new MemberPerk(perkId, perk.Kind, perk.Title, perk.Description, state, ProgramTime.FromUnixMs((long)entries[i].Score), code,
                 perk.Offer, perk.Event, perk.News?.EarlyAt, perk.News?.PublicAt));
@@ -137,36 +140,37 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         return result;
     }
 
-    private async Task<string> InvitationStateAsync(string programId, string perkId, string memberId)
+    private async Task<MemberPerkState> InvitationStateAsync(string programId, string perkId, string memberId)
     {
         var db = redis.GetDatabase();
         var accepted = db.SortedSetScoreAsync(RedisKeys.PerkAccepted(programId, perkId), memberId);
         var waitlisted = db.SortedSetScoreAsync(RedisKeys.PerkWaitlist(programId, perkId), memberId);
         var declined = db.SetContainsAsync(RedisKeys.PerkDeclined(programId, perkId), memberId);
-        return await accepted is not null ? "accepted" : await waitlisted is not null ? "waitlisted" : await declined ? "declined" : "invited";
+        return await accepted is not null ? MemberPerkState.Accepted : await waitlisted is not null ? MemberPerkState.Waitlisted
+            : await declined ? MemberPerkState.Declined : MemberPerkState.Invited;
     }
 
-    /// <summary>"code" with the code, "none" without a grant, "expired", or "empty" when the pool is exhausted.</summary>
-    public async Task<(string Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
+    /// <summary>The code, or why not: no grant, expired, or the pool is exhausted.</summary>
+    public async Task<(ClaimOutcome Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
     {
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
         var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(), ScriptArgs<ClaimOfferScript>.Build(new(
             RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
             await TodaysStatsAsync(programId), offer.PerkId, expired, KpiTtl))))!;
-        return ((string)r[0]!, r.Length > 1 ? (string?)r[1] : null);
+        return (WireCode<ClaimOutcome>.Parse((string)r[0]!), r.Length > 1 ? (string?)r[1] : null);
     }
 
     /// <summary>The member's state after answering ("none" without an invitation).</summary>
-    public async Task<string> AnswerAsync(string programId, string memberId, string perkId, string answer, int capacity)
+    public async Task<RsvpOutcome> AnswerAsync(string programId, string memberId, string perkId, RsvpAnswer answer, int capacity)
     {
         var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(), ScriptArgs<AnswerInvitationScript>.Build(new(
             RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
             RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId),
-            perkId, memberId, answer, capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl))))!;
-        return (string)r[0]!;
+            perkId, memberId, answer.ToWire(), capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl))))!;
+        return WireCode<RsvpOutcome>.Parse((string)r[0]!);
     }
 
     /// <summary>News perks of the program, newest first (for the public and member news feeds).</summary>
     public async Task<IReadOnlyList<PerkDefinition>> NewsAsync(string programId) =>
-        [.. (await ListAsync(programId)).Where(v => v.Perk.Kind == "news" && v.Status != "deleted").Select(v => v.Perk)];
+        [.. (await ListAsync(programId)).Where(v => v.Perk.Kind == PerkKind.News && v.Status != PerkStatus.Deleted).Select(v => v.Perk)];
 }

@@ -21,42 +21,36 @@ public static class PerksApi
 
         group.MapPost("/", CreatePerk)
             .WithName(nameof(CreatePerk))
-            .ProducesProblems(404)
             .WithSummary("Schedule a perk for an audience")
-            .WithDescription("Kinds: offer (codes, one per granted member), event (capacity, RSVP, waitlist), news (early then public). " +
-                "Audience: all, members, minLifetimePoints, top N of a board window (current or last closed period). " +
-                "Schedule: now, at an instant, or cron in a time zone. Each member gets a run's grant exactly once.");
+            .WithDescription($"Kinds: {PerkCodes.List<PerkKind>(PerkCodes.Explain)}. " +
+                $"Audience types: {PerkCodes.List<AudienceType>(PerkCodes.Explain)}. " +
+                $"Schedule types: {PerkCodes.List<ScheduleType>(PerkCodes.Explain)}. Each member gets a run's grant exactly once.");
         group.MapGet("/", ListPerks)
             .WithName(nameof(ListPerks))
-            .ProducesProblems(404)
             .WithSummary("List the program's perks with their figures");
         group.MapGet("/{perkId}", GetPerk)
             .WithName(nameof(GetPerk))
-            .ProducesProblems(404)
             .WithSummary("A perk with its figures: granted, claimed, accepted, waitlisted, next run, last run");
         group.MapPatch("/{perkId}", PatchPerk)
             .WithName(nameof(PatchPerk))
-            .ProducesProblems(404)
             .WithSummary("Pause or resume a perk")
             .WithDescription("`{ \"status\": \"paused\" }` stops future runs; `{ \"status\": \"active\" }` resumes them.");
         group.MapDelete("/{perkId}", DeletePerk)
             .WithName(nameof(DeletePerk))
-            .ProducesProblems(404)
             .WithSummary("Delete a perk: no more runs, gone from member inboxes");
         group.MapPost("/{perkId}/codes", AddCodes)
             .WithName(nameof(AddCodes))
-            .ProducesProblems(404, 409)
             .WithSummary("Add codes to an offer's pool");
         return group;
     }
 
-    public sealed record PerkStatusRequest(string? Status);
+    public sealed record PerkStatusRequest([property: WireValues(typeof(PerkStatus), "paused", "active")] string? Status);
 
     public sealed record CodesRequest(string[]? Codes);
 
     public sealed record PerkList(IReadOnlyList<PerkView> Perks);
 
-    private static async Task<Results<Created<PerkView>, ValidationProblem, ProblemHttpResult>> CreatePerk(
+    private static async Task<Results<Created<PerkView>, ValidationProblem>> CreatePerk(
         string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, TimeProvider clock)
     {
         var program = route.Program;
@@ -73,16 +67,16 @@ public static class PerksApi
     private static async Task<Ok<PerkList>> ListPerks(string programId, RouteProgram route, PerkStore perks) =>
         TypedResults.Ok(new PerkList(await perks.ListAsync(route.Program.Id)));
 
-    private static async Task<Results<Ok<PerkView>, ProblemHttpResult>> GetPerk(string programId, string perkId, RouteProgram route, PerkStore perks)
+    private static async Task<Results<Ok<PerkView>, NotFoundProblem>> GetPerk(string programId, string perkId, RouteProgram route, PerkStore perks)
     {
         var view = Ids.IsValidGeneratedId(perkId) ? await perks.FindAsync(programId, perkId) : null;
         return view is null ? PerkNotFound() : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> PatchPerk(
+    private static async Task<Results<Ok<PerkView>, ValidationProblem, NotFoundProblem>> PatchPerk(
         string programId, string perkId, PerkStatusRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler)
     {
-        if (request.Status is not ("paused" or "active"))
+        if (!WireCode<PerkStatus>.TryParse(request.Status, out var status) || status is not (PerkStatus.Paused or PerkStatus.Active))
         {
             return Problems.Invalid("status", "Required: paused or active.");
         }
@@ -91,19 +85,19 @@ public static class PerksApi
         {
             return PerkNotFound();
         }
-        await perks.SetStatusAsync(programId, perkId, request.Status);
-        if (request.Status == "paused")
+        await perks.SetStatusAsync(programId, perkId, status);
+        if (status == PerkStatus.Paused)
         {
             scheduler.Stop(programId, perk);
         }
-        else if (perk.Schedule.Type == "cron")
+        else if (perk.Schedule.Type == ScheduleType.Cron)
         {
             scheduler.Start(programId, perk);
         }
         return TypedResults.Ok((await perks.FindAsync(programId, perkId))!);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeletePerk(
+    private static async Task<Results<NoContent, NotFoundProblem>> DeletePerk(
         string programId, string perkId, RouteProgram route, PerkStore perks, PerkScheduler scheduler)
     {
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
@@ -111,12 +105,12 @@ public static class PerksApi
         {
             return PerkNotFound();
         }
-        await perks.SetStatusAsync(programId, perkId, "deleted");
+        await perks.SetStatusAsync(programId, perkId, PerkStatus.Deleted);
         scheduler.Stop(programId, perk);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<PerkView>, ValidationProblem, ProblemHttpResult>> AddCodes(
+    private static async Task<Results<Ok<PerkView>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddCodes(
         string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks)
     {
         var codes = request.Codes ?? [];
@@ -129,7 +123,7 @@ public static class PerksApi
         {
             return PerkNotFound();
         }
-        if (perk.Kind != "offer")
+        if (perk.Kind != PerkKind.Offer)
         {
             return Problems.Conflict("Only offers have codes.");
         }
@@ -137,5 +131,5 @@ public static class PerksApi
         return TypedResults.Ok((await perks.FindAsync(programId, perkId))!);
     }
 
-    public static ProblemHttpResult PerkNotFound() => Problems.NotFound("No such perk in this program.");
+    public static NotFoundProblem PerkNotFound() => Problems.NotFound("No such perk in this program.");
 }

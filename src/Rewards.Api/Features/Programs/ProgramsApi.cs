@@ -18,18 +18,15 @@ public static class ProgramsApi
         group.MapPost("/", CreateProgram)
             .WithName(nameof(CreateProgram))
             .RequireAuthorization(Policies.Admin)
-            .ProducesProblems(409)
             .WithSummary("Create a program")
             .WithDescription("Creates a brand community with its time zone and earning rules per activity type.");
         group.MapGet("/{programId}", GetProgram)
             .WithName(nameof(GetProgram))
             .RequireAuthorization(Policies.ProgramRead)
-            .ProducesProblems(404)
             .WithSummary("Get a program's settings");
         group.MapPut("/{programId}", UpdateProgram)
             .WithName(nameof(UpdateProgram))
             .RequireAuthorization(Policies.Admin)
-            .ProducesProblems(404)
             .WithSummary("Replace a program's settings")
             .WithDescription("Replaces name, time zone and earning rules. New rules apply to activities recorded afterwards only.");
         return group;
@@ -44,7 +41,7 @@ public static class ProgramsApi
                 p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.CreatedAt, p.UpdatedAt);
     }
 
-    private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ProblemHttpResult>> CreateProgram(
+    private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ConflictProblem>> CreateProgram(
         ProgramRequest request, ProgramStore programs)
     {
         var (definition, errors) = ProgramRules.Validate(request, routeId: null);
@@ -60,13 +57,13 @@ public static class ProgramsApi
         return TypedResults.Created($"/v1/programs/{definition.Id}", ProgramResponse.From(saved!));
     }
 
-    private static async Task<Results<Ok<ProgramResponse>, ProblemHttpResult>> GetProgram(string programId, ProgramStore programs)
+    private static async Task<Results<Ok<ProgramResponse>, NotFoundProblem>> GetProgram(string programId, ProgramStore programs)
     {
         var program = await programs.FindAsync(programId, reload: true);
         return program is null ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(program));
     }
 
-    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, ProblemHttpResult>> UpdateProgram(
+    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, NotFoundProblem>> UpdateProgram(
         string programId, ProgramRequest request, ProgramStore programs)
     {
         if (!Ids.IsValidId(programId))
@@ -82,6 +79,6 @@ public static class ProgramsApi
         return outcome == SaveOutcome.Missing ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(saved!));
     }
 
-    public static ProblemHttpResult ProgramNotFound(string programId) =>
+    public static NotFoundProblem ProgramNotFound(string programId) =>
         Problems.NotFound($"No program '{(Ids.IsValidId(programId) ? programId : "(invalid id)")}'.");
 }

@@ -31,11 +31,13 @@ public sealed class RouteProgram
 public static class ProgramScope
 {
     /// <summary>
-    /// Answers 404 (a problem) for every endpoint of the group whose route names no existing program. An endpoint of the
+    /// Answers 404 (a problem, declared for every endpoint of the group) for every endpoint of the group whose route names no
+    /// existing program. An endpoint of the
     /// group without a <see cref="RouteProgram"/> parameter is refused when it is built, so none can skip the check.
     /// </summary>
     public static RouteGroupBuilder RequireProgram(this RouteGroupBuilder group) =>
-        group.AddEndpointFilterFactory((factory, next) =>
+        group.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails),
+            ["application/problem+json"])).AddEndpointFilterFactory((factory, next) =>
         {
             var index = Array.FindIndex(factory.MethodInfo.GetParameters(), p => p.ParameterType == typeof(RouteProgram));
             if (index < 0)

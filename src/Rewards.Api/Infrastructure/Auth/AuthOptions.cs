@@ -22,6 +22,13 @@ public sealed class AuthOptions
     /// <summary>Member tokens are short-lived: at most 15 minutes.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "00:15:00")]
     public TimeSpan MemberTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often each instance reads the revocation logs: a revoked client or suspended member is refused within about this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:05")]
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How far in the future a token's <c>nbf</c> may be (clock differences between instances).</summary>
+    public static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(30);
 }
 
 public sealed class AdminOptions
@@ -47,11 +54,22 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 2000;
 
-    /// <summary>Token requests per second per address: clients keep a token for its lifetime, so few are needed.</summary>
-    [Range(1, 1_000_000)]
-    public int TokenPermitsPerSecond { get; set; } = 10;
+    /// <summary>
+    /// Failed secret checks (token endpoint, dashboard Basic auth) per second, per address and per client id; a correct
+    /// secret uses up nothing.
+    /// </summary>
+    [Range(0.001, 1_000_000)]
+    public double TokenPermitsPerSecond { get; set; } = 10;
 
-    /// <summary>Token requests an address may burst above the sustained rate (a fleet of instances starting at once).</summary>
+    /// <summary>Failed secret checks an address or a client id may burst above the sustained rate.</summary>
     [Range(1, 1_000_000)]
     public int TokenBurst { get; set; } = 100;
+
+    /// <summary>Sustained requests per second of all the member tokens of one client together (each member also has its own bucket).</summary>
+    [Range(1, 1_000_000)]
+    public int MemberAggregatePermitsPerSecond { get; set; } = 1000;
+
+    /// <summary>Requests all the member tokens of one client may burst above their aggregate rate.</summary>
+    [Range(1, 1_000_000)]
+    public int MemberAggregateBurst { get; set; } = 2000;
 }

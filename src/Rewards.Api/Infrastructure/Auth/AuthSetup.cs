@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -50,6 +51,7 @@ public static class AuthSetup
                 o.UseAspNetCore().DisableTransportSecurityRequirement();
                 o.AddEventHandler<ValidateTokenRequestContext>(b => b.UseSingletonHandler<ValidateTokenRequest>().SetOrder(int.MaxValue - 100_000));
                 o.AddEventHandler<HandleTokenRequestContext>(b => b.UseSingletonHandler<HandleTokenRequest>());
+                o.AddEventHandler<HandleConfigurationRequestContext>(b => b.UseSingletonHandler<DiscoveryFromIssuer>().SetOrder(int.MaxValue - 100_000));
                 // Tokens live on real time even where the business clock is faked (tests).
                 o.Configure(s => s.TimeProvider = TimeProvider.System);
             })
@@ -62,6 +64,10 @@ public static class AuthSetup
             });
 
         services.AddSingleton(sp => new ValidatedTokenCache(TimeProvider.System));
+        services.AddSingleton<RevocationList>();
+        services.AddHostedService<RevocationPoller>();
+        services.AddSingleton<FailedAttempts>();
+        services.AddSingleton<MemberAggregates>();
         services.AddAuthentication(CachedTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
@@ -80,9 +86,9 @@ public static class AuthSetup
 
     public static WebApplication UseRewardsAuth(this WebApplication app)
     {
-        // The token endpoint is rate limited per address before OpenIddict answers it inside UseAuthentication (guessing
-        // secrets, one Redis read per call); every other request after authentication, per client.
-        app.UseWhen(IsTokenEndpoint, branch => branch.UseRateLimiter());
+        // The token endpoint counts failed secret checks per address and per client id (FailedAttempts), refusing before
+        // OpenIddict answers inside UseAuthentication; every other request is rate limited after authentication, per client.
+        app.UseWhen(IsTokenEndpoint, branch => branch.Use(RefuseWhileGuessedAt));
         app.UseAuthentication();
         app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.UseRateLimiter());
         app.UseAuthorization();
@@ -90,6 +96,38 @@ public static class AuthSetup
     }
 
     private static bool IsTokenEndpoint(HttpContext context) => context.Request.Path.StartsWithSegments(TokenPath);
+
+    private static async Task RefuseWhileGuessedAt(HttpContext http, RequestDelegate next)
+    {
+        if (HttpMethods.IsPost(http.Request.Method))
+        {
+            var clientId = BasicCredentials.Parse(http.Request.Headers.Authorization.ToString(), urlEncoded: true)?.Id;
+            if (clientId is null && http.Request.HasFormContentType)
+            {
+                clientId = (await http.Request.ReadFormAsync(http.RequestAborted))["client_id"].ToString();
+            }
+            var attempts = http.RequestServices.GetRequiredService<FailedAttempts>();
+            var address = http.Connection.RemoteIpAddress?.ToString();
+            if (attempts.RefusalFor(address, clientId) is { } retryAfter)
+            {
+                await FailedAttempts.WriteRefusalAsync(http, retryAfter,
+                    $"Too many failed client authentications from this address or for this client id; retry after {retryAfter} s.");
+                return;
+            }
+            await next(http);
+            // OpenIddict answers invalid_client (unknown client, wrong secret, revoked) with 401, and only that.
+            if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
+            {
+                attempts.Failed(address, clientId);
+            }
+            else if (http.Response.StatusCode == StatusCodes.Status200OK && !string.IsNullOrEmpty(clientId))
+            {
+                attempts.Succeeded(clientId);
+            }
+            return;
+        }
+        await next(http);
+    }
 
     private static RateLimitPartition<string> Bucket(string key, int permitsPerSecond, int burst)
     {
@@ -116,15 +154,16 @@ public static class AuthSetup
                 return RateLimitPartition.GetNoLimiter("exempt");
             }
             var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            if (IsTokenEndpoint(http))
-            {
-                return Bucket($"token:{http.Connection.RemoteIpAddress}", limits.TokenPermitsPerSecond, limits.TokenBurst);
-            }
             var user = http.User;
             var client = user.ClientIdOf();
-            var key = client is null ? $"address:{http.Connection.RemoteIpAddress}"
-                : user.IsMemberToken() ? $"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}"
-                : $"client:{client}";
+            if (client is not null && user.IsMemberToken())
+            {
+                // The member's own bucket, and its issuing client's aggregate: minting more member tokens buys no throughput.
+                var aggregate = http.RequestServices.GetRequiredService<MemberAggregates>().Of(client);
+                return RateLimitPartition.Get($"member:{client}/{user.GetClaim(OpenIddictConstants.Claims.Subject)}",
+                    key => new BothLimiter(Bucket(key, limits.PermitsPerSecond, limits.Burst).Factory(key), aggregate));
+            }
+            var key = client is null ? $"address:{http.Connection.RemoteIpAddress}" : $"client:{client}";
             return Bucket(key, limits.PermitsPerSecond, limits.Burst);
         });
         options.OnRejected = async (context, cancellationToken) =>
@@ -143,5 +182,63 @@ public static class AuthSetup
                 },
             });
         };
+    }
+}
+
+/// <summary>One token bucket per client shared by all the member tokens it issued (MemberAggregatePermitsPerSecond/Burst).</summary>
+public sealed class MemberAggregates(IOptions<RateLimitOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, RateLimiter> _byClient = new(StringComparer.Ordinal);
+
+    public RateLimiter Of(string clientId) => _byClient.GetOrAdd(clientId, _ =>
+    {
+        var limits = options.Value;
+        var fine = limits.MemberAggregatePermitsPerSecond >= 10;
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.MemberAggregateBurst,
+            TokensPerPeriod = fine ? limits.MemberAggregatePermitsPerSecond / 10 : limits.MemberAggregatePermitsPerSecond,
+            ReplenishmentPeriod = fine ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    });
+
+    public void Dispose()
+    {
+        foreach (var limiter in _byClient.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+}
+
+/// <summary>A member token's partition: its own bucket first, then its client's shared aggregate (not owned: never disposed here).</summary>
+public sealed class BothLimiter(RateLimiter own, RateLimiter shared) : RateLimiter
+{
+    public override TimeSpan? IdleDuration => own.IdleDuration;
+
+    public override RateLimiterStatistics? GetStatistics() => own.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        var first = own.AttemptAcquire(permitCount);
+        if (!first.IsAcquired)
+        {
+            return first;
+        }
+        first.Dispose();
+        return shared.AttemptAcquire(permitCount);
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(permitCount));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            own.Dispose();
+        }
     }
 }

@@ -74,7 +74,7 @@ public sealed class ValidateTokenRequest(ClientStore clients, MemberStore member
             }
             var memberId = (string?)request[MemberGrant.MemberIdParameter];
             var member = Ids.IsValidId(memberId) ? await members.FindAsync(caller.ProgramId, memberId!) : null;
-            if (member is not { Status: "active" })
+            if (member is not { Status: Features.Members.MemberStatus.Active })
             {
                 context.Reject(OpenIddictConstants.Errors.InvalidGrant, "member_id does not name an active member of this client's program.");
                 return;

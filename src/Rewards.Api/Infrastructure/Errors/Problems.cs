@@ -5,17 +5,13 @@ namespace Rewards.Api.Infrastructure.Errors;
 /// <summary>Expected failures, returned (never thrown) as RFC 7807 problem details.</summary>
 public static class Problems
 {
-    public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    public static NotFoundProblem NotFound(string detail) => new(detail);
 
-    public static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+    public static ConflictProblem Conflict(string detail) => new(detail);
 
-    public static ProblemHttpResult Unprocessable(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable request");
+    public static UnprocessableProblem Unprocessable(string detail) => new(detail);
 
-    public static ProblemHttpResult Gone(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status410Gone, title: "Gone");
+    public static GoneProblem Gone(string detail) => new(detail);
 
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The request is invalid");
@@ -46,21 +42,11 @@ public sealed class Validation
 
     public Validation Check(bool condition, string field, string message) => condition ? this : Add(field, message);
 
+    /// <summary>The value, after the checks that led to it (<c>v.Check(...).Then(value)</c> in a switch arm).</summary>
+    public T Then<T>(T value) => value;
+
     public ValidationProblem ToProblem() =>
         Problems.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
-}
-
-public static class ProblemMetadata
-{
-    /// <summary>Declares the problem statuses an endpoint may answer, so the OpenAPI document shows them.</summary>
-    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statusCodes)
-    {
-        foreach (var status in statusCodes)
-        {
-            builder.ProducesProblem(status);
-        }
-        return builder;
-    }
 }
 
 /// <summary>The API cannot serve the request right now (shutting down, data store unreachable): answered 503 with Retry-After.</summary>

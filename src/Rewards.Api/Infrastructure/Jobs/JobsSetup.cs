@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Redis.StackExchange;
@@ -94,24 +93,92 @@ public static class JobsSetup
         return services;
     }
 
+    /// <summary>Who may open the dashboard, as the start-up log and scripts/run say it.</summary>
+    public static string DashboardAccess(bool development) => development
+        ? "open without credentials to requests from this machine (loopback; Development only); from elsewhere, " +
+          "HTTP Basic with the admin client id and secret or an admin bearer token; read-only"
+        : "HTTP Basic with the admin client id and secret, or an admin bearer token; read-only";
+
     public static WebApplication UseRewardsJobs(this WebApplication app)
     {
+        var development = app.Environment.IsDevelopment();
+        app.Logger.LogInformation("Jobs dashboard at {Path}: {Access}.", DashboardPath, DashboardAccess(development));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(DashboardPath), branch => branch.Use(GuardDashboard));
         app.UseHangfireDashboard(DashboardPath, new DashboardOptions
         {
             Authorization = [],
-            AsyncAuthorization = [new OperatorDashboardAuthorization(app.Services.GetRequiredService<IOptions<AdminOptions>>(), app.Environment.IsDevelopment())],
+            AsyncAuthorization = [new OperatorDashboardAuthorization(app.Services.GetRequiredService<IOptions<AdminOptions>>(),
+                app.Services.GetRequiredService<FailedAttempts>(), development)],
+            // Jobs are managed through the API, which keeps its own records (perk schedules) in step with Hangfire's.
+            IsReadOnlyFunc = _ => true,
             DisplayStorageConnectionString = false,
             DashboardTitle = "Rewards jobs",
         });
         return app;
     }
+
+    /// <summary>
+    /// Before the dashboard: never framed (clickjacking); a state-changing request from another site is refused (403) even
+    /// with the operator's Basic credentials, which browsers send along by themselves; Basic guesses count as failed
+    /// attempts, the token endpoint's budget (429 once spent).
+    /// </summary>
+    private static async Task GuardDashboard(HttpContext http, RequestDelegate next)
+    {
+        http.Response.Headers.XFrameOptions = "DENY";
+        http.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        var method = http.Request.Method;
+        if (!(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)) && IsCrossSite(http.Request))
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status403Forbidden, Title = "Cross-site request refused",
+                    Detail = "The jobs dashboard accepts state-changing requests only from its own pages.",
+                },
+            });
+            return;
+        }
+        if (BasicCredentials.Parse(http.Request.Headers.Authorization.ToString()) is { } basic
+            && http.RequestServices.GetRequiredService<FailedAttempts>().RefusalFor(http.Connection.RemoteIpAddress?.ToString(), basic.Id) is { } retryAfter)
+        {
+            await FailedAttempts.WriteRefusalAsync(http, retryAfter, $"Too many failed sign-ins; retry after {retryAfter} s.");
+            return;
+        }
+        await next(http);
+    }
+
+    /// <summary>The browser says the request comes from another site (Sec-Fetch-Site), or its Origin or Referer is another host.</summary>
+    private static bool IsCrossSite(HttpRequest request)
+    {
+        // Browsers set Sec-Fetch-Site themselves (no page can forge it); Origin and Referer are for browsers without it.
+        var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
+        if (fetchSite.Length > 0)
+        {
+            return fetchSite is not ("same-origin" or "none");
+        }
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0)
+        {
+            return !Uri.TryCreate(origin, UriKind.Absolute, out var o) || !SameHost(o, request);
+        }
+        var referer = request.Headers.Referer.ToString();
+        return referer.Length > 0 && (!Uri.TryCreate(referer, UriKind.Absolute, out var r) || !SameHost(r, request));
+    }
+
+    private static bool SameHost(Uri uri, HttpRequest request) =>
+        string.Equals(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}", request.Host.Value, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
 /// The dashboard is the operator's: a bearer token with rewards.admin, or HTTP Basic with the admin client's id and secret
-/// (so a browser can open it); in Development, local requests too.
+/// (so a browser can open it); in Development, local requests too. Wrong Basic credentials count as failed attempts.
 /// </summary>
-public sealed class OperatorDashboardAuthorization(IOptions<AdminOptions> admin, bool allowLocalInDevelopment) : IDashboardAsyncAuthorizationFilter
+public sealed class OperatorDashboardAuthorization(IOptions<AdminOptions> admin, FailedAttempts attempts, bool allowLocalInDevelopment)
+    : IDashboardAsyncAuthorizationFilter
 {
     public Task<bool> AuthorizeAsync(DashboardContext context)
     {
@@ -127,22 +194,23 @@ public sealed class OperatorDashboardAuthorization(IOptions<AdminOptions> admin,
     private bool HasOperatorBasicCredentials(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
         var operator_ = admin.Value;
-        if (!operator_.IsConfigured || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        var basic = BasicCredentials.Parse(header);
+        var valid = operator_.IsConfigured && basic is not null && basic.Id == operator_.ClientId
+            && ClientStore.SecretsEqual(ClientStore.HashSecret(basic.Secret), ClientStore.HashSecret(operator_.ClientSecret!));
+        if (valid)
         {
-            return false;
+            attempts.Succeeded(basic!.Id);
         }
-        try
+        else
         {
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-            var colon = pair.IndexOf(':');
-            return colon > 0 && pair[..colon] == operator_.ClientId
-                && ClientStore.SecretsEqual(ClientStore.HashSecret(pair[(colon + 1)..]), ClientStore.HashSecret(operator_.ClientSecret!));
+            attempts.Failed(http.Connection.RemoteIpAddress?.ToString(), basic?.Id);
         }
-        catch (FormatException)
-        {
-            return false;
-        }
+        return valid;
     }
 
     private static bool IsLocal(HttpContext http) =>

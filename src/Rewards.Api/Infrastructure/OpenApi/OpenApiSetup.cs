@@ -23,6 +23,9 @@ public static class OpenApiSetup
                     $"Every /v1 operation needs a bearer token from `POST {AuthSetup.TokenPath}` holding one of the scopes it lists.",
             });
             o.SupportNonNullableReferenceTypes();
+            // Domain codes (Infrastructure/Codes/WireCode.cs) appear as string enums of their wire values, inline so that a
+            // nullable one (an activity's reason) keeps its nullable flag, which a $ref cannot carry in OpenAPI 3.0.
+            o.UseInlineDefinitionsForEnums();
             o.AddSecurityDefinition(SecuritySchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.OAuth2,
@@ -37,6 +40,7 @@ public static class OpenApiSetup
                 },
             });
             o.OperationFilter<ScopesOperationFilter>();
+            o.SchemaFilter<WireValuesSchemaFilter>();
         });
         return services;
     }
@@ -52,7 +56,26 @@ public static class OpenApiSetup
         return app;
     }
 
-    /// <summary>Lists on each operation the scopes its authorization policy accepts, and its 401/403 answers.</summary>
+    /// <summary>Request strings that take a code set's values list them as their enum (see <see cref="WireValuesAttribute"/>).</summary>
+    private sealed class WireValuesSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            var attributes = context.MemberInfo?.GetCustomAttributes(typeof(WireValuesAttribute), inherit: false)
+                ?? context.ParameterInfo?.GetCustomAttributes(typeof(WireValuesAttribute), inherit: false);
+            if (attributes?.FirstOrDefault() is WireValuesAttribute values
+                && schema is OpenApiSchema concrete)
+            {
+                concrete.Enum = [.. values.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lists on each operation the scopes its authorization policy accepts, and the answers of the layers in front of every
+    /// handler: 401/403 (auth), 429 (rate limit), 413 and 415 (body size and media type, for operations that take a body). The handlers' own answers
+    /// are declared by their typed results (Infrastructure/Errors/ProblemResults.cs).
+    /// </summary>
     private sealed class ScopesOperationFilter : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -76,6 +99,11 @@ public static class OpenApiSetup
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or an invalid, expired or tampered one." });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks a scope this operation needs." });
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The client's rate limit is exceeded (see Retry-After)." });
+            if (operation.RequestBody is not null)
+            {
+                operation.Responses.TryAdd("413", new OpenApiResponse { Description = $"The request body exceeds {Http.HttpSetup.MaxBodyBytes / 1024} KiB." });
+                operation.Responses.TryAdd("415", new OpenApiResponse { Description = "The body is not JSON (Content-Type application/json)." });
+            }
         }
     }
 }

@@ -23,6 +23,12 @@ public static class RedisKeys
     /// <summary>An API client record. Platform-level (looked up by client id alone at the token endpoint), so not hash-tagged.</summary>
     public static RedisKey Client(string clientId) => $"rw:client:{clientId}";
 
+    /// <summary>
+    /// Sorted set: the program's revocation log, "client:&lt;clientId&gt;" and "member:&lt;memberId&gt;" by the real time (unix ms)
+    /// tokens issued up to then stopped being valid; every instance reads it into memory (RevocationList).
+    /// </summary>
+    public static RedisKey Revocations(string programId) => $"{P(programId)}:revocations";
+
     public static RedisKey Member(string programId, string memberId) => $"{P(programId)}:m:{memberId}";
 
     /// <summary>Sorted set of the program's member ids, by first-seen time.</summary>

@@ -116,8 +116,8 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
         var resumed = await Job.GrantAsync(id, perkId, "run-1");
         await Job.GrantAsync(id, perkId, "run-1"); // and a duplicate execution afterwards
 
-        Assert.Equal(("granting", 1000L), (partial!.Status, partial.Granted));
-        Assert.Equal(("done", 2500L, 2500L), (resumed!.Status, resumed.Total, resumed.Granted));
+        Assert.Equal((PerkRunStatus.Granting, 1000L), (partial!.Status, partial.Granted));
+        Assert.Equal((PerkRunStatus.Done, 2500L, 2500L), (resumed!.Status, resumed.Total, resumed.Granted));
         var db = Factory.Redis.GetDatabase();
         var grants = await Task.WhenAll(Enumerable.Range(0, 2500).Select(i => db.HashGetAsync(RedisKeys.MemberGrants(id, $"s-{i}"), perkId)));
         Assert.All(grants, g => Assert.StartsWith("run-1|", g.ToString()));

@@ -27,6 +27,7 @@ public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : ApiTest(
         await RecordAsync(other, "m-1", "review");
         var (clientId, _) = await CreateApiClientAsync(own, Scopes.Read);
         var checkedOperations = 0;
+        var undeclared = new List<string>();
 
         foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
         {
@@ -59,15 +60,18 @@ public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : ApiTest(
                     var foreignToken = await ClientTokenAsync(other, clientScopes.Length > 0 ? clientScopes : Scopes.ForProgramClients);
                     var foreign = await SendAsync(method, url, foreignToken);
                     Assert.True(foreign.StatusCode == HttpStatusCode.NotFound, $"{name} with another program's token: {(int)foreign.StatusCode}");
+                    undeclared.AddRange(DeclaredStatuses.Undeclared(name, foreign));
                 }
 
                 var ownToken = clientScopes.Length > 0 ? await ClientTokenAsync(own, clientScopes) : await Factory.AdminTokenAsync();
                 var allowed = await SendAsync(method, url, ownToken);
                 Assert.True(allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
                     $"{name} with the program's own token and scope: {(int)allowed.StatusCode}");
+                undeclared.AddRange(DeclaredStatuses.Undeclared(name, anonymous, forbidden, allowed));
                 checkedOperations++;
             }
         }
+        DeclaredStatuses.AssertNone(undeclared);
         Assert.True(checkedOperations >= 14, $"only {checkedOperations} operations walked");
     }
 

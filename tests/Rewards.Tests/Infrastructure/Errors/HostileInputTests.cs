@@ -9,6 +9,7 @@ using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Jobs;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
+using Rewards.Tests.Infrastructure.OpenApi;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -96,6 +97,10 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
                 // keys; deleted, the perk is granted to nobody.
                 Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync(created)).StatusCode);
             }
+            if (DeclaredStatuses.Undeclared(operation.Name, valid.Url, (int)response.StatusCode) is { } undeclared)
+            {
+                refused.Add(undeclared);
+            }
             if (!response.IsSuccessStatusCode)
             {
                 refused.Add($"{operation.Name} [{left.Name}] ({left.ValidBecause}) → {(int)response.StatusCode}: " +
@@ -176,7 +181,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         var perkId = (await PostJsonAsync($"/v1/programs/{programId}/perks", body, HttpStatusCode.Created))
             .GetProperty("perk").GetProperty("perkId").GetString()!;
         var run = await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, perkId, "hostile-run");
-        Assert.Equal(("done", 1L), (run?.Status, run?.Granted ?? 0));
+        Assert.Equal(((PerkRunStatus?)PerkRunStatus.Done, 1L), (run?.Status, run?.Granted ?? 0));
         return perkId;
     }
 
@@ -192,6 +197,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             : response.Content.Headers.ContentType?.MediaType != "application/problem+json"
                 ? $"has content type '{response.Content.Headers.ContentType?.MediaType}', not application/problem+json"
             : !ProblemHasStatus(body, status) ? "is a problem without the matching 'status'"
+            : DeclaredStatuses.Undeclared(hostile.Operation, hostile.Url, status) is { } undeclared ? $"is undeclared: {undeclared}"
             : null;
         return wrong is null ? null : $"{hostile.Operation} [{hostile.Name}] → {status} {wrong}: {Excerpt(body)}";
     }
