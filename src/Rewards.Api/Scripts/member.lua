@@ -9,7 +9,10 @@
 --   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY, BOARD_WINDOWS and LAST_AT fields of an activity type
 --   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt) -> what an award or a moderation needs of the member
 --     (the type's fields as typeFields gives them), an HMGET reply whose positions are named by R (R.STATUS, ...)
---   create(key, indexKey, memberId, now): a new active member with no points, listed in the program's member index
+--   create(key, indexKey, idIndexKey, memberId, now): a new active member with no points, listed in the program's member index
+--     (by first-seen time) and in its id index (lexicographic, score 0: prefix search on ids)
+--   nameEntry(displayName, memberId) -> the member's entry in the program's display-name index (lexicographic, score 0):
+--     the name with ASCII letters lowercased, a NUL byte, the id
 
 --!include codes
 
@@ -40,9 +43,15 @@ function M.read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt)
     POINTS_ENTRY, POINTS_WINDOWS, typePoints, typeCount, typeEntry, typeWindows, lastAt)
 end
 
-function M.create(key, indexKey, memberId, now)
+function M.create(key, indexKey, idIndexKey, memberId, now)
   redis.call('HSET', key, M.STATUS, codes.status.active, M.BALANCE, 0, M.LIFETIME, 0, M.CREATED_AT, now)
   redis.call('ZADD', indexKey, 'NX', now, memberId)
+  redis.call('ZADD', idIndexKey, 0, memberId)
+end
+
+-- string.lower folds ASCII letters only (Redis' Lua has no locale): the C# side folds search prefixes the same way.
+function M.nameEntry(displayName, memberId)
+  return string.lower(displayName) .. '\0' .. memberId
 end
 
 return M

@@ -34,6 +34,18 @@ public static class RedisKeys
     /// <summary>Sorted set of the program's member ids, by first-seen time.</summary>
     public static RedisKey MemberIndex(string programId) => $"{P(programId)}:members";
 
+    /// <summary>Sorted set, score 0: the program's member ids, for prefix search (ZRANGEBYLEX); erased members leave it.</summary>
+    public static RedisKey MemberIdIndex(string programId) => $"{P(programId)}:members:ids";
+
+    /// <summary>
+    /// Sorted set, score 0: "&lt;display name, ASCII letters lowercased&gt;\0&lt;member id&gt;" of every member with a display name,
+    /// for prefix search; kept in step by upsert-member.lua, erased members leave it.
+    /// </summary>
+    public static RedisKey MemberNameIndex(string programId) => $"{P(programId)}:members:names";
+
+    /// <summary>Sorted set: the moderation queue, pending activity ids by recordedAt (unix ms).</summary>
+    public static RedisKey PendingActivities(string programId) => $"{P(programId)}:pending";
+
     /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
     public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
