@@ -29,4 +29,5 @@ public sealed record MemberStatusScript(
     RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey, RedisKey Revocations, RedisKey Pending, RedisKey MemberIds,
     RedisKey MemberNames,
     string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
+    string PerkPrefix,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

@@ -243,7 +243,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             RedisKeys.MemberIdIndex(program.Id), RedisKeys.MemberNameIndex(program.Id),
             change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
             RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
-            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), [.. keys], [.. args]))))!;
+            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), RedisKeys.PerkPrefix(program.Id), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),

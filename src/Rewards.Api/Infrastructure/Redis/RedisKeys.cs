@@ -95,6 +95,9 @@ public static class RedisKeys
     /// <summary>Set: the SHA-1 of every code an offer's pool ever held, claimed ones included (codes are unique in a pool; a claimed code itself stays only in its grant).</summary>
     public static RedisKey PerkCodeSet(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codeset";
 
+    /// <summary>Sorted set: the members who claimed an offer's code, by claim time (unix ms); their code is in their grant.</summary>
+    public static RedisKey PerkClaims(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:claims";
+
     /// <summary>Set: the ids of a perk's grant runs (to delete their records with the perk).</summary>
     public static RedisKey PerkRuns(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:runs";
 

@@ -329,6 +329,8 @@ internal static class HostileCases
             "tier" => "none",
             "idPrefix" => "m",
             "namePrefix" => "Al",
+            "state" => "claimed",
+            "format" => "json",
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for query parameter '{parameter}'; add one."),
         };
 
