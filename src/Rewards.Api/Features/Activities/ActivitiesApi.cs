@@ -68,7 +68,8 @@ public static class ActivitiesApi
 
     public sealed record PendingList(IReadOnlyList<ActivityView> Activities, long Total);
 
-    public sealed record BulkModerationRequest(string? Action, string[]? ActivityIds, string? Reason);
+    public sealed record BulkModerationRequest(
+        [property: WireValues(typeof(ModerationAction), "approve", "reject")] string? Action, string[]? ActivityIds, string? Reason);
 
     /// <param name="Outcome">done, not_found or conflict.</param>
     public sealed record BulkModerationItem(string ActivityId, string Outcome, string? Detail, ModerationResult? Result);
