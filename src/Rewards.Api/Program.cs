@@ -36,6 +36,7 @@ var app = builder.Build();
 
 app.UseRewardsHttp();
 app.UseRewardsOpenApi();
+app.UseProgramCors();
 app.UseRewardsAuth();
 app.UseRewardsJobs();
 
