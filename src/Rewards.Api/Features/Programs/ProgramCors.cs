@@ -20,6 +20,9 @@ public static class ProgramCors
 
     public static readonly string[] AllowedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+    /// <summary>Response headers a page may read besides the safelisted ones: when to retry (429) and why a token was refused (401).</summary>
+    public static readonly string[] ExposedHeaders = ["Retry-After", "WWW-Authenticate"];
+
     /// <summary>How long a browser may cache a preflight answer (seconds); short, so that a settings change applies soon.</summary>
     public static readonly TimeSpan PreflightMaxAge = TimeSpan.FromMinutes(10);
 
@@ -126,6 +129,7 @@ public sealed class ProgramCorsPolicyProvider(ProgramStore programs) : ICorsPoli
         var builder = new CorsPolicyBuilder()
             .WithMethods(ProgramCors.AllowedMethods)
             .WithHeaders(ProgramCors.AllowedHeaders)
+            .WithExposedHeaders(ProgramCors.ExposedHeaders)
             .SetPreflightMaxAge(ProgramCors.PreflightMaxAge)
             .DisallowCredentials();
         // A predicate rather than WithOrigins, so that the CORS service adds `Vary: Origin` whatever the number of origins.

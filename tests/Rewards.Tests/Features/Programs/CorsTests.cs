@@ -124,6 +124,7 @@ public sealed class CorsTests(RewardsApiFactory factory) : ApiTest(factory)
         // Errors are readable by the allowed page too, so that it can tell the member to sign in again.
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         Assert.Equal(Shop, Header(unauthenticated, "Access-Control-Allow-Origin"));
+        Assert.Contains("WWW-Authenticate", Header(unauthenticated, "Access-Control-Expose-Headers")!.Split(',').Select(h => h.Trim()));
     }
 
     [Fact]
