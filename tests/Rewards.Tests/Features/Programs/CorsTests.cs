@@ -111,6 +111,10 @@ public sealed class CorsTests(RewardsApiFactory factory) : ApiTest(factory)
             Headers = { { "Origin", Shop } },
         });
 
+        // Each program answers with its own list: one site's origin is not another program's.
+        Assert.Equal(OtherShop, Header(await PreflightAsync($"/v1/programs/{second}/leaderboards/points", OtherShop), "Access-Control-Allow-Origin"));
+        Assert.Null(Header(await PreflightAsync($"/v1/programs/{second}/leaderboards/points", Shop), "Access-Control-Allow-Origin"));
+        Assert.Null(Header(await PreflightAsync($"/v1/programs/{first}/leaderboards/points", OtherShop), "Access-Control-Allow-Origin"));
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal(Shop, Header(allowed, "Access-Control-Allow-Origin"));
         Assert.Null(Header(allowed, "Access-Control-Allow-Credentials"));
