@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,6 +36,7 @@ public static class RecordActivity
         var v = new Validation()
             .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"Required header: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
             .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
+            .Check(request.MemberId != MemberSelf.Me, "memberId", "'me' is reserved: in a path it stands for the member of a member token.")
             .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
                 $"When given: 1–{MaxTargetIdLength} characters without control characters.");
