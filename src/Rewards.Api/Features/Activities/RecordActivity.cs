@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,6 +36,7 @@ public static class RecordActivity
         var v = new Validation()
             .Expect(idempotencyKey, Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
             .Expect(request.MemberId, Ids.IsValidId(request.MemberId), "memberId", $"{Ids.IdRule}.")
+            .Check(request.MemberId != MemberSelf.Me, "memberId", "'me' is reserved: in a path it stands for the member of a member token.")
             .Expect(request.Type, Ids.IsValidActivityType(request.Type), "type", "an activity type such as 'review'.")
             .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
                 $"When given: 1–{MaxTargetIdLength} characters without control characters.");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Gamification;
@@ -9,7 +10,14 @@ namespace Rewards.Api.Features.Programs;
 public static class ProgramsApi
 {
     public static IServiceCollection AddProgramsFeature(this IServiceCollection services) =>
-        services.AddSingleton<ProgramStore>();
+        services.AddSingleton<ProgramStore>().AddCors().AddSingleton<ICorsPolicyProvider, ProgramCorsPolicyProvider>();
+
+    /// <summary>CORS from each program's allowed origins; before authentication, so that preflights need no token.</summary>
+    public static WebApplication UseProgramCors(this WebApplication app)
+    {
+        app.UseCors();
+        return app;
+    }
 
     public static RouteGroupBuilder MapProgramsApi(this IEndpointRouteBuilder app)
     {
@@ -34,16 +42,26 @@ public static class ProgramsApi
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Replace a program's settings")
             .WithDescription("Replaces name, time zone and earning rules. New rules apply to activities recorded afterwards only.");
+        app.MapGroup("/v1/programs/{programId}").WithTags("Programs").RequireProgram()
+            .MapGet("/card", ProgramCardApi.Handle)
+            .WithName("GetProgramCard")
+            .RequireAuthorization(Policies.MemberRead)
+            .WithSummary("The program's public card: how to earn, tiers, badges, leaderboards")
+            .WithDescription("For apps and brand sites (member tokens or `rewards.read`): activity types with their points, caps, cooldown and " +
+                "approval, the tier ladder, the badge catalogue with criteria and the leaderboards with their windows. No client list, no " +
+                "CORS origins, no anti-gaming thresholds.");
         return group;
     }
 
     public sealed record ProgramResponse(
         string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
-        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, CorsSettings Cors, DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
             new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention,
-                p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.CreatedAt, p.UpdatedAt);
+                p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.Definition.Cors ?? new CorsSettings([]),
+                p.CreatedAt, p.UpdatedAt);
     }
 
     private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ConflictProblem>> CreateProgram(

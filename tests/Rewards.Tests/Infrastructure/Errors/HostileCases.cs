@@ -657,6 +657,10 @@ internal static class HostileCases
             (_, "ProgramRequest.tiers" or "ProgramRequest.badges", "empty") => "a program without tiers or badges",
             (_, "ProgramRequest.badges", "reversed") => "badges have no order",
             (_, "TierRequest.minLifetimePoints", "zero") => "the first tier may start at 0 points",
+            // Browser origins are optional (none allowed by default); repeated ones are held once.
+            (_, "ProgramRequest.cors", "missing" or "null") => "optional field: no browser origin allowed",
+            (_, "CorsRequest.allowedOrigins", "empty") => "no browser origin allowed",
+            (_, "CorsRequest.allowedOrigins", "duplicate items") => "a repeated origin is held once",
 
             // Optional perk settings: an offer may get its codes later and need not expire.
             (_, "CreatePerkRequest.description", "missing" or "null") => "optional field",
@@ -740,6 +744,7 @@ internal static class HostileCases
             "BadgeCondition.lifetimePoints" => 1000,
             "BadgeCondition.streakDays" => 7,
             "VelocityRequest.maxPerMinute" => 30,
+            "CorsRequest.allowedOrigins" => new JsonArray("https://shop.example", "http://localhost:5173"),
 
             "CreatePerkRequest.kind" or "AudienceRequest.type" or "ScheduleRequest.type" => variant!,
             "CreatePerkRequest.title" => "Winter sale",
