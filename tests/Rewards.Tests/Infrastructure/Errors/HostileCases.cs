@@ -165,6 +165,10 @@ internal static class HostileCases
             operation.Parameters("query").Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("schema"))).ToList();
         private readonly bool _takesIdempotencyKey = TakesIdempotencyKey(operation);
         private readonly (string Name, JsonElement Schema)? _bodySchema = BodySchemaOf(operation);
+        private readonly string _mediaType = BodyMediaTypeOf(operation);
+
+        /// <summary>JSON text sent with the operation's media type (application/merge-patch+json for a merge patch).</summary>
+        private Body JsonBody(string text) => new(Encoding.UTF8.GetBytes(text), _mediaType);
 
         public static readonly (string Name, string? Json)[] MissingOrNull = [("missing", null), ("null", "null")];
 
@@ -376,7 +380,7 @@ internal static class HostileCases
             };
         }
 
-        private Body? Baseline() => _bodySchema is { } body ? Body.Json(ValidObject(body.Name, body.Schema).ToJsonString()) : null;
+        private Body? Baseline() => _bodySchema is { } body ? JsonBody(ValidObject(body.Name, body.Schema).ToJsonString()) : null;
 
         private IEnumerable<HostileCase> BodyCases(string schemaName, JsonElement schema)
         {
@@ -409,11 +413,11 @@ internal static class HostileCases
             };
             foreach (var (name, json) in whole)
             {
-                yield return Case($"body: {name}", url, Body.Json(json), validBecause: WhyValid("body", name));
+                yield return Case($"body: {name}", url, JsonBody(json), validBecause: WhyValid("body", name));
             }
 
             // Refused by size before it is read; the padding is whitespace, so only the size is wrong.
-            yield return Case("body: over 64 KiB", url, Body.Json("{" + new string(' ', (int)HttpSetup.MaxBodyBytes) + valid[1..]), expectedStatus: 413);
+            yield return Case("body: over 64 KiB", url, JsonBody("{" + new string(' ', (int)HttpSetup.MaxBodyBytes) + valid[1..]), expectedStatus: 413);
             yield return Case("body: invalid UTF-8", url, new Body([.. "{\"a\":\""u8, 0xC3, 0x28, .. "\"}"u8]));
             yield return Case("body: UTF-16", url, new Body(Encoding.Unicode.GetBytes(valid)));
             yield return Case("body: text/plain", url, new Body(Encoding.UTF8.GetBytes(valid), "text/plain"));
@@ -423,7 +427,7 @@ internal static class HostileCases
 
             foreach (var edit in PropertyEdits(schemaName, schema, [], "", baseline))
             {
-                yield return Case($"body {edit.Label}: {edit.Name}", url, Body.Json(edit.Apply()), validBecause: WhyValid(edit.Field, edit.Name));
+                yield return Case($"body {edit.Label}: {edit.Name}", url, JsonBody(edit.Apply()), validBecause: WhyValid(edit.Field, edit.Name));
             }
         }
 
@@ -632,6 +636,13 @@ internal static class HostileCases
             // Approving or rejecting needs no reason, so no body (an empty one too), null and {} approve or reject.
             ("Approve" or "Reject", "body", "empty object" or "null root" or "no body" or "empty body") => "the reason is optional",
             ("Approve" or "Reject", "ModerationRequest.reason", "missing" or "null") => "the reason is optional",
+            // A merge patch changes what it names and keeps the rest: any member may be left out, the empty patch changes nothing.
+            // (Inside tiers and badges, arrays that a patch replaces whole, every item is complete.)
+            ("PatchProgram", _, "missing" or "empty object") when field.StartsWith("ProgramRequest", StringComparison.Ordinal)
+                || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal) =>
+                "a merge patch keeps what it leaves out",
+            ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
+            ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
@@ -798,13 +809,22 @@ internal static class HostileCases
             {
                 return null;
             }
-            var content = body.GetProperty("content");
-            Assert.True(content.EnumerateObject().Select(c => c.Name).SequenceEqual(["application/json"]),
-                $"{operation.Name}: request bodies other than application/json have no hostile cases; add some.");
-            var schema = content.GetProperty("application/json").GetProperty("schema");
+            var schema = body.GetProperty("content").GetProperty(BodyMediaTypeOf(operation)).GetProperty("schema");
             var reference = schema.GetProperty("$ref").GetString()!;
             var name = reference[(reference.LastIndexOf('/') + 1)..];
             return (name, operation.Schemas.GetProperty(name));
+        }
+
+        private static string BodyMediaTypeOf(Operation operation)
+        {
+            if (!operation.Spec.TryGetProperty("requestBody", out var body))
+            {
+                return "application/json";
+            }
+            var types = body.GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+            Assert.True(types is ["application/json"] or ["application/merge-patch+json"],
+                $"{operation.Name}: request bodies other than application/json or application/merge-patch+json have no hostile cases; add some.");
+            return types[0];
         }
 
         private static bool TakesIdempotencyKey(Operation operation)
