@@ -32,19 +32,13 @@ public static class RecordActivity
         TimeProvider clock)
     {
         var program = route.Program;
-        var v = new Validation()
-            .Check(Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"Required header: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
-            .Check(Ids.IsValidId(request.MemberId), "memberId", $"Required: {Ids.IdRule}.")
-            .Check(Ids.IsValidActivityType(request.Type), "type", "Required: an activity type such as 'review'.")
-            .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
-                $"When given: 1–{MaxTargetIdLength} characters without control characters.");
+        var v = Validate(new Validation(), request, idempotencyKey, IdempotencyHeader, "Required header", "");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var keyHash = Hash(idempotencyKey!);
-        var requestHash = Hash($"{request.MemberId}\n{request.Type}\n{request.TargetId}\n{request.OccurredAt?.ToUnixTimeMilliseconds()}");
+        var (keyHash, requestHash) = Hashes(idempotencyKey!, request);
         var now = clock.GetUtcNow();
         var occurredAt = request.OccurredAt ?? now;
 
@@ -84,7 +78,20 @@ public static class RecordActivity
         }
     }
 
-    private static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
+    /// <summary>The checks of one activity's fields (a batch item's fields are named <paramref name="prefix"/> + name).</summary>
+    internal static Validation Validate(Validation v, RecordActivityRequest request, string? idempotencyKey, string keyField, string keyRequired,
+        string prefix) => v
+        .Check(Ids.IsValidIdempotencyKey(idempotencyKey), keyField, $"{keyRequired}: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
+        .Check(Ids.IsValidId(request.MemberId), prefix + "memberId", $"Required: {Ids.IdRule}.")
+        .Check(Ids.IsValidActivityType(request.Type), prefix + "type", "Required: an activity type such as 'review'.")
+        .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), prefix + "targetId",
+            $"When given: 1–{MaxTargetIdLength} characters without control characters.");
+
+    /// <summary>The hashes the award script keys the idempotency record by and compares a retry's request with.</summary>
+    internal static (string KeyHash, string RequestHash) Hashes(string idempotencyKey, RecordActivityRequest request) =>
+        (Hash(idempotencyKey), Hash($"{request.MemberId}\n{request.Type}\n{request.TargetId}\n{request.OccurredAt?.ToUnixTimeMilliseconds()}"));
+
+    internal static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
         DateTimeOffset now, out EarningRule? rule)
     {
         if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))

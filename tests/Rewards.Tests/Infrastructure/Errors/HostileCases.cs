@@ -79,6 +79,7 @@ internal static class HostileCases
         ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
         ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
+        ["BatchActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
         ["TierRequest.name"] = GamificationLimits.MaxTierNameLength,
         ["BadgeRequest.name"] = GamificationLimits.MaxBadgeNameLength,
@@ -119,6 +120,7 @@ internal static class HostileCases
     {
         ["ProgramRequest.tiers"] = GamificationLimits.MaxTiers,
         ["ProgramRequest.badges"] = GamificationLimits.MaxBadges,
+        ["RecordActivityBatchRequest.activities"] = ActivityLimits.MaxBatchActivities,
     };
 
     public const string BaselineName = "baseline";
@@ -417,7 +419,8 @@ internal static class HostileCases
             }
 
             // Refused by size before it is read; the padding is whitespace, so only the size is wrong.
-            yield return Case("body: over 64 KiB", url, JsonBody("{" + new string(' ', (int)HttpSetup.MaxBodyBytes) + valid[1..]), expectedStatus: 413);
+            var maxBody = operation.Id == nameof(RecordActivityBatch) ? ActivityLimits.MaxBatchBodyBytes : HttpSetup.MaxBodyBytes;
+            yield return Case($"body: over {maxBody / 1024} KiB", url, JsonBody("{" + new string(' ', (int)maxBody) + valid[1..]), expectedStatus: 413);
             yield return Case("body: invalid UTF-8", url, new Body([.. "{\"a\":\""u8, 0xC3, 0x28, .. "\"}"u8]));
             yield return Case("body: UTF-16", url, new Body(Encoding.Unicode.GetBytes(valid)));
             yield return Case("body: text/plain", url, new Body(Encoding.UTF8.GetBytes(valid), "text/plain"));
@@ -646,6 +649,11 @@ internal static class HostileCases
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
+            (_, "BatchActivityRequest.targetId" or "BatchActivityRequest.occurredAt", "missing" or "null") => "optional field",
+            (_, "RecordActivityBatchRequest.activities", "reversed") => "a batch's activities are decided in the order sent",
+            // An idempotency key is any 1–128 printable ASCII characters, as in the Idempotency-Key header.
+            (_, "BatchActivityRequest.idempotencyKey", _) when HostileIds.FirstOrDefault(h => h.Name == @case).Value is { } key
+                && key.Length <= Rewards.Api.Infrastructure.Ids.MaxIdempotencyKeyLength && key.All(c => c is >= ' ' and <= '~') => "any printable ASCII key",
             (_, "MemberRequest.displayName" or "MemberRequest.locale", "missing" or "null") => "optional field",
             (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => $"optional field, defaults to {ProgramLimits.DefaultLeaderboardRetention}",
             (_, "EarningRuleRequest.dailyCap" or "EarningRuleRequest.weeklyCap" or "EarningRuleRequest.cooldownSeconds"
@@ -704,6 +712,13 @@ internal static class HostileCases
             "RecordActivityRequest.type" => "review",
             "RecordActivityRequest.targetId" => "t-2",
             "RecordActivityRequest.occurredAt" => world.Now.AddMinutes(-1).ToString("O"),
+            // One activity: a hostile edit of it must leave nothing recorded.
+            "RecordActivityBatchRequest.activities" => new JsonArray(ValidItem(field, 0)),
+            "BatchActivityRequest.idempotencyKey" => "batch-key-0",
+            "BatchActivityRequest.memberId" => world.MemberId,
+            "BatchActivityRequest.type" => "review",
+            "BatchActivityRequest.targetId" => "t-3",
+            "BatchActivityRequest.occurredAt" => world.Now.AddMinutes(-1).ToString("O"),
             "ModerationRequest.reason" => "checked by a moderator",
             "CreateClientRequest.name" => "hostile client",
             "CreateClientRequest.scopes" => new JsonArray(Scopes.Read),
@@ -772,6 +787,11 @@ internal static class HostileCases
             ("ProgramRequest.badges", _) => new JsonObject
             {
                 ["id"] = $"badge-{index}", ["name"] = $"Badge {index}", ["when"] = new JsonObject { ["lifetimePoints"] = index * 1000 },
+            },
+            ("RecordActivityBatchRequest.activities", 0) => ValidObject("BatchActivityRequest", Schema("BatchActivityRequest")),
+            ("RecordActivityBatchRequest.activities", _) => new JsonObject
+            {
+                ["idempotencyKey"] = $"batch-key-{index}", ["memberId"] = world.MemberId, ["type"] = "review", ["targetId"] = $"t-batch-{index}",
             },
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid items known for {field}; add some."),
         };
