@@ -8,6 +8,7 @@ using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
+using Rewards.Api.Features.Quotas;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -23,6 +24,7 @@ builder.Services
     .AddRewardsOpenApi()
     .AddRewardsJobs(builder.Configuration)
     .AddProgramsFeature()
+    .AddQuotasFeature()
     .AddMembersFeature()
     .AddClientsFeature()
     .AddActivitiesFeature()
@@ -41,6 +43,7 @@ app.UseRewardsJobs();
 
 app.MapHealthApi();
 app.MapProgramsApi();
+app.MapQuotasApi();
 app.MapClientsApi();
 app.MapMembersApi();
 app.MapActivitiesApi();

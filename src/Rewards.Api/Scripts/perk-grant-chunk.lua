@@ -23,6 +23,7 @@ local FINISHED_AUDIENCE_TTL = 7 * 24 * 3600
 
 local run = redis.call('HMGET', runKey, 'status', 'cursor', 'total')
 if run[1] ~= 'granting' then return {'status', run[1] or ''} end
+if redis.call('EXISTS', perkKey) == 0 then return {'status', 'deleted'} end -- the perk was deleted: nobody more is granted
 local cursor, total = tonumber(run[2]), tonumber(run[3])
 if cursor ~= expectedCursor then return {'moved', cursor} end
 

@@ -15,40 +15,60 @@ public sealed record ApiClient(
 /// API clients in Redis. Secrets are 256-bit random values shown once; only their SHA-256 is stored
 /// (a slow password hash adds nothing for secrets of that entropy and would cost at every token request).
 /// </summary>
-public sealed class ClientStore(IConnectionMultiplexer redis, TimeProvider clock)
+public sealed class ClientStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
 {
     private const string IdPrefix = "rc_";
 
     public static bool LooksLikeClientId(string? value) =>
         value is { Length: 27 } && value.StartsWith(IdPrefix, StringComparison.Ordinal) && value[3..].All(char.IsAsciiHexDigitLower);
 
-    public async Task<(ApiClient Client, string Secret)> CreateAsync(string programId, string name, IReadOnlyList<string> scopes)
+    /// <summary>
+    /// Creates a client within the program's active-clients quota (null when the program holds <paramref name="maxActive"/>
+    /// already, with their count). The place in the program's index is reserved by a script that counts and adds at once,
+    /// so concurrent creations never pass the quota together; the record (platform-level, another slot) follows.
+    /// </summary>
+    public async Task<(ApiClient Client, string Secret)?> CreateAsync(string programId, string name, IReadOnlyList<string> scopes, int maxActive)
     {
         var clientId = IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
         var db = redis.GetDatabase();
-        // Record first, then the program's index: a crash in between leaves a client that is listed nowhere but works.
-        await db.HashSetAsync(RedisKeys.Client(clientId),
-        [
-            new("program", programId), new("name", name), new("scopes", string.Join(' ', scopes)),
-            new("secretHash", HashSecret(secret)), new("createdAt", ProgramTime.ToUnixMs(now)),
-        ]);
-        await db.SetAddAsync(RedisKeys.ProgramClients(programId), clientId);
+        var reserved = (RedisResult[])(await scripts.ReserveClient.RunAsync(db, ScriptArgs<ReserveClientScript>.Build(new(
+            RedisKeys.ProgramClients(programId), RedisKeys.ProgramRevokedClients(programId), clientId, maxActive))))!;
+        if ((string)reserved[0]! != "ok")
+        {
+            return null;
+        }
+        // Index first, then the record: a crash in between leaves an index entry without a record, which lists skip.
+        try
+        {
+            await db.HashSetAsync(RedisKeys.Client(clientId),
+            [
+                new("program", programId), new("name", name), new("scopes", string.Join(' ', scopes)),
+                new("secretHash", HashSecret(secret)), new("createdAt", ProgramTime.ToUnixMs(now)),
+            ]);
+        }
+        catch (RedisException)
+        {
+            await db.SetRemoveAsync(RedisKeys.ProgramClients(programId), clientId); // give the place back when Redis lets us
+            throw;
+        }
         return (new ApiClient(clientId, programId, name, scopes, now, null), secret);
     }
 
-    public async Task<IReadOnlyList<ApiClient>> ListAsync(string programId)
+    /// <summary>One page of the program's clients, oldest first, and how many there are (revoked ones included).</summary>
+    public async Task<(IReadOnlyList<ApiClient> Clients, long Total)> ListAsync(string programId, int offset, int limit)
     {
         var db = redis.GetDatabase();
-        var ids = await db.SetMembersAsync(RedisKeys.ProgramClients(programId));
+        // SORT ... ALPHA LIMIT pages the id set in Redis; client ids are random, so this order is stable, not chronological.
+        var ids = await db.SortAsync(RedisKeys.ProgramClients(programId), offset, limit, sortType: SortType.Alphabetic);
+        var total = await db.SetLengthAsync(RedisKeys.ProgramClients(programId));
         var records = await Task.WhenAll(ids.Select(id => db.HashGetAllAsync(RedisKeys.Client(id.ToString()))));
-        return ids.Zip(records)
+        return (ids.Zip(records)
             .Select(r => ToClient(r.First.ToString(), r.Second))
             .Where(c => c is not null && c.ProgramId == programId)
             .Select(c => c!)
-            .OrderBy(c => c.CreatedAt)
-            .ToList();
+            .ToList(), total);
     }
 
     /// <summary>The client when the id exists and the secret matches (revoked clients are returned; callers refuse them).</summary>
@@ -81,6 +101,7 @@ public sealed class ClientStore(IConnectionMultiplexer redis, TimeProvider clock
             return false;
         }
         await db.HashSetAsync(key, "revokedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()), When.NotExists);
+        await db.SetAddAsync(RedisKeys.ProgramRevokedClients(programId), clientId); // frees its place in the active-clients quota
         // Real time, as tokens' iat is: tokens issued up to now stop working.
         await db.SortedSetAddAsync(RedisKeys.Revocations(programId), $"client:{clientId}", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
         return true;

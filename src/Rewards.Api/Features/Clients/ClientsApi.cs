@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
+using Rewards.Api.Features.Quotas;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Errors;
@@ -9,7 +10,6 @@ namespace Rewards.Api.Features.Clients;
 /// <summary>The bounds of a program's API clients.</summary>
 public static class ClientLimits
 {
-    public const int MaxClientsPerProgram = 100;
     public const int MaxNameLength = 100;
 }
 
@@ -28,10 +28,12 @@ public static class ClientsApi
         group.MapPost("/", CreateClient)
             .WithName(nameof(CreateClient))
             .WithSummary("Create an API client bound to the program")
-            .WithDescription("Returns the client id and secret. The secret is shown only in this answer; Rewards stores its hash.");
+            .WithDescription("Returns the client id and secret. The secret is shown only in this answer; Rewards stores its hash. " +
+                "409 (quota maxClients) when the program holds its quota of active clients: revoke one or raise the quota.");
         group.MapGet("/", ListClients)
             .WithName(nameof(ListClients))
-            .WithSummary("List the program's API clients (never their secrets)");
+            .WithSummary("List the program's API clients (never their secrets)")
+            .WithDescription("Ordered by client id. " + Paging.Description);
         group.MapDelete("/{clientId}", RevokeClient)
             .WithName(nameof(RevokeClient))
             .WithSummary("Revoke an API client")
@@ -45,10 +47,10 @@ public static class ClientsApi
     public sealed record CreatedClient(string ClientId, string ClientSecret, string ProgramId, string Name, IReadOnlyList<string> Scopes,
         DateTimeOffset CreatedAt);
 
-    public sealed record ClientList(IReadOnlyList<ApiClient> Clients);
+    public sealed record ClientList(IReadOnlyList<ApiClient> Clients, long Total);
 
     private static async Task<Results<Created<CreatedClient>, ValidationProblem, ConflictProblem>> CreateClient(
-        string programId, CreateClientRequest request, RouteProgram route, ClientStore clients)
+        string programId, CreateClientRequest request, RouteProgram route, ClientStore clients, QuotaStore quotaStore)
     {
         var v = new Validation()
             .Check(Ids.IsPlainText(request.Name, ClientLimits.MaxNameLength), "name", $"Required: 1–{ClientLimits.MaxNameLength} characters of plain text.")
@@ -58,18 +60,27 @@ public static class ClientsApi
         {
             return v.ToProblem();
         }
-        if ((await clients.ListAsync(programId)).Count(c => !c.IsRevoked) >= ClientLimits.MaxClientsPerProgram)
+        var quotas = await quotaStore.QuotasAsync(programId);
+        if (await clients.CreateAsync(programId, request.Name!.Trim(), request.Scopes!.Distinct().Order().ToArray(), quotas.MaxClients)
+            is not var (client, secret))
         {
-            return Problems.Conflict($"A program has at most {ClientLimits.MaxClientsPerProgram} active clients; revoke one first.");
+            return QuotaExceeded.Problem(programId, QuotaNames.MaxClients, quotas.MaxClients, quotas.MaxClients + 1L, "active API clients",
+                "Revoke a client the program no longer uses (DELETE .../clients/{clientId}).");
         }
-        var (client, secret) = await clients.CreateAsync(programId, request.Name!.Trim(), request.Scopes!.Distinct().Order().ToArray());
         return TypedResults.Created($"/v1/programs/{programId}/clients/{client.ClientId}",
             new CreatedClient(client.ClientId, secret, programId, client.Name, client.Scopes, client.CreatedAt));
     }
 
-    private static async Task<Ok<ClientList>> ListClients(string programId, RouteProgram route, ClientStore clients)
+    private static async Task<Results<Ok<ClientList>, ValidationProblem>> ListClients(
+        string programId, RouteProgram route, ClientStore clients, int? offset = null, int? limit = null)
     {
-        return TypedResults.Ok(new ClientList(await clients.ListAsync(programId)));
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (page, total) = await clients.ListAsync(programId, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new ClientList(page, total));
     }
 
     private static async Task<Results<NoContent, NotFoundProblem>> RevokeClient(

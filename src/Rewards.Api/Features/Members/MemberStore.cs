@@ -126,12 +126,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             f.ContainsKey(MemberFields.Flagged));
     }
 
-    /// <summary>Flagged members (velocity), with their profiles; one pipelined round trip after the set read.</summary>
-    public async Task<IReadOnlyList<MemberProfile>> FlaggedAsync(string programId)
+    /// <summary>One page of the flagged members (velocity) by member id, with their profiles, and how many are flagged.</summary>
+    public async Task<(IReadOnlyList<MemberProfile> Members, long Total)> FlaggedAsync(string programId, int offset, int limit)
     {
-        var ids = await redis.GetDatabase().SetMembersAsync(RedisKeys.FlaggedMembers(programId));
+        var db = redis.GetDatabase();
+        var total = db.SetLengthAsync(RedisKeys.FlaggedMembers(programId));
+        var ids = await db.SortAsync(RedisKeys.FlaggedMembers(programId), offset, limit, sortType: SortType.Alphabetic);
         var profiles = await Task.WhenAll(ids.Select(id => FindAsync(programId, id.ToString())));
-        return [.. profiles.OfType<MemberProfile>().OrderBy(p => p.MemberId, StringComparer.Ordinal)];
+        return ([.. profiles.OfType<MemberProfile>()], await total);
     }
 
     /// <summary>

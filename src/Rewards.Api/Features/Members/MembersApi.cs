@@ -37,7 +37,7 @@ public static class MembersApi
             .WithName(nameof(ListFlagged))
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Members flagged for review (velocity rule)")
-            .WithDescription("`flagged=true` is required: the list of all members is not exposed here.");
+            .WithDescription("`flagged=true` is required: the list of all members is not exposed here. By member id. " + Paging.Description);
         group.MapPost("/{memberId}/unflag", Unflag)
             .WithName(nameof(Unflag))
             .RequireAuthorization(Policies.Activities)
@@ -99,14 +99,20 @@ public static class MembersApi
             : TypedResults.Ok(profile);
     }
 
-    public sealed record MemberList(IReadOnlyList<MemberProfile> Members);
+    public sealed record MemberList(IReadOnlyList<MemberProfile> Members, long Total);
 
     private static async Task<Results<Ok<MemberList>, ValidationProblem>> ListFlagged(
-        string programId, RouteProgram route, MemberStore members, bool? flagged = null)
+        string programId, RouteProgram route, MemberStore members, bool? flagged = null, int? offset = null, int? limit = null)
     {
-        return flagged != true
-            ? Problems.Invalid("flagged", "Required: true (only the flagged members are listed).")
-            : TypedResults.Ok(new MemberList(await members.FlaggedAsync(programId)));
+        var v = new Validation()
+            .Check(flagged == true, "flagged", "Required: true (only the flagged members are listed).")
+            .CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (page, total) = await members.FlaggedAsync(programId, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new MemberList(page, total));
     }
 
     private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> Unflag(

@@ -18,7 +18,7 @@ public static class MemberPerksApi
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("The member's perks, newest first, with their state")
             .WithDescription("States: " + string.Join("; ", WireCode<PerkKind>.All.Select(k =>
-                $"{k.ToWire()} {string.Join(", ", PerkCodes.StatesOf(k).Select(s => s.ToWire()))}")) + ".");
+                $"{k.ToWire()} {string.Join(", ", PerkCodes.StatesOf(k).Select(s => s.ToWire()))}")) + ". " + Paging.Description);
         member.MapPost("/perks/{perkId}/claim", Claim)
             .WithName(nameof(Claim))
             .RequireAuthorization(Policies.MemberAct)
@@ -32,18 +32,20 @@ public static class MemberPerksApi
         member.MapGet("/news", GetMemberNews)
             .WithName(nameof(GetMemberNews))
             .RequireAuthorization(Policies.MemberRead)
-            .WithSummary("News visible to the member now, early access included");
+            .WithSummary("News visible to the member now, early access included")
+            .WithDescription("Newest publicAt first; news the member may read early (not public yet) come first. " + Paging.Description);
 
         app.MapGroup("/v1/programs/{programId}/news").WithTags("Member perks").RequireProgram()
             .MapGet("/", GetPublicNews)
             .WithName(nameof(GetPublicNews))
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("Public news: past its publicAt")
-            .WithDescription("`locale` (a BCP 47 tag such as 'fr-CA') picks the texts: its own, its language's ('fr'), else the default.");
+            .WithDescription("Newest publicAt first. `locale` (a BCP 47 tag such as 'fr-CA') picks the texts: its own, its language's ('fr'), else the default. " +
+                Paging.Description);
         return member;
     }
 
-    public sealed record Inbox(IReadOnlyList<MemberPerk> Perks);
+    public sealed record Inbox(IReadOnlyList<MemberPerk> Perks, long Total);
 
     public sealed record ClaimedCode(string Code);
 
@@ -51,14 +53,22 @@ public static class MemberPerksApi
 
     public sealed record RsvpState(MemberPerkState State);
 
-    public sealed record NewsFeed(IReadOnlyList<NewsItem> News);
+    public sealed record NewsFeed(IReadOnlyList<NewsItem> News, long Total);
 
-    private static async Task<Results<Ok<Inbox>, NotFoundProblem>> GetInbox(
-        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks)
+    private static async Task<Results<Ok<Inbox>, ValidationProblem, NotFoundProblem>> GetInbox(
+        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, int? offset = null, int? limit = null)
     {
-        return await FindMemberAsync(members, programId, memberId) is null
-            ? MembersApi.MemberNotFound(memberId)
-            : TypedResults.Ok(new Inbox(await perks.InboxAsync(programId, memberId)));
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        if (await FindMemberAsync(members, programId, memberId) is null)
+        {
+            return MembersApi.MemberNotFound(memberId);
+        }
+        var (page, total) = await perks.InboxAsync(programId, memberId, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new Inbox(page, total));
     }
 
     private static async Task<Results<Ok<ClaimedCode>, NotFoundProblem, ConflictProblem, GoneProblem>> Claim(
@@ -116,32 +126,34 @@ public static class MemberPerksApi
         };
     }
 
-    private static async Task<Results<Ok<NewsFeed>, NotFoundProblem>> GetMemberNews(
-        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, TimeProvider clock)
+    private static async Task<Results<Ok<NewsFeed>, ValidationProblem, NotFoundProblem>> GetMemberNews(
+        string programId, string memberId, RouteProgram route, MemberStore members, PerkStore perks, int? offset = null, int? limit = null)
     {
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
         var profile = await FindMemberAsync(members, programId, memberId);
         if (profile is null)
         {
             return MembersApi.MemberNotFound(memberId);
         }
-        var now = clock.GetUtcNow();
-        var granted = (await perks.InboxAsync(programId, memberId)).Select(p => p.PerkId).ToHashSet();
-        var items = (await perks.NewsAsync(programId))
-            .Where(n => n.News!.PublicAt <= now || (granted.Contains(n.PerkId) && n.News.EarlyAt <= now))
-            .Select(n => ToItem(n, profile.Locale, early: n.News!.PublicAt > now))
-            .ToList();
-        return TypedResults.Ok(new NewsFeed(items));
+        var (news, total) = await perks.NewsAsync(programId, memberId, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new NewsFeed([.. news.Select(n => ToItem(n.Perk, profile.Locale, n.Early))], total));
     }
 
     private static async Task<Results<Ok<NewsFeed>, ValidationProblem>> GetPublicNews(
-        string programId, RouteProgram route, PerkStore perks, TimeProvider clock, string? locale = null)
+        string programId, RouteProgram route, PerkStore perks, string? locale = null, int? offset = null, int? limit = null)
     {
-        if (locale is not null && !Ids.IsValidLocale(locale))
+        var v = new Validation().CheckPage(offset, limit)
+            .Check(locale is null || Ids.IsValidLocale(locale), "locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+        if (!v.IsValid)
         {
-            return Problems.Invalid("locale", "When given: a BCP 47 language tag such as 'fr-FR'.");
+            return v.ToProblem();
         }
-        var now = clock.GetUtcNow();
-        return TypedResults.Ok(new NewsFeed([.. (await perks.NewsAsync(programId)).Where(n => n.News!.PublicAt <= now).Select(n => ToItem(n, locale, early: false))]));
+        var (news, total) = await perks.NewsAsync(programId, memberId: null, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new NewsFeed([.. news.Select(n => ToItem(n.Perk, locale, early: false))], total));
     }
 
     /// <summary>The body in the reader's locale ('fr-FR' falls back to 'fr', then to the default).</summary>

@@ -87,7 +87,8 @@ public static partial class PerkRules
             codes = o.Codes ?? [];
             v.Check(codes.Length <= MaxCodesPerRequest && codes.All(IsValidCode), "offer.codes",
                 $"At most {MaxCodesPerRequest:N0} codes of 1–{MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
-            v.Check(codes.Distinct(StringComparer.Ordinal).Count() == codes.Length, "offer.codes", "Codes must be unique.");
+            v.Check(codes.Distinct(StringComparer.Ordinal).Count() == codes.Length, "offer.codes", "Codes must be unique; repeated: " +
+                string.Join(", ", codes.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).Take(100)) + ".");
             v.Check(o.GenerateCodes is null or >= 1 and <= MaxGeneratedCodes, "offer.generateCodes", $"When given: 1 to {MaxGeneratedCodes:N0}.");
             // An offer expired from the start would reach inboxes as expired, its codes never claimable.
             v.Check(o.ExpiresAt is null || o.ExpiresAt > now, "offer.expiresAt", "When given: a future instant.");

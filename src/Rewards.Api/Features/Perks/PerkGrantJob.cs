@@ -73,7 +73,15 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
                 break;
             }
         }
-        await db.HashSetAsync(RedisKeys.Perk(programId, perkId), "lastRunId", runId);
+        // Only while the perk exists: a run that overlapped the perk's deletion leaves nothing behind.
+        var recorded = db.CreateTransaction();
+        recorded.AddCondition(Condition.KeyExists(RedisKeys.Perk(programId, perkId)));
+        _ = recorded.HashSetAsync(RedisKeys.Perk(programId, perkId), "lastRunId", runId);
+        if (!await recorded.ExecuteAsync())
+        {
+            await db.KeyDeleteAsync([runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.PerkRuns(programId, perkId)]);
+            return null;
+        }
         var run = await perks.RunAsync(programId, perkId, runId);
         LogRun(logger, perkId, runId, run?.Status.ToWire() ?? "?", run?.Granted ?? 0, run?.Total ?? 0, run?.Checked ?? 0);
         return run;
@@ -86,6 +94,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         var runKey = RedisKeys.PerkRun(program.Id, perk.PerkId, runId);
         var audienceKey = RedisKeys.PerkRunAudience(program.Id, perk.PerkId, runId);
         await db.HashSetAsync(runKey, [new("status", PerkRunStatus.Snapshotting.ToWire()), new("startedAt", ProgramTime.ToUnixMs(clock.GetUtcNow()))]);
+        await db.SetAddAsync(RedisKeys.PerkRuns(program.Id, perk.PerkId), runId); // so that deleting the perk finds its runs
         await db.KeyDeleteAsync(audienceKey);
         long total = 0;
         await foreach (var chunk in AudienceAsync(program, perk.Audience))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rewards.Api.Features.Quotas;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
@@ -37,24 +38,54 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
 
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
-    public async Task CreateAsync(string programId, PerkDefinition perk, IReadOnlyList<string> codes)
+    /// <summary>Creates the perk with its code pool in one script run; the perks-per-program and codes-per-pool quotas are checked there.</summary>
+    public async Task<CodesOutcome> CreateAsync(string programId, PerkDefinition perk, IReadOnlyList<string> codes, ProgramQuotas quotas)
     {
-        var db = redis.GetDatabase();
-        // Codes first: a perk is visible (and granted) only once its pool is complete.
-        await AddCodesAsync(programId, perk.PerkId, codes);
-        await db.HashSetAsync(RedisKeys.Perk(programId, perk.PerkId),
-            [new("json", JsonSerializer.Serialize(perk, Json)), new("status", PerkStatus.Active.ToWire()), new("granted", 0), new("claimed", 0)]);
-        await db.SortedSetAddAsync(RedisKeys.PerkIndex(programId), perk.PerkId, ProgramTime.ToUnixMs(perk.CreatedAt));
+        var r = (RedisResult[])(await scripts.CreatePerk.RunAsync(redis.GetDatabase(), ScriptArgs<CreatePerkScript>.Build(new(
+            RedisKeys.PerkIndex(programId), RedisKeys.Perk(programId, perk.PerkId), RedisKeys.PerkCodes(programId, perk.PerkId),
+            RedisKeys.PerkCodeSet(programId, perk.PerkId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
+            perk.PerkId, JsonSerializer.Serialize(perk, Json), ProgramTime.ToUnixMs(perk.CreatedAt), quotas.MaxPerks, quotas.MaxCodesPerPool,
+            perk.News is { } news ? ProgramTime.ToUnixMs(news.PublicAt) : "", perk.News is { } n ? ProgramTime.ToUnixMs(n.EarlyAt) : "",
+            [.. codes.Select(c => (RedisValue)c)]))))!;
+        return (string)r[0]! switch
+        {
+            "quota" => new CodesOutcome(CodesResult.PerksQuota, (long)r[1], []),
+            "quota-codes" => new CodesOutcome(CodesResult.PoolQuota, (long)r[1], []),
+            "duplicates" => new CodesOutcome(CodesResult.Duplicates, (long)r[1], [.. r.Skip(2).Select(c => (string)c!)]),
+            _ => new CodesOutcome(CodesResult.Ok, 0, []),
+        };
     }
 
-    public async Task AddCodesAsync(string programId, string perkId, IReadOnlyList<string> codes)
+    /// <summary>Appends codes to an offer's pool: unique in the pool (claimed codes included) and within the codes-per-pool quota.</summary>
+    public async Task<CodesOutcome> AddCodesAsync(string programId, string perkId, IReadOnlyList<string> codes, ProgramQuotas quotas)
     {
-        var db = redis.GetDatabase();
-        foreach (var chunk in codes.Chunk(5000))
+        var r = (RedisResult[])(await scripts.AddPerkCodes.RunAsync(redis.GetDatabase(), ScriptArgs<AddPerkCodesScript>.Build(new(
+            RedisKeys.Perk(programId, perkId), RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId),
+            quotas.MaxCodesPerPool, [.. codes.Select(c => (RedisValue)c)]))))!;
+        return (string)r[0]! switch
         {
-            await db.ListLeftPushAsync(RedisKeys.PerkCodes(programId, perkId), [.. chunk.Select(c => (RedisValue)c)]);
-        }
+            "none" => new CodesOutcome(CodesResult.NoPerk, 0, []),
+            "quota" => new CodesOutcome(CodesResult.PoolQuota, (long)r[1], []),
+            "duplicates" => new CodesOutcome(CodesResult.Duplicates, (long)r[1], [.. r.Skip(2).Select(c => (string)c!)]),
+            _ => new CodesOutcome(CodesResult.Ok, (long)r[1], []),
+        };
     }
+
+    /// <summary>
+    /// Deletes the perk and every key it owns (see perk-delete.lua) in one script run; false when there was no such perk.
+    /// Members' grants of it are removed afterwards by <see cref="UngrantChunkAsync"/> (PerkCleanupJob).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string programId, string perkId) =>
+        (long)(await scripts.DeletePerk.RunAsync(redis.GetDatabase(), ScriptArgs<DeletePerkScript>.Build(new(
+            RedisKeys.Perk(programId, perkId), RedisKeys.PerkIndex(programId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
+            RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId), RedisKeys.PerkAccepted(programId, perkId),
+            RedisKeys.PerkWaitlist(programId, perkId), RedisKeys.PerkDeclined(programId, perkId), RedisKeys.PerkRuns(programId, perkId),
+            perkId, RedisKeys.PerkRun(programId, perkId, "").ToString())))) == 1;
+
+    /// <summary>Removes a deleted perk's grant and inbox entry from the members ranked [start, start + count); returns how many were looked at.</summary>
+    public async Task<long> UngrantChunkAsync(string programId, string perkId, long start, int count) =>
+        (long)await scripts.UngrantPerkChunk.RunAsync(redis.GetDatabase(), ScriptArgs<UngrantPerkChunkScript>.Build(new(
+            RedisKeys.MemberIndex(programId), perkId, start, count, RedisKeys.MemberPrefix(programId))));
 
     public async Task<(PerkDefinition Perk, PerkStatus Status)?> FindDefinitionAsync(string programId, string perkId)
     {
@@ -65,10 +96,13 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     public async Task<PerkView?> FindAsync(string programId, string perkId) =>
         (await ViewsAsync(programId, [perkId])).FirstOrDefault();
 
-    public async Task<IReadOnlyList<PerkView>> ListAsync(string programId)
+    /// <summary>One page of the program's perks, newest first, and how many there are.</summary>
+    public async Task<(IReadOnlyList<PerkView> Perks, long Total)> ListAsync(string programId, int offset, int limit)
     {
-        var ids = await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.PerkIndex(programId), order: Order.Descending);
-        return await ViewsAsync(programId, [.. ids.Select(i => i.ToString())]);
+        var db = redis.GetDatabase();
+        var total = db.SortedSetLengthAsync(RedisKeys.PerkIndex(programId));
+        var ids = await db.SortedSetRangeByRankAsync(RedisKeys.PerkIndex(programId), offset, offset + limit - 1, Order.Descending);
+        return (await ViewsAsync(programId, [.. ids.Select(i => i.ToString())]), await total);
     }
 
     /// <summary>Perks with their figures, all read in one pipelined round trip (then one for the last runs).</summary>
@@ -107,15 +141,28 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]), f[5].IsNull ? null : ProgramTime.FromUnixMs((long)f[5]));
     }
 
-    public Task SetStatusAsync(string programId, string perkId, PerkStatus status) =>
-        redis.GetDatabase().HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status.ToWire());
+    /// <summary>Sets the status of a perk that exists (a perk deleted meanwhile is not brought back as a bare hash).</summary>
+    public async Task SetStatusAsync(string programId, string perkId, PerkStatus status)
+    {
+        var tx = redis.GetDatabase().CreateTransaction();
+        tx.AddCondition(Condition.KeyExists(RedisKeys.Perk(programId, perkId)));
+        _ = tx.HashSetAsync(RedisKeys.Perk(programId, perkId), "status", status.ToWire());
+        await tx.ExecuteAsync();
+    }
 
     private static PerkStatus StatusOf(RedisValue stored) => WireCode<PerkStatus>.Parse(stored!);
 
-    public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId)
+    /// <summary>The member's whole inbox, newest grant first (for the member's export, which holds everything).</summary>
+    public async Task<IReadOnlyList<MemberPerk>> InboxAsync(string programId, string memberId) =>
+        (await InboxAsync(programId, memberId, 0, limit: -1)).Perks;
+
+    /// <summary>One page of the member's inbox, newest grant first (a negative limit: all of it), and the inbox's size.</summary>
+    public async Task<(IReadOnlyList<MemberPerk> Perks, long Total)> InboxAsync(string programId, string memberId, int offset, int limit)
     {
         var db = redis.GetDatabase();
-        var inbox = db.SortedSetRangeByRankWithScoresAsync(RedisKeys.MemberInbox(programId, memberId), order: Order.Descending);
+        var total = db.SortedSetLengthAsync(RedisKeys.MemberInbox(programId, memberId));
+        var inbox = db.SortedSetRangeByRankWithScoresAsync(RedisKeys.MemberInbox(programId, memberId), offset,
+            limit < 0 ? -1 : offset + limit - 1, Order.Descending);
         var grants = db.HashGetAllAsync(RedisKeys.MemberGrants(programId, memberId));
         var grantOf = (await grants).ToDictionary(g => g.Name.ToString(), g => g.Value.ToString());
         var now = clock.GetUtcNow();
@@ -144,7 +191,7 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             result.Add(new MemberPerk(perkId, perk.Kind, perk.Title, perk.Description, state, ProgramTime.FromUnixMs((long)entries[i].Score), code,
                 perk.Offer, perk.Event, perk.News?.EarlyAt, perk.News?.PublicAt));
         }
-        return result;
+        return (result, await total);
     }
 
     private async Task<MemberPerkState> InvitationStateAsync(string programId, string perkId, string memberId)
@@ -177,7 +224,25 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         return WireCode<RsvpOutcome>.Parse((string)r[0]!);
     }
 
-    /// <summary>News perks of the program, newest first (for the public and member news feeds).</summary>
-    public async Task<IReadOnlyList<PerkDefinition>> NewsAsync(string programId) =>
-        [.. (await ListAsync(programId)).Where(v => v.Perk.Kind == PerkKind.News && v.Status != PerkStatus.Deleted).Select(v => v.Perk)];
+    /// <summary>
+    /// One page of news through the news index, newest publicAt first: public news, and for a member first the news not
+    /// public yet that they were granted and whose earlyAt has passed (Early = true). One script run.
+    /// </summary>
+    public async Task<(IReadOnlyList<(PerkDefinition Perk, bool Early)> News, long Total)> NewsAsync(string programId, string? memberId, int offset, int limit)
+    {
+        var r = (RedisResult[])(await scripts.ReadNews.RunAsync(redis.GetDatabase(), ScriptArgs<ReadNewsScript>.Build(new(
+            RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId), memberId is null ? [] : [RedisKeys.MemberGrants(programId, memberId)],
+            ProgramTime.ToUnixMs(clock.GetUtcNow()), offset, limit, RedisKeys.PerkPrefix(programId)))))!;
+        var news = new List<(PerkDefinition, bool)>();
+        for (var i = 1; i + 2 < r.Length; i += 3)
+        {
+            news.Add((JsonSerializer.Deserialize<PerkDefinition>((string)r[i + 2]!, Json)!, (long)r[i + 1] == 1));
+        }
+        return (news, (long)r[0]);
+    }
 }
+
+public enum CodesResult { Ok, NoPerk, Duplicates, PoolQuota, PerksQuota }
+
+/// <summary>What became of codes sent to a pool: Count is the codes left (Ok), the duplicates found, or what the pool or program holds.</summary>
+public sealed record CodesOutcome(CodesResult Result, long Count, IReadOnlyList<string> Duplicates);

@@ -1,5 +1,7 @@
+using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
+using Rewards.Api.Features.Quotas;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Errors;
@@ -10,7 +12,8 @@ namespace Rewards.Api.Features.Perks;
 public static class PerksApi
 {
     public static IServiceCollection AddPerksFeature(this IServiceCollection services) =>
-        services.AddSingleton<PerkStore>().AddSingleton<PerkGrantJob>().AddSingleton<PerkScheduler>();
+        services.AddSingleton<PerkStore>().AddSingleton<PerkGrantJob>().AddSingleton<PerkScheduler>().AddSingleton<PerkCleanupJob>()
+            .AddSingleton<PerkIndexUpgrade>().AddHostedService(sp => sp.GetRequiredService<PerkIndexUpgrade>());
 
     public static RouteGroupBuilder MapPerksApi(this IEndpointRouteBuilder app)
     {
@@ -24,10 +27,13 @@ public static class PerksApi
             .WithSummary("Schedule a perk for an audience")
             .WithDescription($"Kinds: {PerkCodes.List<PerkKind>(PerkCodes.Explain)}. " +
                 $"Audience types: {PerkCodes.List<AudienceType>(PerkCodes.Explain)}. " +
-                $"Schedule types: {PerkCodes.List<ScheduleType>(PerkCodes.Explain)}. Each member gets a run's grant exactly once.");
+                $"Schedule types: {PerkCodes.List<ScheduleType>(PerkCodes.Explain)}. Each member gets a run's grant exactly once. " +
+                "409 (problem with `quota`, `limit`, `requested`) past a program quota: perks held, codes per request or per pool, " +
+                "cron interval; codes of an offer are unique (409 listing `duplicates`).");
         group.MapGet("/", ListPerks)
             .WithName(nameof(ListPerks))
-            .WithSummary("List the program's perks with their figures");
+            .WithSummary("List the program's perks with their figures, newest first")
+            .WithDescription(Paging.Description);
         group.MapGet("/{perkId}", GetPerk)
             .WithName(nameof(GetPerk))
             .WithSummary("A perk with its figures: granted, claimed, accepted, waitlisted, next run, last run");
@@ -37,10 +43,14 @@ public static class PerksApi
             .WithDescription("`{ \"status\": \"paused\" }` stops future runs; `{ \"status\": \"active\" }` resumes them.");
         group.MapDelete("/{perkId}", DeletePerk)
             .WithName(nameof(DeletePerk))
-            .WithSummary("Delete a perk: no more runs, gone from member inboxes");
+            .WithSummary("Delete a perk: no more runs, gone from member inboxes")
+            .WithDescription("Removes at once everything the perk owns (definition, code pool, RSVPs, grant runs, index and news entries); " +
+                "members' grants of it, claimed codes included, leave their inboxes in the background within moments.");
         group.MapPost("/{perkId}/codes", AddCodes)
             .WithName(nameof(AddCodes))
-            .WithSummary("Add codes to an offer's pool");
+            .WithSummary("Add codes to an offer's pool")
+            .WithDescription("Codes are unique in a pool, claimed ones included: a code already there (or repeated in the request) is refused " +
+                "with 409 listing `duplicates`, and nothing is added. 409 with `quota` past codes per request or per pool.");
         return group;
     }
 
@@ -48,24 +58,50 @@ public static class PerksApi
 
     public sealed record CodesRequest(string[]? Codes);
 
-    public sealed record PerkList(IReadOnlyList<PerkView> Perks);
+    public sealed record PerkList(IReadOnlyList<PerkView> Perks, long Total);
 
-    private static async Task<Results<Created<PerkView>, ValidationProblem>> CreatePerk(
-        string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, TimeProvider clock)
+    private static async Task<Results<Created<PerkView>, ValidationProblem, ConflictProblem>> CreatePerk(
+        string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, QuotaStore quotaStore,
+        TimeProvider clock)
     {
         var program = route.Program;
-        var (perk, codes, errors) = PerkRules.Validate(request, program, clock.GetUtcNow());
+        var quotas = await quotaStore.QuotasAsync(program.Id);
+        // Before the codes are generated: a refused request costs no work.
+        if (PerkQuotas.CodesPerRequest(program.Id, (request.Offer?.Codes?.Length ?? 0) + Math.Max(0L, request.Offer?.GenerateCodes ?? 0), quotas)
+            is { } tooMany)
+        {
+            return tooMany;
+        }
+        var now = clock.GetUtcNow();
+        var (perk, codes, errors) = PerkRules.Validate(request, program, now);
         if (perk is null)
         {
             return errors.ToProblem();
         }
-        await perks.CreateAsync(program.Id, perk, codes);
+        if (PerkQuotas.CronInterval(program.Id, perk.Schedule, quotas, now) is { } tooOften)
+        {
+            return tooOften;
+        }
+        var outcome = await perks.CreateAsync(program.Id, perk, codes, quotas);
+        if (PerkQuotas.Refusal(program.Id, outcome, codes.Length, quotas) is { } refused)
+        {
+            return refused;
+        }
         scheduler.Start(program.Id, perk);
         return TypedResults.Created($"/v1/programs/{program.Id}/perks/{perk.PerkId}", (await perks.FindAsync(program.Id, perk.PerkId))!);
     }
 
-    private static async Task<Ok<PerkList>> ListPerks(string programId, RouteProgram route, PerkStore perks) =>
-        TypedResults.Ok(new PerkList(await perks.ListAsync(route.Program.Id)));
+    private static async Task<Results<Ok<PerkList>, ValidationProblem>> ListPerks(string programId, RouteProgram route, PerkStore perks,
+        int? offset = null, int? limit = null)
+    {
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (page, total) = await perks.ListAsync(route.Program.Id, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new PerkList(page, total));
+    }
 
     private static async Task<Results<Ok<PerkView>, NotFoundProblem>> GetPerk(string programId, string perkId, RouteProgram route, PerkStore perks)
     {
@@ -98,25 +134,30 @@ public static class PerksApi
     }
 
     private static async Task<Results<NoContent, NotFoundProblem>> DeletePerk(
-        string programId, string perkId, RouteProgram route, PerkStore perks, PerkScheduler scheduler)
+        string programId, string perkId, RouteProgram route, PerkStore perks, PerkScheduler scheduler, IBackgroundJobClient jobs)
     {
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
         if (found is not var (perk, _))
         {
             return PerkNotFound();
         }
-        await perks.SetStatusAsync(programId, perkId, PerkStatus.Deleted);
+        // The recurring job first: it cannot start a run of a perk whose keys are gone (a one-off job finds no perk and stops).
         scheduler.Stop(programId, perk);
+        if (await perks.DeleteAsync(programId, perkId))
+        {
+            jobs.Enqueue<PerkCleanupJob>(j => j.RunAsync(programId, perkId, CancellationToken.None));
+        }
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<PerkView>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddCodes(
-        string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks)
+        string programId, string perkId, CodesRequest request, RouteProgram route, PerkStore perks, QuotaStore quotaStore)
     {
         var codes = request.Codes ?? [];
-        if (codes.Length is 0 or > PerkLimits.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode) || codes.Distinct().Count() != codes.Length)
+        // Repeated codes are no shape error: they are refused with the other duplicates (409 listing them).
+        if (codes.Length is 0 or > PerkLimits.MaxCodesPerRequest || !codes.All(PerkRules.IsValidCode))
         {
-            return Problems.Invalid("codes", $"1 to {PerkLimits.MaxCodesPerRequest:N0} unique codes of 1–{PerkLimits.MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
+            return Problems.Invalid("codes", $"1 to {PerkLimits.MaxCodesPerRequest:N0} codes of 1–{PerkLimits.MaxCodeLength} characters of A–Z, a–z, 0–9, '-', '_', '.'.");
         }
         var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
         if (found is not var (perk, _))
@@ -127,7 +168,20 @@ public static class PerksApi
         {
             return Problems.Conflict("Only offers have codes.");
         }
-        await perks.AddCodesAsync(programId, perkId, codes);
+        var quotas = await quotaStore.QuotasAsync(programId);
+        if (PerkQuotas.CodesPerRequest(programId, codes.Length, quotas) is { } tooMany)
+        {
+            return tooMany;
+        }
+        var outcome = await perks.AddCodesAsync(programId, perkId, codes, quotas);
+        if (outcome.Result == CodesResult.NoPerk)
+        {
+            return PerkNotFound();
+        }
+        if (PerkQuotas.Refusal(programId, outcome, codes.Length, quotas) is { } refused)
+        {
+            return refused;
+        }
         return TypedResults.Ok((await perks.FindAsync(programId, perkId))!);
     }
 

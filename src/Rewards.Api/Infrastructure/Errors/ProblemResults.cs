@@ -38,10 +38,22 @@ public sealed class NotFoundProblem(string detail) : StatusProblem(
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status404NotFound);
 }
 
-/// <summary>409: the request conflicts with the resource's current state.</summary>
-public sealed class ConflictProblem(string detail) : StatusProblem(
-    TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict")), IEndpointMetadataProvider
+/// <summary>
+/// 409: the request conflicts with the resource's current state, or with a limit it would pass (a program's quota, codes
+/// already in a pool): those name their own title, problem type and extensions.
+/// </summary>
+public sealed class ConflictProblem : StatusProblem, IEndpointMetadataProvider
 {
+    public ConflictProblem(string detail)
+        : base(TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict"))
+    {
+    }
+
+    public ConflictProblem(string detail, string title, string? type, IDictionary<string, object?> extensions)
+        : base(TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title, type: type, extensions: extensions))
+    {
+    }
+
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status409Conflict);
 }
 

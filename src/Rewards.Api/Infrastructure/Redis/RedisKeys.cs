@@ -20,6 +20,12 @@ public static class RedisKeys
     /// <summary>Set of the ids of a program's API clients.</summary>
     public static RedisKey ProgramClients(string programId) => $"{P(programId)}:clients";
 
+    /// <summary>Set of the ids of a program's revoked API clients (a subset of <see cref="ProgramClients"/>: active = the difference).</summary>
+    public static RedisKey ProgramRevokedClients(string programId) => $"{P(programId)}:clients:revoked";
+
+    /// <summary>Hash: the operator's quota overrides of a program (quota name → value).</summary>
+    public static RedisKey ProgramQuotas(string programId) => $"{P(programId)}:quotas";
+
     /// <summary>An API client record. Platform-level (looked up by client id alone at the token endpoint), so not hash-tagged.</summary>
     public static RedisKey Client(string clientId) => $"rw:client:{clientId}";
 
@@ -73,6 +79,20 @@ public static class RedisKeys
 
     /// <summary>List: an offer's unclaimed codes.</summary>
     public static RedisKey PerkCodes(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codes";
+
+    /// <summary>Set: the SHA-1 of every code an offer's pool ever held, claimed ones included (codes are unique in a pool; a claimed code itself stays only in its grant).</summary>
+    public static RedisKey PerkCodeSet(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codeset";
+
+    /// <summary>Set: the ids of a perk's grant runs (to delete their records with the perk).</summary>
+    public static RedisKey PerkRuns(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:runs";
+
+    /// <summary>News perks by publicAt and by earlyAt (unix ms), so that news reads touch visible items only.</summary>
+    public static RedisKey NewsByPublicAt(string programId) => $"{P(programId)}:news:public";
+
+    public static RedisKey NewsByEarlyAt(string programId) => $"{P(programId)}:news:early";
+
+    /// <summary>Prefix of a program's perk keys (scripts append the perk id and a suffix).</summary>
+    public static string PerkPrefix(string programId) => $"{P(programId)}:perk:";
 
     /// <summary>An event's accepted (sorted set), waitlisted (sorted set) and declined (set) members.</summary>
     public static RedisKey PerkAccepted(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:accepted";

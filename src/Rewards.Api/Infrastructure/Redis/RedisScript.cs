@@ -165,4 +165,10 @@ public sealed class RewardsScripts
     public RedisScript Ambassadors { get; } = RedisScript.FromResource("ambassadors");
     public RedisScript ClaimOffer { get; } = RedisScript.FromResource("perk-claim");
     public RedisScript AnswerInvitation { get; } = RedisScript.FromResource("perk-rsvp");
+    public RedisScript CreatePerk { get; } = RedisScript.FromResource("perk-create");
+    public RedisScript AddPerkCodes { get; } = RedisScript.FromResource("perk-codes-add");
+    public RedisScript DeletePerk { get; } = RedisScript.FromResource("perk-delete");
+    public RedisScript UngrantPerkChunk { get; } = RedisScript.FromResource("perk-ungrant-chunk");
+    public RedisScript ReadNews { get; } = RedisScript.FromResource("news-read");
+    public RedisScript ReserveClient { get; } = RedisScript.FromResource("client-reserve");
 }

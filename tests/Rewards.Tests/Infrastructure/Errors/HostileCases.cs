@@ -685,6 +685,10 @@ internal static class HostileCases
             // News texts keep their line breaks; 10,000 characters is the longest text allowed.
             (_, "NewsRequest.body.*", "newline" or "valid + newline") => "news texts may have line breaks",
             (_, "NewsRequest.body.*", "10k chars") => $"{PerkLimits.MaxBody:N0} characters is the maximum",
+            // Quota overrides: a field left out or null goes back to the configured default; {} clears every override.
+            ("PutQuotas", "body", "empty object") => "every quota back to its default",
+            (_, "QuotaOverrides.maxPerks" or "QuotaOverrides.maxCodesPerPool" or "QuotaOverrides.maxCodesPerRequest" or "QuotaOverrides.maxClients"
+                or "QuotaOverrides.minCronIntervalMinutes", "missing" or "null") => "optional: the default applies",
             _ => null,
         };
 
@@ -775,6 +779,11 @@ internal static class HostileCases
             "PerkStatusRequest.status" => "paused",
             "CodesRequest.codes" => new JsonArray("REFILL-1", "REFILL-2"),
             "RsvpRequest.answer" => "accept",
+            "QuotaOverrides.maxPerks" => 500,
+            "QuotaOverrides.maxCodesPerPool" => 50_000,
+            "QuotaOverrides.maxCodesPerRequest" => 5_000,
+            "QuotaOverrides.maxClients" => 10,
+            "QuotaOverrides.minCronIntervalMinutes" => 120,
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for body field {field}; add one."),
         };
 
