@@ -41,6 +41,8 @@ public static class OpenApiSetup
             });
             o.OperationFilter<DocumentedRequestBodyFilter>();
             o.OperationFilter<ScopesOperationFilter>();
+            o.OperationFilter<RequestExamples.Filter>();
+            o.OperationFilter<RequestExamples.RequiredHeadersFilter>();
             o.SchemaFilter<WireValuesSchemaFilter>();
         });
         return services;
