@@ -44,6 +44,7 @@ public static class OpenApiSetup
             o.OperationFilter<RequestExamples.Filter>();
             o.OperationFilter<RequestExamples.RequiredHeadersFilter>();
             o.SchemaFilter<WireValuesSchemaFilter>();
+            o.SchemaFilter<RequestExamples.RequiredFieldsFilter>();
         });
         return services;
     }

@@ -87,4 +87,49 @@ public static class RequestExamples
             }
         }
     }
+
+    /// <summary>
+    /// The fields each request body must have. The request records keep them nullable so that a missing one is answered with
+    /// a 400 naming it; the document says what a caller must send: required, not null. (ProgramRequest is also the schema of
+    /// a merge patch, where every field is optional and null removes one: its fields stay optional in the document.)
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> RequiredFields = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["RecordActivityRequest"] = ["memberId", "type"],
+        ["BatchActivityRequest"] = ["idempotencyKey", "memberId", "type"],
+        ["RecordActivityBatchRequest"] = ["activities"],
+        ["CreateClientRequest"] = ["name", "scopes"],
+        ["RsvpRequest"] = ["answer"],
+        ["CreatePerkRequest"] = ["kind", "title", "audience", "schedule"],
+        ["PerkStatusRequest"] = ["status"],
+        ["CodesRequest"] = ["codes"],
+        ["EarningRuleRequest"] = ["points"],
+        ["TierRequest"] = ["name", "minLifetimePoints"],
+        ["BadgeRequest"] = ["id", "name", "when"],
+        ["VelocityRequest"] = ["maxPerMinute"],
+    };
+
+    internal sealed class RequiredFieldsFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema concrete || !RequiredFields.TryGetValue(context.Type.Name, out var fields) || concrete.Properties is null)
+            {
+                return;
+            }
+            concrete.Required ??= new HashSet<string>();
+            foreach (var field in fields)
+            {
+                if (!concrete.Properties.TryGetValue(field, out var property))
+                {
+                    throw new InvalidOperationException($"{context.Type.Name} has no field '{field}' ({nameof(RequiredFields)}).");
+                }
+                concrete.Required.Add(field);
+                if (property is OpenApiSchema { Type: { } type } p)
+                {
+                    p.Type = type & ~JsonSchemaType.Null;
+                }
+            }
+        }
+    }
 }

@@ -67,6 +67,28 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
         Assert.True(refused.Count == 0, "Examples refused:\n" + string.Join("\n", refused));
     }
 
+    [Fact]
+    public async Task RequiredFieldsAndHeaders_AreMarkedRequired_AndNotNullable()
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, OpenApiDocumentTests.CommittedPath)));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        foreach (var (schema, fields) in Rewards.Api.Infrastructure.OpenApi.RequestExamples.RequiredFields)
+        {
+            var s = schemas.GetProperty(schema);
+            Assert.Equal(fields.Order(), s.GetProperty("required").EnumerateArray().Select(f => f.GetString()!).Order());
+            foreach (var field in fields)
+            {
+                var property = s.GetProperty("properties").GetProperty(field);
+                Assert.False(property.TryGetProperty("nullable", out var nullable) && nullable.GetBoolean(), $"{schema}.{field} is marked nullable");
+            }
+        }
+        // Optional fields stay nullable: an activity's targetId.
+        Assert.True(schemas.GetProperty("RecordActivityRequest").GetProperty("properties").GetProperty("targetId").GetProperty("nullable").GetBoolean());
+        var key = document.RootElement.GetProperty("paths").GetProperty("/v1/programs/{programId}/activities").GetProperty("post")
+            .GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.True(key.GetProperty("required").GetBoolean());
+    }
+
     private static JsonNode ExampleOf(JsonElement operation)
     {
         var media = operation.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single().Value;
