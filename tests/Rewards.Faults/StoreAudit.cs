@@ -123,7 +123,7 @@ public static class StoreAudit
             {
                 var entry = (string)s.Element!;
                 var colon = entry.IndexOf(':');
-                if (colon != 13 || !seen.TryAdd(entry[(colon + 1)..], (long)s.Score))
+                if (colon is not (13 or 16) || !seen.TryAdd(entry[(colon + 1)..], (long)s.Score))
                 {
                     allTimeBad++;
                 }
@@ -161,7 +161,15 @@ public static class StoreAudit
                 var stored = await db.SortedSetRangeByRankWithScoresAsync(key);
                 windowBoards++;
                 windowEntries += stored.Length;
-                var decoded = stored.ToDictionary(s => (string)s.Element!, s => ScoreEncoding.WindowPoints(s.Score), StringComparer.Ordinal);
+                // One entry per member ('<sequence>:<memberId>'): a second one is wrong, like a wrong score.
+                var decoded = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var s in stored)
+                {
+                    if (!decoded.TryAdd(ScoreEncoding.MemberOf((string)s.Element!), ScoreEncoding.WindowPoints(s.Score)))
+                    {
+                        windowBad++;
+                    }
+                }
                 windowBad += Differences(sums, decoded);
             }
         }

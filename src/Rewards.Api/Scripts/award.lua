@@ -73,7 +73,7 @@ local R, ACTIVE, AWARDED, PENDING, REJECTED = member.R, codes.status.active, cod
 local checkedVersions = {}
 
 -- k, a: where this award's slice starts in KEYS and ARGV, less one (KEYS[k + KEY.MEMBER] is its member key).
-local function award(k, a)
+local function award(k, a, seq)
   -- The awards of one run share their program: its settings version is read once.
   local programKey = KEYS[k + KEY.PROGRAM]
   local version = checkedVersions[programKey]
@@ -102,7 +102,8 @@ local function award(k, a)
   local isReferral, velocityMax, kpiTtl = ARGV[a + ARG.IS_REFERRAL] == '1', tonumber(ARGV[a + ARG.VELOCITY_MAX]), ARGV[a + ARG.KPI_TTL]
   local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
 
-  local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField)
+  local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField,
+    boards.periodFields(k + KEY.BOARDS, a + ARG.BOARD_ARGS))
   local status = m[R.STATUS]
   if status == codes.status.erased then return {'erased'} end -- refused, nothing written: no new data about an erased member
   if not status then
@@ -179,7 +180,7 @@ local function award(k, a)
       result, awarded = AWARDED, rulePoints
       balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows,
         k + KEY.BOARDS, a + ARG.BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + ARG.DAY_NUMBER]), ARGV[a + ARG.TIERS],
-        ARGV[a + ARG.BADGES], now)
+        ARGV[a + ARG.BADGES], now, seq)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
       kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
     end
@@ -205,9 +206,11 @@ local function award(k, a)
   return {'recorded', record}
 end
 
-local replies = {}
-for i = 0, #KEYS / KEYS_PER_AWARD - 1 do
-  replies[i + 1] = award(i * KEYS_PER_AWARD, i * ARGS_PER_AWARD)
+-- One commit sequence value per award, increasing in decision order (board ties follow it): one INCRBY per run.
+local replies, count = {}, #KEYS / KEYS_PER_AWARD
+local firstSeq = boards.sequence(KEY.BOARDS, count)
+for i = 0, count - 1 do
+  replies[i + 1] = award(i * KEYS_PER_AWARD, i * ARGS_PER_AWARD, firstSeq + i)
 end
 kpis.flush()
 return replies

@@ -1,25 +1,32 @@
 -- Module boards: leaderboard writes of the award and moderation scripts.
 -- Exports:
---   apply(kAt, aAt, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState):
+--   periodFields(kAt, aAt) -> the member fields ('e:<board>:<periodId>') of the six window boards of a BoardWrites block,
+--     in order points day, week, month, type day, week, month: the caller reads them with the member (member.read).
+--   apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, seq, nowMs,
+--         pointsRegistry, typeRegistry, stored) -> pointsEntry, typeEntry, fields
 --     applies delta points to the 'points' board and the activity type's board in every window; the boards are the
---     BoardWrites keys and arguments found in KEYS from kAt and in ARGV from aAt (see the block below).
---     Returns the new all-time entries of both boards and their new window states (member fields 'lb:<board>', 'w:<board>').
---   addToWindow, setAllTime: the two encodings (ScoreEncodingTests drives them directly)
+--     BoardWrites keys and arguments found in KEYS from kAt and in ARGV from aAt (see the block below). seq: the commit
+--     sequence of this change (sequence); stored: the six period fields as read (periodFields' order). Returns the new
+--     all-time entries of both boards ('lb:<board>') and a flat list of member fields and values to write with them.
+--   sequence(kAt, count) -> the first of count fresh commit sequence values (one INCRBY per script run)
+--   addToWindow, setAllTime: the two board writes (ScoreEncodingTests drives them directly)
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments BoardWrites takes
---   TIME_SPAN: 2^22, the windowed score's scale (the C# side reads scores with the same scale)
--- Windowed boards (day, week, month): score = points * 2^22 + (2^22 - 1 - s), s = whole seconds from the window's start
---   to the moment the member reached that score (clamped to 0 .. 2^22 - 1). Exact in a double for points < 2^31;
---   higher score first, and for equal points the smaller s (reached first) first.
--- All-time boards: score = points (exact up to 2^53); the entry is '<9999999999999 - reachedAt ms, 13 digits>:<memberId>', so
---   that for equal points Redis's reverse lexicographic order puts whoever reached them first on top, to the millisecond.
+--   WINDOW_SCALE: 2^22, the windowed score's scale (the C# side reads scores with the same scale)
+-- Ties follow the commit order: every board entry is '<16 digits: 6999999999999999 - seq>:<memberId>' (member.entryOf),
+--   seq drawn from the program's commit sequence when the member reached the score. Equal scores are ordered by entry
+--   bytes, and reading highest first the smaller seq (committed first) comes first. Scores: all-time = the points;
+--   day/week/month = points * 2^22 (exact for points < 2^31; the scale keeps entries written before the sequence,
+--   'memberId' scored points * 2^22 + a reach-second tie, readable and ordered among the new ones).
 -- See docs/leaderboards.md.
 --!include layout
+--!include member
 
 -- The keys and arguments BoardWrites (Features/Leaderboards/BoardWrites.cs) builds, in its order; a script places them
 -- together in its KEYS and ARGV (ScriptContractTests checks that both sides agree). Window keys and arguments are in
 -- window order (day, week, month): the loops below rely on it.
 local L = layout.new()
 --!keys
+local SEQUENCE = L.key()
 local POINTS_ALL = L.key()
 local POINTS_DAY = L.key()
 local POINTS_WEEK = L.key()
@@ -29,92 +36,115 @@ local TYPE_DAY = L.key()
 local TYPE_WEEK = L.key()
 local TYPE_MONTH = L.key()
 --!args
-local DAY_START = L.arg()
-local WEEK_START = L.arg()
-local MONTH_START = L.arg()
+local TYPE_BOARD = L.arg()
+local DAY_PERIOD = L.arg()
+local WEEK_PERIOD = L.arg()
+local MONTH_PERIOD = L.arg()
 local DAY_TTL = L.arg()
 local WEEK_TTL = L.arg()
 local MONTH_TTL = L.arg()
 --!end
 
-local TIME_SPAN = 4194304 -- 2^22
-local REACH_MAX = 9999999999999
+local WINDOW_SCALE = 4194304 -- 2^22
 
--- A member's window state for one board, kept in the member hash ('w:<board>') so that an award does not have to read
--- its scores back from the boards: 'dayStart:score;weekStart:score;monthStart:score' (score 0 = not on the board), for
--- the latest period of each window the member was written to. A write to that period updates it; a write to another
--- period (a backdated activity, a moderation of an older one, a changed time zone) reads the board instead (ZSCORE),
--- and replaces the state only for a later period. Boards are only ever written here (and restored exactly by
--- reinstatement), so the state of a period equals the board's score for it.
-local function readWindowState(state)
-  local w = {}
-  if state then
-    local d, ds, k, ks, m, ms = string.match(state, '^(%d+):(%d+);(%d+):(%d+);(%d+):(%d+)$')
-    if d then w = {{d, tonumber(ds)}, {k, tonumber(ks)}, {m, tonumber(ms)}} end
-  end
-  return w
+-- The last answer is kept: an award asks twice (member.read, then apply), and ARGV does not change during a run.
+local fieldsAt, fieldsOf
+local function periodFields(kAt, aAt)
+  if aAt == fieldsAt then return fieldsOf end
+  local a, f = aAt - 1, {}
+  local typeBoard = ARGV[a + TYPE_BOARD]
+  for i = 0, 2 do f[i + 1] = member.periodField(member.POINTS_BOARD, ARGV[a + DAY_PERIOD + i]) end
+  for i = 0, 2 do f[i + 4] = member.periodField(typeBoard, ARGV[a + DAY_PERIOD + i]) end
+  fieldsAt, fieldsOf = aAt, f
+  return f
 end
 
-local function writeWindowState(w)
-  local d, k, m = w[1] or {'0', 0}, w[2] or {'0', 0}, w[3] or {'0', 0}
-  return string.format('%s:%.0f;%s:%.0f;%s:%.0f', d[1], d[2], k[1], k[2], m[1], m[2])
+local function sequence(kAt, count)
+  return redis.call('INCRBY', KEYS[kAt - 1 + SEQUENCE], count) - count + 1
 end
 
--- Adds delta points to a member in one window period; removes the member when nothing is left.
+-- Adds delta points to a member in one window period; removes the member's entry when nothing is left.
 -- ttl: seconds the period's board is still kept (relative, so Redis's own clock applies it); a period past its
 -- retention (ttl <= 0, only reachable by a backdated activity) is not written.
--- state, i: the member's window state for this board (readWindowState) and this window's place in it (1 day, 2 week,
--- 3 month); used instead of ZSCORE when it is of this period, and updated in place.
-local function addToWindow(key, memberId, delta, startSec, nowMs, ttl, state, i)
+-- field, stored: the member's field of this period ('e:<board>:<periodId>') and its value 'points:seq' ('0:0' = known,
+-- not on the board; nil = never written with the sequence: the board may still hold an entry of the former encoding,
+-- the bare member id, read once with ZSCORE and replaced).
+-- out: the member fields to write (field, value appended); entry: member.entryOf(seq, memberId) when the caller has it.
+-- Returns true when the field is new (to register).
+local function addToWindow(key, memberId, delta, field, stored, ttl, seq, out, entry)
   ttl = tonumber(ttl)
-  if ttl <= 0 then return end
-  local known = state[i]
-  local old
-  if known and known[1] == startSec then
-    if known[2] > 0 then old = known[2] end
+  if ttl <= 0 then return false end
+  local oldPoints, oldEntry = 0, nil
+  if stored then
+    local p, s = member.parsePeriod(stored)
+    if p > 0 then oldPoints, oldEntry = p, member.entryOf(s, memberId) end
   else
-    old = tonumber(redis.call('ZSCORE', key, memberId))
+    local old = redis.call('ZSCORE', key, memberId)
+    if old then oldPoints, oldEntry = math.floor(tonumber(old) / WINDOW_SCALE), memberId end
   end
-  local points = delta
-  if old then points = math.floor(old / TIME_SPAN) + delta end
-  local score = 0
-  if points <= 0 then
-    if old then redis.call('ZREM', key, memberId) end
+  local points = oldPoints + delta
+  if oldEntry then redis.call('ZREM', key, oldEntry) end
+  if points > 0 then
+    redis.call('ZADD', key, points * WINDOW_SCALE, entry or member.entryOf(seq, memberId))
+    if not oldEntry then redis.call('EXPIRE', key, ttl, 'NX') end
+    out[#out + 1] = field; out[#out + 1] = string.format('%d:%d', points, seq)
   else
-    local s = math.floor(nowMs / 1000) - tonumber(startSec)
-    if s < 0 then s = 0 elseif s >= TIME_SPAN then s = TIME_SPAN - 1 end
-    score = points * TIME_SPAN + (TIME_SPAN - 1 - s)
-    if redis.call('ZADD', key, score, memberId) == 1 then redis.call('EXPIRE', key, ttl, 'NX') end
+    out[#out + 1] = field; out[#out + 1] = '0:0'
   end
-  if not known or known[1] == startSec or tonumber(startSec) > tonumber(known[1]) then state[i] = {startSec, score} end
+  return not stored
 end
 
 -- Replaces a member's all-time entry; returns the new entry ('' when the member has no points left).
-local function setAllTime(key, oldEntry, memberId, points, nowMs)
+local function setAllTime(key, oldEntry, memberId, points, seq, entry)
   if oldEntry and oldEntry ~= '' then redis.call('ZREM', key, oldEntry) end
   if points <= 0 then return '' end
-  local entry = string.format('%013d', REACH_MAX - nowMs) .. ':' .. memberId
+  entry = entry or member.entryOf(seq, memberId)
   redis.call('ZADD', key, points, entry)
   return entry
 end
 
--- Applies a change of delta points to the 'points' board and the activity type's board, in every window.
--- kAt, aAt: where the BoardWrites keys and arguments start in KEYS and ARGV.
--- pointsState, typeState: the member's 'w:points' and 'w:<type>' fields (nil when absent).
--- Returns the new all-time entries of the points board and the type board, and the new window states of both.
-local function apply(kAt, aAt, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, nowMs, pointsState, typeState)
-  local pw, tw = readWindowState(pointsState), readWindowState(typeState)
-  local k, a = kAt - 1, aAt - 1
-  for i = 0, 2 do
-    local start, ttl = ARGV[a + DAY_START + i], ARGV[a + DAY_TTL + i]
-    addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, start, nowMs, ttl, pw, i + 1)
-    addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, start, nowMs, ttl, tw, i + 1)
+-- The period fields a member has on one board are listed in 'w:<board>' as 'periodId@expiresAt;...' (unix s, when the
+-- period's board expires), so that they go when their boards do: registering a new one (once per member, board and
+-- period) drops the expired ones (one HDEL). A value of the former encoding ('dayStart:score;...') lists none.
+local function register(memberKey, board, registry, periods, expiries, nowSec, out)
+  local kept, expired = {}, {}
+  for period, expiresAt in string.gmatch(registry or '', '([^;@]+)@(%d+)') do
+    if tonumber(expiresAt) < nowSec then
+      expired[#expired + 1] = member.periodField(board, period)
+    else
+      kept[#kept + 1] = period .. '@' .. expiresAt
+    end
   end
-  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, nowMs),
-    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, nowMs), writeWindowState(pw), writeWindowState(tw)
+  for i = 1, #periods do kept[#kept + 1] = periods[i] .. '@' .. expiries[i] end
+  if #expired > 0 then redis.call('HDEL', memberKey, unpack(expired)) end
+  out[#out + 1] = member.BOARD_WINDOWS .. board; out[#out + 1] = table.concat(kept, ';')
+end
+
+-- Applies a change of delta points to the 'points' board and the activity type's board, in every window.
+local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, seq, nowMs,
+    pointsRegistry, typeRegistry, stored)
+  local k, a = kAt - 1, aAt - 1
+  local typeBoard = ARGV[a + TYPE_BOARD]
+  local out = {}
+  local nowSec = math.floor(nowMs / 1000)
+  local newPoints, newType, pointsExp, typeExp = {}, {}, {}, {}
+  local fields, entry = periodFields(kAt, aAt), member.entryOf(seq, memberId)
+  for i = 0, 2 do
+    local period, ttl = ARGV[a + DAY_PERIOD + i], ARGV[a + DAY_TTL + i]
+    if addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, fields[i + 1], stored[i + 1], ttl, seq, out, entry) then
+      newPoints[#newPoints + 1] = period; pointsExp[#pointsExp + 1] = nowSec + tonumber(ttl)
+    end
+    if addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, fields[i + 4], stored[i + 4], ttl, seq, out, entry) then
+      newType[#newType + 1] = period; typeExp[#typeExp + 1] = nowSec + tonumber(ttl)
+    end
+  end
+  if #newPoints > 0 then register(memberKey, member.POINTS_BOARD, pointsRegistry, newPoints, pointsExp, nowSec, out) end
+  if #newType > 0 then register(memberKey, typeBoard, typeRegistry, newType, typeExp, nowSec, out) end
+  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, seq, entry),
+    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, seq, entry), out
 end
 
 return {
-  apply = apply, addToWindow = addToWindow, setAllTime = setAllTime,
-  KEY_COUNT = L.keys, ARG_COUNT = L.args, TIME_SPAN = TIME_SPAN,
+  apply = apply, addToWindow = addToWindow, setAllTime = setAllTime, periodFields = periodFields, sequence = sequence,
+  KEY_COUNT = L.keys, ARG_COUNT = L.args, WINDOW_SCALE = WINDOW_SCALE,
 }

@@ -9,18 +9,31 @@
 local key = KEYS[1] -- the board
 --!args
 local mode, prefix, allTime, offsetOrNeighbours = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
-local limit, memberId, board = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local limit, memberId, board, periodId = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
 --!end
 -- mode: 'top' | 'around'; prefix: member hash prefix; allTime: an all-time board; offsetOrNeighbours: the offset (top) or the
--- neighbours each side (around); limit: the page size (top); memberId: the member (around); board: the board's name.
+-- neighbours each side (around); limit: the page size (top); memberId: the member (around); board: the board's name;
+-- periodId: the window period ('' for all-time).
+-- Entries are '<sequence>:<memberId>' (boards.lua); entries of the former encoding are '<13 digits>:<memberId>' (all-time)
+-- or the bare member id (day/week/month): the id is what follows the first ':' (ids never contain one), if any.
 
 local total = redis.call('ZCARD', key)
 local start, stop, memberRank
 if mode == 'top' then
   start = offsetOrNeighbours; stop = start + limit - 1; memberRank = -1
 else
-  local entry = memberId
-  if allTime then entry = redis.call('HGET', prefix .. memberId, member.BOARD_ENTRY .. board) end
+  local entry
+  if allTime then
+    entry = redis.call('HGET', prefix .. memberId, member.BOARD_ENTRY .. board)
+  else
+    -- the member's period field names the entry; none: the former encoding's entry, the member id
+    local stored = redis.call('HGET', prefix .. memberId, member.periodField(board, periodId))
+    entry = memberId
+    if stored then
+      local points, seq = member.parsePeriod(stored)
+      entry = points > 0 and member.entryOf(seq, memberId)
+    end
+  end
   local rank = entry and entry ~= '' and redis.call('ZREVRANK', key, entry)
   if not rank then return {total, -1, -1} end
   memberRank = rank
@@ -32,7 +45,8 @@ local rows = redis.call('ZREVRANGE', key, start, stop, 'WITHSCORES')
 local reply = {total, start, memberRank}
 for i = 1, #rows, 2 do
   local id = rows[i]
-  if allTime then id = string.sub(id, 15) end
+  local colon = string.find(id, ':', 1, true)
+  if colon then id = string.sub(id, colon + 1) end
   reply[#reply + 1] = id
   reply[#reply + 1] = rows[i + 1]
   reply[#reply + 1] = redis.call('HGET', prefix .. id, member.DISPLAY_NAME) or ''

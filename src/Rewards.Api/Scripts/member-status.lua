@@ -1,5 +1,5 @@
 -- Suspends, reinstates or erases a member, moving them off or back onto every leaderboard in one run.
--- Suspension parks the member's window entries (score, the key's remaining time to live and when it was parked) to
+-- Suspension parks the member's window entries (entry, score, the key's remaining time to live and when it was parked) to
 -- restore them exactly on reinstatement;
 -- all-time entries are rebuilt from the member's totals. Erasure removes personal data and every board entry for good;
 -- balance, lifetime and the ledger stay, for accounting.
@@ -18,7 +18,8 @@ local referralPrefix, revokedAt, boardKinds = ARGV[6], ARGV[7], 8 -- boardKinds:
 -- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and
 -- erasure revoke the member's tokens at revokedAt (real time, unix ms; RevocationList); the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
 -- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
--- what KEYS[i] is, 'all:<board>' for an all-time board, 'window' for a window period.
+-- what KEYS[i] is, 'all:<board>' for an all-time board, the member's period field ('e:<board>:<periodId>') for a window
+-- period. Entries are parked with their tie position (the entry itself: '<sequence>:<memberId>', see boards.lua).
 local shift = boardKinds - boards
 
 local status = redis.call('HGET', memberKey, member.STATUS)
@@ -39,10 +40,12 @@ if action == 'reinstate' then
   end
   local saved = redis.call('HGETALL', parked)
   for i = 1, #saved, 2 do
-    local score, ttl, parkedAt = string.match(saved[i + 1], '^([^|]+)|(-?%d+)|(%d+)$')
+    -- 'score|ttl|parkedAt|entry' (entries parked before the commit sequence have no entry: the member id)
+    local score, ttl, parkedAt, entry = string.match(saved[i + 1], '^([^|]+)|(-?%d+)|(%d+)|?(.*)$')
+    if entry == '' then entry = memberId end
     local left = tonumber(ttl) - (now - tonumber(parkedAt))
     if tonumber(ttl) < 0 or left > 0 then
-      redis.call('ZADD', saved[i], score, memberId)
+      redis.call('ZADD', saved[i], score, entry)
       if tonumber(ttl) >= 0 then redis.call('PEXPIRE', saved[i], left, 'NX') end
     end
   end
@@ -58,12 +61,18 @@ for i = boards, #KEYS do
     local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. string.sub(kind, 5))
     if entry and entry ~= '' then redis.call('ZREM', board, entry) end
   else
-    local score = redis.call('ZSCORE', board, memberId)
+    -- the entry the period field names; none: an entry of the former encoding, the member id (boards.lua)
+    local stored, entry = redis.call('HGET', memberKey, kind), memberId
+    if stored then
+      local points, seq = member.parsePeriod(stored)
+      entry = points > 0 and member.entryOf(seq, memberId) or nil
+    end
+    local score = entry and redis.call('ZSCORE', board, entry)
     if score then
       if action == 'suspend' then
-        redis.call('HSET', parked, board, score .. '|' .. redis.call('PTTL', board) .. '|' .. now)
+        redis.call('HSET', parked, board, score .. '|' .. redis.call('PTTL', board) .. '|' .. now .. '|' .. entry)
       end
-      redis.call('ZREM', board, memberId)
+      redis.call('ZREM', board, entry)
     end
   end
 end

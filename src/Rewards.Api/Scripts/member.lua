@@ -4,11 +4,15 @@
 --   the field names: STATUS, BALANCE, LIFETIME, CREATED_AT, DISPLAY_NAME, LOCALE, FLAGGED, ERASED_AT, STREAK_DAY, STREAK,
 --     BEST_STREAK, BADGES, TIER; and the prefixes of per-type / per-board fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
 --     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the all-time board entry), BOARD_WINDOWS
---     ('w:<board>', the window state, see boards)
+--     ('w:<board>', the board's period fields and their expiry, see boards), BOARD_PERIOD ('e:<board>:<periodId>', the
+--     member's points and commit sequence on a window period's board: 'points:seq')
 --   POINTS_BOARD: the board of all points ('points'; its all-time score is LIFETIME)
 --   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY, BOARD_WINDOWS and LAST_AT fields of an activity type
---   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt) -> what an award or a moderation needs of the member
---     (the type's fields as typeFields gives them), an HMGET reply whose positions are named by R (R.STATUS, ...)
+--   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt, periods) -> what an award or a moderation needs of
+--     the member (the type's fields as typeFields gives them, periods: boards.periodFields), an HMGET reply whose positions
+--     are named by R (R.STATUS, ...; the period fields from R.PERIODS on)
+--   periodField(board, periodId), parsePeriod(value) -> points, seq; entryOf(seq, memberId): a board entry,
+--     '<16 digits: 6999999999999999 - seq>:<memberId>' (ties follow the commit sequence, see boards)
 --   create(key, indexKey, memberId, now): a new active member with no points, listed in the program's member index
 
 --!include codes
@@ -18,7 +22,7 @@ local M = {
   LOCALE = 'locale', FLAGGED = 'flagged', ERASED_AT = 'erasedAt', STREAK_DAY = 'streakDay', STREAK = 'streak',
   BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier',
   TYPE_POINTS = 't:', TYPE_COUNT = 'c:', LAST_AT = 'lastAt:', BOARD_ENTRY = 'lb:', BOARD_WINDOWS = 'w:',
-  POINTS_BOARD = 'points',
+  BOARD_PERIOD = 'e:', POINTS_BOARD = 'points',
 }
 
 function M.typeFields(activityType)
@@ -32,12 +36,27 @@ M.POINTS_ENTRY, M.POINTS_WINDOWS = POINTS_ENTRY, POINTS_WINDOWS
 -- Positions in read's reply; the HMGET below lists the fields in this order.
 M.R = {
   STATUS = 1, BALANCE = 2, LIFETIME = 3, STREAK_DAY = 4, STREAK = 5, BEST_STREAK = 6, BADGES = 7, TIER = 8,
-  POINTS_ENTRY = 9, POINTS_WINDOWS = 10, TYPE_POINTS = 11, TYPE_COUNT = 12, TYPE_ENTRY = 13, TYPE_WINDOWS = 14, LAST_AT = 15,
+  POINTS_ENTRY = 9, POINTS_WINDOWS = 10, TYPE_POINTS = 11, TYPE_COUNT = 12, TYPE_ENTRY = 13, TYPE_WINDOWS = 14, LAST_AT = 15, PERIODS = 16,
 }
 
-function M.read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt)
+function M.read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt, periods)
   return redis.call('HMGET', key, M.STATUS, M.BALANCE, M.LIFETIME, M.STREAK_DAY, M.STREAK, M.BEST_STREAK, M.BADGES, M.TIER,
-    POINTS_ENTRY, POINTS_WINDOWS, typePoints, typeCount, typeEntry, typeWindows, lastAt)
+    POINTS_ENTRY, POINTS_WINDOWS, typePoints, typeCount, typeEntry, typeWindows, lastAt, unpack(periods))
+end
+
+function M.periodField(board, periodId)
+  return M.BOARD_PERIOD .. board .. ':' .. periodId
+end
+
+function M.parsePeriod(value)
+  local p, s = string.match(value, '^(%d+):(%d+)$')
+  return tonumber(p) or 0, tonumber(s) or 0
+end
+
+local SEQ_TOP = 6999999999999999 -- below 2^53; first digit below the former all-time entries' ('8...', 9999999999999 - ms)
+
+function M.entryOf(seq, memberId)
+  return string.format('%016d', SEQ_TOP - seq) .. ':' .. memberId
 end
 
 function M.create(key, indexKey, memberId, now)

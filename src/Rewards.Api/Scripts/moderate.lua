@@ -53,7 +53,8 @@ if status ~= expected then return {'conflict', status} end
 
 local activityType, activityId, now, kpiTtl = a[4], ARGV[ACTIVITY_ID], tonumber(ARGV[NOW]), ARGV[KPI_TTL]
 local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
-local m = member.read(KEYS[MEMBER], typePoints, typeCount, typeEntry, typeWindows, lastAtField)
+local m = member.read(KEYS[MEMBER], typePoints, typeCount, typeEntry, typeWindows, lastAtField,
+  boards.periodFields(BOARDS, BOARD_ARGS))
 local memberStatus = m[member.R.STATUS]
 -- An erased member's activities are not moderated at all: a rejection would write a moderator's text about them again.
 if memberStatus ~= codes.status.active and (action ~= 'reject' or memberStatus == codes.status.erased) then
@@ -89,7 +90,8 @@ local tier = tonumber(m[member.R.TIER]) or 0
 local fromTier, newBadges = tier, points.NO_BADGES
 if delta ~= 0 then
   balance, lifetime, tier, fromTier, newBadges = points.apply(KEYS[MEMBER], m, typePoints, typeCount, typeEntry, typeWindows,
-    BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now)
+    BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now,
+    boards.sequence(BOARDS, 1))
   kpis.ambassadorPointsLater(KEYS[AMBASSADOR_DAY], memberId, delta, kpiTtl)
 end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,

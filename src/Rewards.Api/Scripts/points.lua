@@ -2,8 +2,9 @@
 -- moderation script (an approval or a reversal) both go through it, so a member moves the same way whoever moves them.
 -- Exports:
 --   apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, kAt, aAt, memberId, activityType, delta, dayNumber,
---         tiers, badgeRules, nowMs) -> balance, lifetime, tier, fromTier, newBadges
---     m: the member as member.read returned it; typePoints..typeWindows: the type's fields (member.typeFields);
+--         tiers, badgeRules, nowMs, seq) -> balance, lifetime, tier, fromTier, newBadges
+--     m: the member as member.read returned it (with boards.periodFields); typePoints..typeWindows: the type's fields
+--     (member.typeFields); seq: the change's commit sequence value (boards.sequence);
 --     kAt, aAt: where the BoardWrites keys and arguments start in KEYS and ARGV (boards.apply).
 --     Moves balance, lifetime, the type's total and count (+1 for added points, -1 for taken ones), every board window,
 --     and for added points the streak (dayNumber: the activity's local day number) and badges; then the tier, which a
@@ -19,12 +20,14 @@ local R = member.R
 local NO_BADGES = {}
 
 local function apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, kAt, aAt, memberId, activityType, delta,
-    dayNumber, tiers, badgeRules, nowMs)
+    dayNumber, tiers, badgeRules, nowMs, seq)
   local balance, lifetime = (tonumber(m[R.BALANCE]) or 0) + delta, (tonumber(m[R.LIFETIME]) or 0) + delta
   local typeTotal = (tonumber(m[R.TYPE_POINTS]) or 0) + delta
   local count = (tonumber(m[R.TYPE_COUNT]) or 0) + (delta > 0 and 1 or -1)
-  local pointsEntry, typeEntryValue, pointsWindows, typeWindowsValue = boards.apply(kAt, aAt, memberId, delta, lifetime,
-    typeTotal, m[R.POINTS_ENTRY], m[R.TYPE_ENTRY], nowMs, m[R.POINTS_WINDOWS], m[R.TYPE_WINDOWS])
+  local stored = {}
+  for i = 1, 6 do stored[i] = m[R.PERIODS + i - 1] or nil end
+  local pointsEntry, typeEntryValue, fields = boards.apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal,
+    m[R.POINTS_ENTRY], m[R.TYPE_ENTRY], seq, nowMs, m[R.POINTS_WINDOWS], m[R.TYPE_WINDOWS], stored)
   local streakDay, streak, best = tonumber(m[R.STREAK_DAY]), tonumber(m[R.STREAK]) or 0, tonumber(m[R.BEST_STREAK]) or 0
   local earned, newBadges = m[R.BADGES] or ',', NO_BADGES
   if delta > 0 then
@@ -35,8 +38,7 @@ local function apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows
   local tier = gamification.tierOf(tiers, lifetime)
   redis.call('HSET', memberKey, member.BALANCE, balance, member.LIFETIME, lifetime, typePoints, typeTotal, typeCount, count,
     member.POINTS_ENTRY, pointsEntry, typeEntry, typeEntryValue, member.STREAK_DAY, streakDay or -1, member.STREAK, streak,
-    member.BEST_STREAK, best, member.BADGES, earned, member.TIER, tier, member.POINTS_WINDOWS, pointsWindows,
-    typeWindows, typeWindowsValue)
+    member.BEST_STREAK, best, member.BADGES, earned, member.TIER, tier, unpack(fields))
   return balance, lifetime, tier, fromTier, newBadges
 end
 

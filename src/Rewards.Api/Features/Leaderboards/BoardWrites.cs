@@ -5,14 +5,15 @@ namespace Rewards.Api.Features.Leaderboards;
 
 /// <summary>
 /// The boards one points change touches: 'points' and the activity type's board, all-time and in the day, week and month
-/// of the activity's local date, with each window's start (unix s) and remaining time to live (s). The keys and
-/// arguments of the Lua module boards.lua (spliced into the award and moderation scripts' own).
+/// of the activity's local date, with each window's period id and remaining time to live (s), and the program's commit
+/// sequence (ties follow it). The keys and arguments of the Lua module boards.lua (spliced into the award and moderation
+/// scripts' own).
 /// </summary>
 [LuaScript("boards")]
 public sealed record BoardWrites(
-    RedisKey PointsAll, RedisKey PointsDay, RedisKey PointsWeek, RedisKey PointsMonth,
+    RedisKey Sequence, RedisKey PointsAll, RedisKey PointsDay, RedisKey PointsWeek, RedisKey PointsMonth,
     RedisKey TypeAll, RedisKey TypeDay, RedisKey TypeWeek, RedisKey TypeMonth,
-    long DayStart, long WeekStart, long MonthStart, long DayTtl, long WeekTtl, long MonthTtl) : IScriptArgs
+    string TypeBoard, string DayPeriod, string WeekPeriod, string MonthPeriod, long DayTtl, long WeekTtl, long MonthTtl) : IScriptArgs
 {
     public static BoardWrites For(ProgramSnapshot program, string activityType, DateOnly localDate, DateTimeOffset now)
     {
@@ -25,9 +26,9 @@ public sealed record BoardWrites(
             : RedisKeys.Leaderboard(program.Id, board, LeaderboardWindow.Name(w.Kind), w.PeriodId);
         const string points = ProgramRules.PointsBoard;
         return new BoardWrites(
-            Key(points, null), Key(points, day), Key(points, week), Key(points, month),
+            RedisKeys.BoardSequence(program.Id), Key(points, null), Key(points, day), Key(points, week), Key(points, month),
             Key(activityType, null), Key(activityType, day), Key(activityType, week), Key(activityType, month),
-            day.Start!.Value.ToUnixTimeSeconds(), week.Start!.Value.ToUnixTimeSeconds(), month.Start!.Value.ToUnixTimeSeconds(),
+            activityType, day.PeriodId!, week.PeriodId!, month.PeriodId!,
             Ttl(day), Ttl(week), Ttl(month));
 
         LeaderboardWindow Window(WindowKind kind) => LeaderboardWindow.Containing(kind, localDate, program.Zone);

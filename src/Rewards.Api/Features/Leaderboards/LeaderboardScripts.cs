@@ -2,10 +2,10 @@ using Rewards.Api.Infrastructure.Redis;
 
 namespace Rewards.Api.Features.Leaderboards;
 
-/// <summary>The keys and arguments of leaderboard-read.lua (Mode 'top' or 'around').</summary>
+/// <summary>The keys and arguments of leaderboard-read.lua (Mode 'top' or 'around'; PeriodId '' for all-time).</summary>
 [LuaScript("leaderboard-read")]
 public sealed record ReadLeaderboardScript(
-    RedisKey Key, string Mode, string Prefix, bool AllTime, long OffsetOrNeighbours, long Limit, string MemberId, string Board) : IScriptArgs;
+    RedisKey Key, string Mode, string Prefix, bool AllTime, long OffsetOrNeighbours, long Limit, string MemberId, string Board, string PeriodId) : IScriptArgs;
 
 /// <summary>The keys and arguments of leaderboard-archive-read.lua.</summary>
 [LuaScript("leaderboard-archive-read")]

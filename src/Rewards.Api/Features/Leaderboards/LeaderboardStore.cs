@@ -24,13 +24,13 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
     public Task<LeaderboardSlice> TopAsync(string programId, string board, LeaderboardWindow window, long offset, int limit) =>
-        ReadAsync(programId, window, key => new(key, "top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, offset, limit, "", board), board);
+        ReadAsync(programId, window, key => new(key, "top", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, offset, limit, "", board, window.PeriodId ?? ""), board);
 
     /// <summary>The member's standing with up to <paramref name="around"/> neighbours each side; null without an entry.</summary>
     public async Task<LeaderboardSlice?> AroundAsync(string programId, string board, LeaderboardWindow window, string memberId, int around)
     {
         var slice = await ReadAsync(programId, window,
-            key => new(key, "around", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, around, 0, memberId, board), board);
+            key => new(key, "around", RedisKeys.MemberPrefix(programId), window.Kind == WindowKind.All, around, 0, memberId, board, window.PeriodId ?? ""), board);
         return slice.MemberRank < 0 ? null : slice;
     }
 

@@ -11,8 +11,9 @@ public sealed record UpsertMemberScript(
 /// <summary>
 /// The keys and arguments of member-status.lua: the prefixes erasure builds keys from (RedisKeys.MemberPrefix, and
 /// RedisKeys.Activity / Referral with an empty id), then every board the member may be on, each with what it is
-/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or 'window'). Suspension and erasure add the member to the
-/// program's revocation log (Revocations) at RevokedAt, real time in unix ms (tokens' iat is real time).
+/// (BoardKinds[i] describes Boards[i]: 'all:&lt;board&gt;' or, for a window period, the member's period field
+/// 'e:&lt;board&gt;:&lt;periodId&gt;'). Suspension and erasure add the member to the program's revocation log (Revocations) at
+/// RevokedAt, real time in unix ms (tokens' iat is real time).
 /// </summary>
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(

@@ -195,7 +195,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 for (var i = 0; i < count; i++, period = period.Previous(program.Zone))
                 {
                     keys.Add(RedisKeys.Leaderboard(program.Id, board, LeaderboardWindow.Name(kind), period.PeriodId));
-                    args.Add("window");
+                    args.Add(MemberFields.BoardPeriodOf(board, period.PeriodId!));
                 }
             }
         }

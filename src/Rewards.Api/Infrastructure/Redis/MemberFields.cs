@@ -27,6 +27,7 @@ public static class MemberFields
     public const string LastAt = "lastAt:";
     public const string BoardEntry = "lb:";
     public const string BoardWindows = "w:";
+    public const string BoardPeriod = "e:";
 
     /// <summary>Points earned with an activity type.</summary>
     public static string TypePointsOf(string activityType) => TypePoints + activityType;
@@ -37,6 +38,9 @@ public static class MemberFields
     /// <summary>The member's entry on a board's all-time set.</summary>
     public static string BoardEntryOf(string board) => BoardEntry + board;
 
-    /// <summary>The member's window state on a board: "dayStart:score;weekStart:score;monthStart:score" (boards.lua).</summary>
+    /// <summary>The member's period fields on a board and when their boards expire: "periodId@expiresAt;..." (boards.lua).</summary>
     public static string BoardWindowsOf(string board) => BoardWindows + board;
+
+    /// <summary>The member's points and commit sequence on a window period's board: "points:seq" (boards.lua).</summary>
+    public static string BoardPeriodOf(string board, string periodId) => BoardPeriod + board + ":" + periodId;
 }

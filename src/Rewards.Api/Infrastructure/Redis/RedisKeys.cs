@@ -58,6 +58,9 @@ public static class RedisKeys
     public static RedisKey Leaderboard(string programId, string board, string window, string? periodId) =>
         periodId is null ? $"{P(programId)}:lb:{board}:all" : $"{P(programId)}:lb:{board}:{window}:{periodId}";
 
+    /// <summary>The program's commit sequence (a counter): board entries carry it, so that ties follow the commit order.</summary>
+    public static RedisKey BoardSequence(string programId) => $"{P(programId)}:lb-seq";
+
     /// <summary>The immutable final top of a closed period (JSON).</summary>
     public static RedisKey LeaderboardArchive(string programId, string board, string periodId) =>
         $"{P(programId)}:lb-archive:{board}:{periodId}";

@@ -283,8 +283,8 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     [Fact]
     public async Task BoardScores_StayExact_ThroughBackdatedAwards_ModerationOfOlderPeriods_AndSuspension()
     {
-        // Awards read a member's window scores from the member hash ('w:<board>') instead of the boards; backdated
-        // activities and moderation of older periods go to the boards themselves. Every path must leave both equal.
+        // Awards read a member's window entries from the member hash ('e:<board>:<periodId>') instead of the boards, backdated
+        // activities and moderation of older periods included. Every path must leave both equal.
         var id = await CreateProgramAsync(Rules);
         var day18 = Utc("2026-11-18T10:00:00Z");
         await RecordAtAsync(id, "alice", "review", day18);                                          // 18th: 50
@@ -315,17 +315,26 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
         Assert.Equal(100, Score(await BoardAsync(id, "?window=week", board: "review"), "alice"));
         Assert.Equal(["alice", "bob"], Members(await BoardAsync(id, "?window=day", board: "review")));
 
-        // The state kept in the member hash equals the boards, window by window.
+        // The period fields kept in the member hash ('e:<board>:<periodId>' = 'points:seq') name the boards' entries exactly.
         var db = Factory.Redis.GetDatabase();
-        var periods = new[] { ("day", "2026-11-19"), ("week", "2026-W47"), ("month", "2026-11") };
+        var periods = new[] { ("day", "2026-11-19"), ("week", "2026-W47"), ("month", "2026-11"), ("day", "2026-11-18"), ("day", "2026-11-17") };
         foreach (var board in new[] { "points", "review", "share" })
         {
-            var state = ((string?)await db.HashGetAsync(RedisKeys.Member(id, "alice"), MemberFields.BoardWindowsOf(board)))!.Split(';');
-            Assert.Equal(3, state.Length);
-            for (var i = 0; i < 3; i++)
+            foreach (var (window, period) in periods)
             {
-                var onBoard = await db.SortedSetScoreAsync(RedisKeys.Leaderboard(id, board, periods[i].Item1, periods[i].Item2), "alice");
-                Assert.Equal(onBoard ?? 0, double.Parse(state[i].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
+                var stored = (string?)await db.HashGetAsync(RedisKeys.Member(id, "alice"), MemberFields.BoardPeriodOf(board, period));
+                var key = RedisKeys.Leaderboard(id, board, window, period);
+                var onBoard = await db.SortedSetRangeByRankWithScoresAsync(key);
+                var mine = onBoard.Where(e => ScoreEncoding.MemberOf((string)e.Element!) == "alice").ToArray();
+                if (stored is null || stored.StartsWith("0:", StringComparison.Ordinal))
+                {
+                    Assert.Empty(mine);
+                    continue;
+                }
+                var (points, seq) = (long.Parse(stored.Split(':')[0]), long.Parse(stored.Split(':')[1]));
+                var entry = Assert.Single(mine);
+                Assert.Equal(ScoreEncoding.Entry(seq, "alice"), (string)entry.Element!);
+                Assert.Equal(points * ScoreEncoding.WindowScale, entry.Score);
             }
         }
     }
@@ -414,5 +423,186 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
     {
         var id = await CreateProgramAsync(Rules);
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/leaderboards/{path}"), (HttpStatusCode)status);
+    }
+    private static readonly string[] AllWindows = ["all", "day", "week", "month"];
+
+    /// <summary>On every window of the board: the order, and each member's around-me rank (around=0) equal to their rank in the list.</summary>
+    private async Task AssertOrderAsync(string programId, string board, string[] expected)
+    {
+        foreach (var window in AllWindows)
+        {
+            var page = await BoardAsync(programId, $"?window={window}", board);
+            Assert.True(expected.SequenceEqual(Members(page)), $"{board}/{window}: {string.Join(", ", Members(page))}");
+            foreach (var entry in page.GetProperty("entries").EnumerateArray())
+            {
+                var member = entry.GetProperty("memberId").GetString();
+                var standing = await GetJsonAsync($"/v1/programs/{programId}/leaderboards/{board}/members/{member}?window={window}&around=0");
+                Assert.Equal(entry.GetProperty("rank").GetInt64(), standing.GetProperty("rank").GetInt64());
+                Assert.Equal(entry.GetProperty("score").GetInt64(), standing.GetProperty("score").GetInt64());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Ties_InTheSameMillisecond_GoToTheFirstCommitted_OnEveryWindowAndTheTypeBoard_ThroughSuspension()
+    {
+        // The clock does not move: every award below is recorded in the same millisecond. m2 commits first; bare ids
+        // would put m3 first (Redis orders equal scores by member, read highest first).
+        var id = await CreateProgramAsync(Rules);
+        Factory.SetUtcNow(Utc("2026-11-18T10:00:00.123Z"));
+        for (var i = 0; i < 5; i++)
+        {
+            await RecordAsync(id, "m2", "share");
+        }
+        for (var i = 0; i < 5; i++)
+        {
+            await RecordAsync(id, "m3", "share");
+        }
+        await RecordAsync(id, "m1", "vote"); // a lower score, listed last
+
+        await AssertOrderAsync(id, "points", ["m2", "m3", "m1"]);
+        await AssertOrderAsync(id, "share", ["m2", "m3"]);
+
+        // Suspension parks m2's entries, reinstatement restores them with their tie position.
+        await PostJsonAsync($"/v1/programs/{id}/members/m2/suspend", null, HttpStatusCode.OK);
+        await AssertOrderAsync(id, "points", ["m3", "m1"]);
+        await PostJsonAsync($"/v1/programs/{id}/members/m2/reinstate", null, HttpStatusCode.OK);
+        await AssertOrderAsync(id, "points", ["m2", "m3", "m1"]);
+        await AssertOrderAsync(id, "share", ["m2", "m3"]);
+
+        // The tie moves with the next commit: m3 reaches 60 first, then m2.
+        await RecordAsync(id, "m3", "share");
+        await RecordAsync(id, "m2", "share");
+        await AssertOrderAsync(id, "points", ["m3", "m2", "m1"]);
+    }
+
+    [Fact]
+    public async Task Ties_InTheSameSecond_GoToTheFirstCommitted_OnEveryWindowAndTheTypeBoard_AndInTheArchive()
+    {
+        // The issue's case: m2 reaches 50 with one review, m3 reaches 50 a moment later (same second) with five shares.
+        var id = await CreateProgramAsync(Rules);
+        var t = Utc("2026-11-18T10:00:00.100Z");
+        await RecordAtAsync(id, "m2", "review", t);
+        for (var i = 1; i <= 5; i++)
+        {
+            await RecordAtAsync(id, "m3", "share", t.AddMilliseconds(100 * i));
+        }
+        // Then a1 and b1 reach 50 with five shares each, still in the same second: on the share board too.
+        foreach (var (member, from) in new[] { ("a1", 610), ("b1", 660) })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await RecordAtAsync(id, member, "share", t.AddMilliseconds(from + 5 * i));
+            }
+        }
+
+        await AssertOrderAsync(id, "points", ["m2", "m3", "a1", "b1"]);
+        await AssertOrderAsync(id, "share", ["m3", "a1", "b1"]);
+
+        // The day's archive (and so perk audiences "top N of the last period") keeps the order.
+        Factory.SetUtcNow(Utc("2026-11-18T23:05:00Z")); // 00:05 on 19 Nov in Paris
+        Assert.True(await Factory.Services.GetRequiredService<WindowCloseJob>().CloseAsync(id, WindowKind.Day) > 0);
+        Assert.Equal(["m2", "m3", "a1", "b1"], Members(await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18")));
+    }
+
+    [Fact]
+    public async Task Ties_AtTwoToTheThirtyOneMinusOnePointsInAWindow_AreExact()
+    {
+        // Reaching 2^31 − 1 points through the API takes thousands of awards: the members' month entries are set to
+        // 2^31 − 2 points (as the award script writes them), then one vote each, in the same millisecond, m2 first.
+        const long max = (1L << 31) - 1;
+        var id = await CreateProgramAsync("""{ "vote": { "points": 1 } }""");
+        Factory.SetUtcNow(Utc("2026-11-18T10:00:00Z"));
+        await RecordAsync(id, "m3", "vote");
+        await RecordAsync(id, "m2", "vote");
+        var db = Factory.Redis.GetDatabase();
+        var month = RedisKeys.Leaderboard(id, "points", "month", "2026-11");
+        foreach (var (member, seq) in new[] { ("m3", 1L), ("m2", 2L) })
+        {
+            var stored = ((string)(await db.HashGetAsync(RedisKeys.Member(id, member), MemberFields.BoardPeriodOf("points", "2026-11")))!).Split(':');
+            Assert.Equal(1, await db.SortedSetRemoveAsync(month, ScoreEncoding.Entry(long.Parse(stored[1]), member)) ? 1 : 0);
+            await db.SortedSetAddAsync(month, ScoreEncoding.Entry(seq, member), (max - 1) * ScoreEncoding.WindowScale);
+            await db.HashSetAsync(RedisKeys.Member(id, member), MemberFields.BoardPeriodOf("points", "2026-11"), $"{max - 1}:{seq}");
+        }
+        await RecordAsync(id, "m2", "vote");
+        await RecordAsync(id, "m3", "vote");
+
+        var page = await BoardAsync(id, "?window=month");
+        Assert.Equal(["m2", "m3"], Members(page));
+        Assert.Equal([max, max], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+        var around = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/members/m3?window=month&around=1");
+        Assert.Equal(2, around.GetProperty("rank").GetInt64());
+        Assert.Equal(max, around.GetProperty("score").GetInt64());
+    }
+    [Fact]
+    public async Task BoardsOfTheFormerEncoding_AreReadAsTheyAre_RankAheadOfLaterTies_AndMoveToTheSequenceOnTheNextAward()
+    {
+        // Written before the commit sequence: week entries are the bare member id scored points × 2^22 + (2^22 − 1 − reach
+        // second), all-time entries '<9999999999999 − reach ms>:<id>' named by the member's 'lb:points'.
+        var id = await CreateProgramAsync(Rules);
+        Factory.SetUtcNow(Utc("2026-11-18T10:00:00Z"));
+        var db = Factory.Redis.GetDatabase();
+        var (week, all) = (RedisKeys.Leaderboard(id, "points", "week", "2026-W47"), RedisKeys.Leaderboard(id, "points", "all", null));
+        foreach (var (member, points, second, ms) in new[] { ("old1", 50L, 100L, 1_795_000_000_000L), ("old2", 10L, 50L, 1_795_000_000_500L) })
+        {
+            var entry = $"{9_999_999_999_999L - ms:D13}:{member}";
+            await db.SortedSetAddAsync(week, member, points * ScoreEncoding.WindowScale + ScoreEncoding.WindowScale - 1 - second);
+            await db.SortedSetAddAsync(all, entry, points);
+            await db.HashSetAsync(RedisKeys.Member(id, member), [new("status", "active"), new("balance", points), new("lifetime", points),
+                new("createdAt", ms), new(MemberFields.BoardEntryOf("points"), entry), new(MemberFields.BoardWindowsOf("points"), "1:1;2:2;3:3")]);
+        }
+        await db.KeyExpireAsync(week, TimeSpan.FromDays(30));
+
+        await RecordAsync(id, "new1", "review"); // 50 points, reached after old1's 50
+        foreach (var window in new[] { "all", "week" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["old1", "new1", "old2"], Members(page));
+            Assert.Equal([50, 50, 10], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+            foreach (var (member, rank) in new[] { ("old1", 1), ("new1", 2), ("old2", 3) })
+            {
+                var standing = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/members/{member}?window={window}&around=0");
+                Assert.Equal(rank, standing.GetProperty("rank").GetInt64());
+            }
+        }
+
+        // old2's next award replaces its former entry by one of the sequence: one entry each, 40 points for old2.
+        await RecordAsync(id, "old2", "share");
+        await RecordAsync(id, "old2", "share");
+        await RecordAsync(id, "old2", "share");
+        foreach (var window in new[] { "all", "week" })
+        {
+            var page = await BoardAsync(id, $"?window={window}");
+            Assert.Equal(["old1", "new1", "old2"], Members(page));
+            Assert.Equal([50, 50, 40], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("score").GetInt64()));
+        }
+        Assert.Null(await db.SortedSetScoreAsync(week, "old2"));
+        Assert.Equal(3, await db.SortedSetLengthAsync(week));
+        await RecordAsync(id, "old2", "share"); // 50: reached last, ranks after both
+        Assert.Equal(["old1", "new1", "old2"], Members(await BoardAsync(id, "?window=week")));
+    }
+    [Fact]
+    public async Task PeriodFields_OfTheMember_GoWhenTheirBoardsHaveExpired()
+    {
+        // Retention 1: the day of 2 Nov is kept until 5 Nov (end, one more day, a day of slack), its week (W45) until 17 Nov.
+        var id = NewId("p");
+        await PostJsonAsync("/v1/programs", new { id, name = "Fields", timeZone = "Europe/Paris", rules = new { share = new { points = 1 } },
+            leaderboardRetention = 1 }, HttpStatusCode.Created);
+        await RecordAtAsync(id, "alice", "share", Utc("2026-11-02T10:00:00Z"));
+        var member = RedisKeys.Member(id, "alice");
+        var db = Factory.Redis.GetDatabase();
+        Assert.True(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf("share", "2026-11-02")));
+
+        await RecordAtAsync(id, "alice", "share", Utc("2026-11-20T10:00:00Z"));
+
+        foreach (var board in new[] { "points", "share" })
+        {
+            Assert.False(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-11-02")));
+            Assert.False(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-W45")));
+            Assert.Equal("2", ((string)(await db.HashGetAsync(member, MemberFields.BoardPeriodOf(board, "2026-11")))!).Split(':')[0]); // points
+            Assert.True(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-11-20")));
+            var listed = ((string)(await db.HashGetAsync(member, MemberFields.BoardWindowsOf(board)))!).Split(';').Select(p => p.Split('@')[0]);
+            Assert.Equal(["2026-11", "2026-11-20", "2026-W47"], listed.Order(StringComparer.Ordinal));
+        }
     }
 }

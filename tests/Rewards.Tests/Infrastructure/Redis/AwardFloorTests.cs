@@ -20,8 +20,8 @@ public sealed partial class AwardFloorTests(RewardsApiFactory factory) : ApiTest
         var boards = RedisScript.FromResource("award").Body;
         var floor = FloorConstants().Match(Floor);
         Assert.True(floor.Success);
-        Assert.Contains($"local TIME_SPAN = {floor.Groups[1].Value} ", boards);
-        Assert.Contains($"local REACH_MAX = {floor.Groups[2].Value}\n", boards);
+        Assert.Contains($"local WINDOW_SCALE = {floor.Groups[1].Value} ", boards);
+        Assert.Contains($"local SEQ_TOP = {floor.Groups[2].Value} ", boards);
     }
 
     [Fact]
@@ -32,7 +32,14 @@ public sealed partial class AwardFloorTests(RewardsApiFactory factory) : ApiTest
         var db = Factory.Redis.GetDatabase();
         // Each field holds its own name: member.read then answers the names it asks for, in its order (nil for one the floor lacks).
         await db.HashSetAsync(key, [.. fields.Select(f => new HashEntry(f, f))]);
-        var read = RedisScript.FromSource("floor-read", "--!include member\nreturn member.read(KEYS[1], member.typeFields('comment'))\n");
+        var read = RedisScript.FromSource("floor-read", """
+            --!include member
+            local t, periods = {member.typeFields('comment')}, {}
+            for _, board in ipairs({'points', 'comment'}) do
+              for _, id in ipairs({'2026-11-23', '2026-W48', '2026-11'}) do periods[#periods + 1] = member.periodField(board, id) end
+            end
+            return member.read(KEYS[1], t[1], t[2], t[3], t[4], t[5], periods)
+            """);
 
         var asked = (RedisResult[])(await read.RunAsync(db, [key], []))!;
 
@@ -46,7 +53,7 @@ public sealed partial class AwardFloorTests(RewardsApiFactory factory) : ApiTest
         Assert.NotEmpty(sha);
     }
 
-    [GeneratedRegex(@"local TIME_SPAN, REACH_MAX = (\d+), (\d+)")]
+    [GeneratedRegex(@"local WINDOW_SCALE, SEQ_TOP = (\d+), (\d+)")]
     private static partial Regex FloorConstants();
 
     [GeneratedRegex(@"local READ = \{([^}]*)\}")]
