@@ -30,6 +30,7 @@ KEY.DAY_CAP = L.key()               -- cap counter of the local day
 KEY.WEEK_CAP = L.key()              -- cap counter of the local ISO week
 KEY.TARGETS = L.key()               -- the member's targets for this type
 KEY.MEMBER_INDEX = L.key()
+KEY.MEMBER_IDS = L.key()            -- the id index (lexicographic), written on a member's first award only
 KEY.BOARDS = L.key(boards.KEY_COUNT)
 KEY.STATS = L.key()                 -- KPI hash of the day
 KEY.ACTIVE_MEMBERS = L.key()        -- HyperLogLog of the day
@@ -37,6 +38,7 @@ KEY.VELOCITY = L.key()              -- the member's activities this minute
 KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
 KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
+KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
 --!args
 ARG.VERSION = L.arg()               -- settings version
 ARG.REQUEST_HASH = L.arg()
@@ -109,7 +111,7 @@ local function award(k, a, seq)
   if not status then
     -- First activity of this member: created implicitly.
     status = ACTIVE
-    member.create(memberKey, KEYS[k + KEY.MEMBER_INDEX], memberId, now)
+    member.create(memberKey, KEYS[k + KEY.MEMBER_INDEX], KEYS[k + KEY.MEMBER_IDS], memberId, now)
     kpis.statLater(statsKey, 'newMembers', 1, kpiTtl)
   end
 
@@ -176,6 +178,7 @@ local function award(k, a, seq)
     if requiresApproval or held then
       result, pending = PENDING, rulePoints
       if held then reason = codes.reason.velocity end
+      redis.call('ZADD', KEYS[k + KEY.PENDING], now, activityId)
     else
       result, awarded = AWARDED, rulePoints
       balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows,

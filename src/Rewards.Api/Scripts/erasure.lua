@@ -1,9 +1,11 @@
 -- Module erasure: erasure's scrubbing (right to be forgotten). member-status.lua calls it in the same run that takes the
 -- member off every board: the whole erasure is one atomic script run.
 -- Exports:
---   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
+--   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix)
 --     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':ledger' / ':targets:<type>' / ':grants'); activityPrefix,
---     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers
+--     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers;
+--     pendingKey: RedisKeys.PendingActivities (the member's pending activities leave the moderation queue); perkPrefix:
+--     RedisKeys.PerkPrefix (+ perk id + ':claims', RedisKeys.PerkClaims: the member leaves the claims of their offers)
 --   isKeptReason(kind, reason) -> whether a ledger entry's reason survives erasure (a code, not someone's text)
 -- Keys built from the prefixes carry the program's hash tag, so they live on the slot of the declared keys (as in
 -- perk-grant-chunk.lua and leaderboard-read.lua).
@@ -73,7 +75,7 @@ local function rewriteLedger(ledger, onlyActivity)
   return activities
 end
 
-local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
+local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix)
   local base = memberPrefix .. memberId
 
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
@@ -83,6 +85,7 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
     local key = activityPrefix .. activityId
     if redis.call('HGET', key, activity.MEMBER) == memberId then
       redis.call('HSET', key, activity.TARGET, '', activity.MODERATION_REASON, '')
+      redis.call('ZREM', pendingKey, activityId)
     end
     types[activityType] = true
   end
@@ -110,6 +113,7 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
   for i = 1, #grants, 2 do
     local runId, state, _, grantedAt = string.match(grants[i + 1], '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
     if runId then redis.call('HSET', grantsKey, grants[i], runId .. '|' .. state .. '||' .. grantedAt) end
+    redis.call('ZREM', perkPrefix .. grants[i] .. ':claims', memberId)
   end
 
   redis.call('SREM', flaggedKey, memberId)

@@ -10,10 +10,11 @@
 --!include erasure
 
 --!keys
-local memberKey, parked, index, flaggedKey, revocations, boards = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 6 -- boards: KEYS[6..]
+local memberKey, parked, index, flaggedKey, revocations = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local pending, memberIds, memberNames, boards = KEYS[6], KEYS[7], KEYS[8], 9 -- boards: KEYS[9..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local referralPrefix, revokedAt, boardKinds = ARGV[6], ARGV[7], 8 -- boardKinds: ARGV[8..]
+local referralPrefix, revokedAt, perkPrefix, boardKinds = ARGV[6], ARGV[7], ARGV[8], 9 -- boardKinds: ARGV[9..]
 --!end
 -- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and
 -- erasure revoke the member's tokens at revokedAt (real time, unix ms; RevocationList); the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
@@ -84,8 +85,11 @@ if action == 'suspend' then
 end
 
 redis.call('DEL', parked)
-erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey)
+erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pending, perkPrefix)
 redis.call('ZREM', index, memberId)
+redis.call('ZREM', memberIds, memberId)
+local displayName = redis.call('HGET', memberKey, member.DISPLAY_NAME)
+if displayName then redis.call('ZREM', memberNames, member.nameEntry(displayName, memberId)) end
 redis.call('HDEL', memberKey, member.DISPLAY_NAME, member.LOCALE)
 redis.call('HSET', memberKey, member.STATUS, codes.status.erased, member.ERASED_AT, now)
 return {'done', codes.status.erased}

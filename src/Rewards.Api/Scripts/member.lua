@@ -13,7 +13,10 @@
 --     are named by R (R.STATUS, ...; the period fields from R.PERIODS on)
 --   periodField(board, periodId), parsePeriod(value) -> points, seq; entryOf(seq, memberId): a board entry,
 --     '<16 digits: 6999999999999999 - seq>:<memberId>' (ties follow the commit sequence, see boards)
---   create(key, indexKey, memberId, now): a new active member with no points, listed in the program's member index
+--   create(key, indexKey, idIndexKey, memberId, now): a new active member with no points, listed in the program's member index
+--     (by first-seen time) and in its id index (lexicographic, score 0: prefix search on ids)
+--   nameEntry(displayName, memberId) -> the member's entry in the program's display-name index (lexicographic, score 0):
+--     the name with ASCII letters lowercased, a NUL byte, the id
 
 --!include codes
 
@@ -59,9 +62,15 @@ function M.entryOf(seq, memberId)
   return string.format('%016d', SEQ_TOP - seq) .. ':' .. memberId
 end
 
-function M.create(key, indexKey, memberId, now)
+function M.create(key, indexKey, idIndexKey, memberId, now)
   redis.call('HSET', key, M.STATUS, codes.status.active, M.BALANCE, 0, M.LIFETIME, 0, M.CREATED_AT, now)
   redis.call('ZADD', indexKey, 'NX', now, memberId)
+  redis.call('ZADD', idIndexKey, 0, memberId)
+end
+
+-- string.lower folds ASCII letters only (Redis' Lua has no locale): the C# side folds search prefixes the same way.
+function M.nameEntry(displayName, memberId)
+  return string.lower(displayName) .. '\0' .. memberId
 end
 
 return M

@@ -29,6 +29,7 @@ local ACTIVITY_DAY_STATS = L.key()    -- KPI hash of the activity's day
 local TODAY_STATS = L.key()           -- KPI hash of today
 local AMBASSADOR_DAY = L.key()        -- ambassador points of the activity's day
 local REFERRAL = L.key()              -- referral marker of the target (referrals)
+local PENDING = L.key()               -- the moderation queue (approval and rejection take the activity off it)
 --!args
 local ACTION = L.arg()                -- 'approve' | 'reject' | 'reverse'
 local ACTIVITY_ID = L.arg()
@@ -94,6 +95,7 @@ if delta ~= 0 then
     boards.sequence(BOARDS, 1))
   kpis.ambassadorPointsLater(KEYS[AMBASSADOR_DAY], memberId, delta, kpiTtl)
 end
+if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
   ARGV[REASON])
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,

@@ -5,9 +5,10 @@
 --!include kpis
 
 --!keys
-local grantsKey, codePool, perkKey, todayStats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local grantsKey, codePool, perkKey, todayStats, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 --!args
 local perkId, expired, kpiTtl = ARGV[1], ARGV[2], ARGV[3] -- expired (1/0): an expired offer still shows a code claimed before, but hands out no more
+local now, memberId = ARGV[4], ARGV[5] -- now (unix ms): when the code is claimed, in the offer's claims index (RedisKeys.PerkClaims)
 --!end
 
 local grant = redis.call('HGET', grantsKey, perkId)
@@ -19,5 +20,6 @@ code = redis.call('RPOP', codePool)
 if not code then return {'empty'} end
 redis.call('HSET', grantsKey, perkId, runId .. '|claimed|' .. code .. '|' .. grantedAt)
 redis.call('HINCRBY', perkKey, 'claimed', 1)
+redis.call('ZADD', claims, now, memberId)
 kpis.stat(todayStats, 'perksClaimed', 1, kpiTtl)
 return {'code', code}

@@ -7,7 +7,7 @@
 --!include kpis
 
 --!keys
-local memberKey, memberIndex, todayStats = KEYS[1], KEYS[2], KEYS[3]
+local memberKey, memberIndex, memberIds, memberNames, todayStats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 --!args
 local memberId, now, displayName, locale, kpiTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 --!end
@@ -17,8 +17,14 @@ local status = redis.call('HGET', memberKey, member.STATUS)
 if status == codes.status.erased then return {-1} end
 if not status then
   created = 1
-  member.create(memberKey, memberIndex, memberId, now)
+  member.create(memberKey, memberIndex, memberIds, memberId, now)
   kpis.stat(todayStats, 'newMembers', 1, kpiTtl)
+end
+-- The display-name index follows the name (erasure removes the entry).
+local oldName = redis.call('HGET', memberKey, member.DISPLAY_NAME)
+if oldName ~= (displayName ~= '' and displayName or false) then
+  if oldName then redis.call('ZREM', memberNames, member.nameEntry(oldName, memberId)) end
+  if displayName ~= '' then redis.call('ZADD', memberNames, 0, member.nameEntry(displayName, memberId)) end
 end
 -- '' = none: the field is removed.
 for field, value in pairs({[member.DISPLAY_NAME] = displayName, [member.LOCALE] = locale}) do

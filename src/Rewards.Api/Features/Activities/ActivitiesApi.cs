@@ -41,6 +41,12 @@ public static class ActivitiesApi
                 $"decided in order, in runs of the award script of up to {AwardBatcher.MaxBatch}, exactly as separate requests would be. " +
                 "The same key twice in one batch refuses the whole batch (400, nothing recorded). " +
                 $"Body: at most {ActivityLimits.MaxBatchBodyBytes / 1024:N0} KiB.");
+        group.MapGet("/pending", ListPending)
+            .WithName(nameof(ListPending))
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("The moderation queue: pending activities, oldest first")
+            .WithDescription("Activities waiting for a moderator: those of types whose rule requires approval, and those held by the " +
+                "velocity rule (`reason: velocity`). Approving, rejecting or erasing the member takes them off. " + Paging.Description);
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
@@ -58,10 +64,78 @@ public static class ActivitiesApi
             .RequireAuthorization(Policies.Activities)
             .WithSummary("Reverse (claw back) an awarded activity")
             .WithDescription("Appends a negative ledger entry and reduces balance and lifetime points. A reason is required.");
+        // "activities:moderate" is one path segment, so it cannot live under the group's "/activities" prefix.
+        app.MapGroup("/v1/programs/{programId}").WithTags("Activities").RequireProgram()
+            .MapPost("/activities:moderate", ModerateMany)
+            .WithName(nameof(ModerateMany))
+            .RequireAuthorization(Policies.Activities)
+            .WithSummary("Approve or reject up to 100 pending activities")
+            .WithDescription("`action` (approve or reject) applies to each of `activityIds` (1 to 100, each once), with the optional " +
+                "`reason`; an id that is not one the API returns refuses the whole request (400). Each id gets its own answer, in order: `done` with the moderation's result, `not_found`, or `conflict` " +
+                "(not pending any more, or the member is suspended or erased) with a `detail`. Each moderation is atomic on its own; " +
+                "one failing does not undo the others.");
         return group;
     }
 
     public sealed record ModerationRequest(string? Reason);
+
+    public sealed record PendingList(IReadOnlyList<ActivityView> Activities, long Total);
+
+    public sealed record BulkModerationRequest(
+        [property: WireValues(typeof(ModerationAction), "approve", "reject")] string? Action, string[]? ActivityIds, string? Reason);
+
+    /// <param name="Outcome">done, not_found or conflict.</param>
+    public sealed record BulkModerationItem(string ActivityId, string Outcome, string? Detail, ModerationResult? Result);
+
+    public sealed record BulkModerationResponse(IReadOnlyList<BulkModerationItem> Results);
+
+    public const int MaxModerationBatch = 100;
+
+    private static async Task<Results<Ok<PendingList>, ValidationProblem>> ListPending(
+        string programId, RouteProgram route, ActivityStore activities, int? offset = null, int? limit = null)
+    {
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (page, total) = await activities.PendingAsync(route.Program.Id, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new PendingList(page, total));
+    }
+
+    private static async Task<Results<Ok<BulkModerationResponse>, ValidationProblem>> ModerateMany(
+        string programId, BulkModerationRequest request, RouteProgram route, ActivityStore activities, TimeProvider clock)
+    {
+        var ids = request.ActivityIds;
+        var v = new Validation()
+            .Check(request.Action is "approve" or "reject", "action", "Required: approve or reject.")
+            .Check(ids is { Length: >= 1 and <= MaxModerationBatch }, "activityIds", $"Required: 1 to {MaxModerationBatch} activity ids.")
+            .Check(ids is null || ids.All(Ids.IsValidGeneratedId), "activityIds", "Each item must be an activity id as the API returned it.")
+            .Check(ids is null || ids.Distinct(StringComparer.Ordinal).Count() == ids.Length, "activityIds", "Give each id once.")
+            .Check(request.Reason is null || Ids.IsPlainText(request.Reason, ActivityLimits.MaxReasonLength), "reason",
+                $"When given: 1–{ActivityLimits.MaxReasonLength} characters of plain text.");
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var action = request.Action == "approve" ? ModerationAction.Approve : ModerationAction.Reject;
+        var now = clock.GetUtcNow();
+        var reason = request.Reason?.Trim();
+        // Concurrent: the reads, then the script runs, share round trips on the multiplexed connection.
+        var results = await Task.WhenAll(ids!.Select(async id =>
+        {
+            var (outcome, current, result) = await activities.ModerateAsync(route.Program, id, action, reason, now);
+            return outcome switch
+            {
+                ModerationOutcome.Done => new BulkModerationItem(id, "done", null, result),
+                ModerationOutcome.NotFound => new BulkModerationItem(id, "not_found", "No such activity in this program.", null),
+                ModerationOutcome.Conflict => new BulkModerationItem(id, "conflict", $"Cannot {action.ToWire()} an activity that is {current}.", null),
+                _ when current == MemberStatus.Erased.ToWire() => new BulkModerationItem(id, "conflict", "The member was erased: their activities are no longer moderated.", null),
+                _ => new BulkModerationItem(id, "conflict", $"The member is {current}: reinstate the member before moderating their activities.", null),
+            };
+        }));
+        return TypedResults.Ok(new BulkModerationResponse(results));
+    }
 
     private static async Task<Results<Ok<ActivityView>, NotFoundProblem>> GetActivity(
         string programId, string activityId, RouteProgram route, ActivityStore activities)

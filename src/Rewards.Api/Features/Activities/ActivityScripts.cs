@@ -13,13 +13,13 @@ namespace Rewards.Api.Features.Activities;
 [LuaScript("award")]
 public sealed record AwardScript(
     RedisKey Program, RedisKey Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Activity, RedisKey DayCap, RedisKey WeekCap,
-    RedisKey Targets, RedisKey MemberIndex,
+    RedisKey Targets, RedisKey MemberIndex, RedisKey MemberIds,
     long Version, string RequestHash, string ActivityId, string MemberId, string ActivityType, string Target, long OccurredAt,
     long Now, long Points, long DailyCap, long WeeklyCap, bool UniquePerTarget, long Cooldown, bool RequiresApproval,
     long IdempotencyTtl, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
-    string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral) : IScriptArgs;
+    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral) : IScriptArgs;
 
 /// <summary>The keys and arguments of moderate.lua (which names the same list, in order).</summary>
 [LuaScript("moderate")]
@@ -27,7 +27,7 @@ public sealed record ModerateScript(
     RedisKey Activity, RedisKey Member, RedisKey Ledger, RedisKey DayCap, RedisKey WeekCap, RedisKey Targets,
     string Action, string ActivityId, string MemberId, long Now, string Reason,
     BoardWrites Boards,
-    RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral,
+    RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral, RedisKey Pending,
     string Tiers, string Badges, long DayNumber, long KpiTtl) : IScriptArgs;
 
 /// <summary>

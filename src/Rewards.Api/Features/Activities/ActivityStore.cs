@@ -87,7 +87,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Program(p), RedisKeys.Idempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId),
             RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
             RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
-            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p),
+            RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p), RedisKeys.MemberIdIndex(p),
             c.Program.Version, c.RequestHash, c.ActivityId, c.MemberId, c.Type, c.TargetId ?? "",
             ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
             c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget, (c.Rule.CooldownSeconds ?? 0) * 1000L,
@@ -96,7 +96,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             BoardWrites.For(c.Program, c.Type, localDate, c.Now),
             RedisKeys.Stats(p, periods.Day), RedisKeys.StatsActiveMembers(p, periods.Day),
             RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
-            RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""),
+            RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
         return (keys, args);
@@ -132,6 +132,19 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             f[8].IsNull ? null : ProgramTime.FromUnixMs((long)f[8]), NullIfEmpty(f[9]));
     }
 
+    /// <summary>
+    /// One page of the moderation queue, oldest first, and its length: the ids in one round trip, the activities in a second,
+    /// pipelined. Approval, rejection and erasure take activities off the queue in their own script runs.
+    /// </summary>
+    public async Task<(IReadOnlyList<ActivityView> Activities, long Total)> PendingAsync(string programId, int offset, int limit)
+    {
+        var db = redis.GetDatabase();
+        var total = db.SortedSetLengthAsync(RedisKeys.PendingActivities(programId));
+        var ids = await db.SortedSetRangeByRankAsync(RedisKeys.PendingActivities(programId), offset, offset + limit - 1);
+        var views = await Task.WhenAll(ids.Select(id => FindAsync(programId, id.ToString())));
+        return ([.. views.OfType<ActivityView>()], await total);
+    }
+
     /// <summary>Approve, reject or reverse. The script re-checks the state, so a concurrent moderation cannot both succeed.</summary>
     public async Task<(ModerationOutcome Outcome, string? CurrentStatus, ModerationResult? Result)> ModerateAsync(
         ProgramSnapshot program, string activityId, ModerationAction action, string? reason, DateTimeOffset now)
@@ -153,7 +166,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             action.ToWire(), activityId, member, ProgramTime.ToUnixMs(now), reason ?? "",
             BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
-            RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""),
+            RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds))))!;
         return (string)r[0]! switch
         {

@@ -70,8 +70,8 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var programId = program.Id;
         var now = clock.GetUtcNow();
         var result = (RedisResult[])(await scripts.UpsertMember.RunAsync(redis.GetDatabase(), ScriptArgs<UpsertMemberScript>.Build(new(
-            RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId),
-            RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day),
+            RedisKeys.Member(programId, memberId), RedisKeys.MemberIndex(programId), RedisKeys.MemberIdIndex(programId),
+            RedisKeys.MemberNameIndex(programId), RedisKeys.Stats(programId, ProgramTime.PeriodsOf(now, program.Zone).Day),
             memberId, ProgramTime.ToUnixMs(now), displayName ?? "", locale ?? "", insights.Value.RetentionSeconds))))!;
         if ((int)result[0] < 0)
         {
@@ -125,6 +125,42 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             status, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
             f.ContainsKey(MemberFields.Flagged));
     }
+
+    /// <summary>Candidates one filtered page of the member list reads at most (one HMGET each, in one script run).</summary>
+    public const int MaxScanPerPage = 1000;
+
+    /// <summary>
+    /// One page of the member list (see member-list.lua): the ids in one script run, their profiles in one pipelined round
+    /// trip. Erased members are in no index, so never listed.
+    /// </summary>
+    public async Task<(IReadOnlyList<MemberProfile> Members, long Total, long? NextOffset)> ListAsync(
+        string programId, MemberListQuery query, int offset, int limit)
+    {
+        var db = redis.GetDatabase();
+        var (mode, source, prefix) = query switch
+        {
+            { IdPrefix: { } p } => ("id", RedisKeys.MemberIdIndex(programId), p),
+            { NamePrefix: { } p } => ("name", RedisKeys.MemberNameIndex(programId), AsciiLower(p)),
+            _ => ("seen", RedisKeys.MemberIndex(programId), ""),
+        };
+        var r = (RedisResult[])(await scripts.ListMembers.RunAsync(db, ScriptArgs<MemberListScript>.Build(new(
+            source, mode, prefix, RedisKeys.MemberPrefix(programId), query.Status?.ToWire() ?? "",
+            query.Tier?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", query.Flagged switch { true => "1", false => "0", null => "" },
+            offset, limit, MaxScanPerPage, query.IdPrefix is not null && query.NamePrefix is not null ? AsciiLower(query.NamePrefix) : ""))))!;
+        var profiles = await Task.WhenAll(r.Skip(2).Select(id => FindAsync(programId, (string)id!)));
+        var next = (long)r[1];
+        return ([.. profiles.OfType<MemberProfile>()], (long)r[0], next < 0 ? null : next);
+    }
+
+    /// <summary>ASCII letters lowercased, as Lua's string.lower does (the display-name index is folded by member.lua).</summary>
+    public static string AsciiLower(string value) =>
+        string.Create(value.Length, value, (span, v) =>
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                span[i] = v[i] is >= 'A' and <= 'Z' ? (char)(v[i] + 32) : v[i];
+            }
+        });
 
     /// <summary>One page of the flagged members (velocity) by member id, with their profiles, and how many are flagged.</summary>
     public async Task<(IReadOnlyList<MemberProfile> Members, long Total)> FlaggedAsync(string programId, int offset, int limit)
@@ -203,10 +239,11 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         // The prefixes are erasure's (erasure.lua): the keys it builds from them carry the program's tag, like the keys above.
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
-            RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id),
+            RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id), RedisKeys.PendingActivities(program.Id),
+            RedisKeys.MemberIdIndex(program.Id), RedisKeys.MemberNameIndex(program.Id),
             change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
             RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
-            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), [.. keys], [.. args]))))!;
+            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), RedisKeys.PerkPrefix(program.Id), [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),

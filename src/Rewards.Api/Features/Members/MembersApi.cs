@@ -33,11 +33,16 @@ public static class MembersApi
             .WithName(nameof(GetMember))
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("Get a member: profile, balance and lifetime points");
-        group.MapGet("/", ListFlagged)
-            .WithName(nameof(ListFlagged))
-            .RequireAuthorization(Policies.Activities)
-            .WithSummary("Members flagged for review (velocity rule)")
-            .WithDescription("`flagged=true` is required: the list of all members is not exposed here. By member id. " + Paging.Description);
+        group.MapGet("/", ListMembers)
+            .WithName(nameof(ListMembers))
+            .RequireAuthorization(Policies.ActivitiesOrRead)
+            .WithSummary("List members: all, by id or display-name prefix, filtered by status, tier or flag")
+            .WithDescription("Oldest first (first seen); with `idPrefix` by member id, with `namePrefix` by display name (ASCII letters " +
+                "compared case-insensitively; with both, by id, keeping the names that start with `namePrefix`); `flagged=true` alone lists the members flagged for review by member id. " +
+                "`status` (active, suspended), `tier` (a tier name, or `none`) and `flagged` filter the list: a filtered page reads at most " +
+                "1,000 members, so it may hold fewer than `limit` (even none) — continue from `nextOffset` until it is null. " +
+                "`total` counts the members matching the prefix (all members without one), before the filters. Erased members are never listed. " +
+                Paging.Description);
         group.MapPost("/{memberId}/unflag", Unflag)
             .WithName(nameof(Unflag))
             .RequireAuthorization(Policies.Activities)
@@ -99,20 +104,41 @@ public static class MembersApi
             : TypedResults.Ok(profile);
     }
 
-    public sealed record MemberList(IReadOnlyList<MemberProfile> Members, long Total);
+    /// <param name="NextOffset">Where the next page starts (`offset`); null when the list is done.</param>
+    public sealed record MemberList(IReadOnlyList<MemberProfile> Members, long Total, long? NextOffset);
 
-    private static async Task<Results<Ok<MemberList>, ValidationProblem>> ListFlagged(
-        string programId, RouteProgram route, MemberStore members, bool? flagged = null, int? offset = null, int? limit = null)
+    private static async Task<Results<Ok<MemberList>, ValidationProblem>> ListMembers(
+        string programId, RouteProgram route, MemberStore members, string? status = null, string? tier = null, bool? flagged = null,
+        string? idPrefix = null, string? namePrefix = null, int? offset = null, int? limit = null)
     {
+        var tiers = route.Program.Definition.Tiers ?? [];
+        var tierIndex = tier is null ? (int?)null
+            : tier == "none" ? 0
+            : tiers.Select((t, i) => (t.Name, Number: i + 1)).FirstOrDefault(t => t.Name == tier).Number is var n and > 0 ? n : -1;
         var v = new Validation()
-            .Check(flagged == true, "flagged", "Required: true (only the flagged members are listed).")
+            .Check(status is null or "active" or "suspended", "status", "When given: active or suspended (erased members are never listed).")
+            .Check(tierIndex is null or >= 0, "tier", tiers.Count == 0
+                ? "When given: none (this program has no tiers)."
+                : $"When given: none or one of the program's tiers: {string.Join(", ", tiers.Select(t => t.Name))}.")
+            .Check(idPrefix is null || Ids.IsValidId(idPrefix), "idPrefix",
+                "When given: the start of a member id (letters, digits, '-', '_', '.', at most 64).")
+            .Check(namePrefix is null || Ids.IsPlainText(namePrefix, MemberLimits.MaxDisplayNameLength), "namePrefix",
+                $"When given: the start of a display name, 1–{MemberLimits.MaxDisplayNameLength} characters of plain text.")
             .CheckPage(offset, limit);
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
-        var (page, total) = await members.FlaggedAsync(programId, offset ?? 0, limit ?? Paging.DefaultLimit);
-        return TypedResults.Ok(new MemberList(page, total));
+        int from = offset ?? 0, count = limit ?? Paging.DefaultLimit;
+        if (flagged == true && status is null && tier is null && idPrefix is null && namePrefix is null)
+        {
+            var (flaggedPage, flaggedTotal) = await members.FlaggedAsync(programId, from, count);
+            return TypedResults.Ok(new MemberList(flaggedPage, flaggedTotal, from + count < flaggedTotal ? from + count : null));
+        }
+        var query = new MemberListQuery(idPrefix, namePrefix,
+            status is null ? null : WireCode<MemberStatus>.Parse(status), tierIndex, flagged);
+        var (page, total, next) = await members.ListAsync(programId, query, from, count);
+        return TypedResults.Ok(new MemberList(page, total, next));
     }
 
     private static async Task<Results<Ok<MemberProfile>, NotFoundProblem>> Unflag(

@@ -58,6 +58,14 @@ public enum ScheduleType
     [JsonStringEnumMemberName("cron")] Cron,
 }
 
+/// <summary>An offer code's state in the codes list.</summary>
+public enum OfferCodeState
+{
+    /// <summary>In the pool, not handed out yet.</summary>
+    [JsonStringEnumMemberName("free")] Free,
+    [JsonStringEnumMemberName("claimed")] Claimed,
+}
+
 /// <summary>A member's state for a perk in their inbox.</summary>
 public enum MemberPerkState
 {

@@ -16,7 +16,7 @@ public sealed record AddPerkCodesScript(RedisKey PerkKey, RedisKey CodeList, Red
 [LuaScript("perk-delete")]
 public sealed record DeletePerkScript(
     RedisKey PerkKey, RedisKey PerkIndex, RedisKey NewsByPublicAt, RedisKey NewsByEarlyAt, RedisKey CodeList, RedisKey CodeSet,
-    RedisKey Accepted, RedisKey Waitlist, RedisKey Declined, RedisKey RunIds, string PerkId, string RunPrefix) : IScriptArgs;
+    RedisKey Accepted, RedisKey Waitlist, RedisKey Declined, RedisKey RunIds, RedisKey Claims, string PerkId, string RunPrefix) : IScriptArgs;
 
 /// <summary>The keys and arguments of perk-ungrant-chunk.lua (Prefix: RedisKeys.MemberPrefix).</summary>
 [LuaScript("perk-ungrant-chunk")]

@@ -12,7 +12,12 @@ public sealed record GrantPerkChunkScript(
 /// <summary>The keys and arguments of perk-claim.lua.</summary>
 [LuaScript("perk-claim")]
 public sealed record ClaimOfferScript(
-    RedisKey GrantsKey, RedisKey CodePool, RedisKey PerkKey, RedisKey TodayStats, string PerkId, bool Expired, long KpiTtl) : IScriptArgs;
+    RedisKey GrantsKey, RedisKey CodePool, RedisKey PerkKey, RedisKey TodayStats, RedisKey Claims, string PerkId, bool Expired, long KpiTtl,
+    long Now, string MemberId) : IScriptArgs;
+
+/// <summary>The keys and arguments of perk-codes-list.lua (read only; State '' = all, 'claimed' or 'free').</summary>
+[LuaScript("perk-codes-list")]
+public sealed record ListOfferCodesScript(RedisKey Claims, RedisKey CodeList, string MemberPrefix, string PerkId, string State, long Offset, long Limit) : IScriptArgs;
 
 /// <summary>The keys and arguments of perk-rsvp.lua (Answer 'accept' or 'decline').</summary>
 [LuaScript("perk-rsvp")]

@@ -22,6 +22,9 @@ public sealed record PerkView(PerkDefinition Perk, PerkStatus Status, long Grant
 public sealed record MemberPerk(string PerkId, PerkKind Kind, string Title, string? Description, MemberPerkState State, DateTimeOffset GrantedAt,
     string? Code, OfferSettings? Offer, EventSettings? Event, DateTimeOffset? EarlyAt, DateTimeOffset? PublicAt);
 
+/// <summary>An offer code: free, or claimed by a member at a time.</summary>
+public sealed record OfferCode(string Code, OfferCodeState State, string? MemberId, DateTimeOffset? ClaimedAt);
+
 public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
 
 public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, Programs.ProgramStore programs,
@@ -80,6 +83,7 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             RedisKeys.Perk(programId, perkId), RedisKeys.PerkIndex(programId), RedisKeys.NewsByPublicAt(programId), RedisKeys.NewsByEarlyAt(programId),
             RedisKeys.PerkCodes(programId, perkId), RedisKeys.PerkCodeSet(programId, perkId), RedisKeys.PerkAccepted(programId, perkId),
             RedisKeys.PerkWaitlist(programId, perkId), RedisKeys.PerkDeclined(programId, perkId), RedisKeys.PerkRuns(programId, perkId),
+            RedisKeys.PerkClaims(programId, perkId),
             perkId, RedisKeys.PerkRun(programId, perkId, "").ToString())))) == 1;
 
     /// <summary>Removes a deleted perk's grant and inbox entry from the members ranked [start, start + count); returns how many were looked at.</summary>
@@ -204,13 +208,34 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
             : await declined ? MemberPerkState.Declined : MemberPerkState.Invited;
     }
 
+    /// <summary>
+    /// One page of an offer's codes (perk-codes-list.lua): claimed first, oldest claim first, then free, the next to be handed
+    /// out first; and how many match. One script run.
+    /// </summary>
+    public async Task<(IReadOnlyList<OfferCode> Codes, long Total)> CodesAsync(string programId, string perkId, OfferCodeState? state, int offset, int limit)
+    {
+        var r = (RedisResult[])(await scripts.ListOfferCodes.RunAsync(redis.GetDatabase(), ScriptArgs<ListOfferCodesScript>.Build(new(
+            RedisKeys.PerkClaims(programId, perkId), RedisKeys.PerkCodes(programId, perkId), RedisKeys.MemberPrefix(programId), perkId,
+            state?.ToWire() ?? "", offset, limit))))!;
+        var codes = new List<OfferCode>((r.Length - 2) / 3);
+        for (var i = 2; i + 2 < r.Length; i += 3)
+        {
+            var member = (string)r[i + 1]!;
+            codes.Add(member.Length == 0
+                ? new OfferCode((string)r[i]!, OfferCodeState.Free, null, null)
+                : new OfferCode((string)r[i]!, OfferCodeState.Claimed, member, ProgramTime.FromUnixMs((long)r[i + 2])));
+        }
+        return (codes, (long)r[0] + (long)r[1]);
+    }
+
     /// <summary>The code, or why not: no grant, expired, or the pool is exhausted.</summary>
     public async Task<(ClaimOutcome Outcome, string? Code)> ClaimAsync(string programId, string memberId, PerkDefinition offer)
     {
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
         var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(), ScriptArgs<ClaimOfferScript>.Build(new(
             RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
-            await TodaysStatsAsync(programId), offer.PerkId, expired, KpiTtl))))!;
+            await TodaysStatsAsync(programId), RedisKeys.PerkClaims(programId, offer.PerkId), offer.PerkId, expired, KpiTtl,
+            ProgramTime.ToUnixMs(clock.GetUtcNow()), memberId))))!;
         return (WireCode<ClaimOutcome>.Parse((string)r[0]!), r.Length > 1 ? (string?)r[1] : null);
     }
 

@@ -46,6 +46,14 @@ public static class PerksApi
             .WithSummary("Delete a perk: no more runs, gone from member inboxes")
             .WithDescription("Removes at once everything the perk owns (definition, code pool, RSVPs, grant runs, index and news entries); " +
                 "members' grants of it, claimed codes included, leave their inboxes in the background within moments.");
+        group.MapGet("/{perkId}/codes", ListCodes)
+            .WithName(nameof(ListCodes))
+            .WithSummary("An offer's codes: free, or claimed by whom and when (JSON or CSV)")
+            .WithDescription("Claimed codes first, oldest claim first, then the free ones, the next to be handed out first; `state` " +
+                "(free or claimed) narrows the list. " + Paging.Description + " With `format=csv` or `Accept: text/csv` the whole list " +
+                "(`code,state,memberId,claimedAt`) is streamed as CSV, read 1,000 codes per script run, `offset` and `limit` ignored: " +
+                "it is not a snapshot, a code claimed while it streams may appear twice or not at all. An erased member's code is " +
+                "gone (the code lived only in their grant).");
         group.MapPost("/{perkId}/codes", AddCodes)
             .WithName(nameof(AddCodes))
             .WithSummary("Add codes to an offer's pool")
@@ -59,6 +67,59 @@ public static class PerksApi
     public sealed record CodesRequest(string[]? Codes);
 
     public sealed record PerkList(IReadOnlyList<PerkView> Perks, long Total);
+
+    public sealed record OfferCodeList(IReadOnlyList<OfferCode> Codes, long Total);
+
+    /// <summary>Codes read per script run while a CSV streams.</summary>
+    private const int CsvChunk = 1000;
+
+    private static async Task<Results<Ok<OfferCodeList>, PushStreamHttpResult, ValidationProblem, NotFoundProblem>> ListCodes(
+        string programId, string perkId, RouteProgram route, PerkStore perks, HttpRequest http, string? state = null, string? format = null,
+        int? offset = null, int? limit = null)
+    {
+        var v = new Validation()
+            .Check(state is null or "free" or "claimed", "state", "When given: free or claimed.")
+            .Check(format is null or "json" or "csv", "format", "When given: json or csv (or send `Accept: text/csv`).")
+            .CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var found = Ids.IsValidGeneratedId(perkId) ? await perks.FindDefinitionAsync(programId, perkId) : null;
+        if (found is not var (perk, _) || perk.Kind != PerkKind.Offer)
+        {
+            return Problems.NotFound("No such offer in this program (codes belong to offers).");
+        }
+        var filter = state is null ? (OfferCodeState?)null : WireCode<OfferCodeState>.Parse(state);
+        var csv = format == "csv" || (format is null && http.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true));
+        if (!csv)
+        {
+            var (page, total) = await perks.CodesAsync(programId, perkId, filter, offset ?? 0, limit ?? Paging.DefaultLimit);
+            return TypedResults.Ok(new OfferCodeList(page, total));
+        }
+        return TypedResults.Stream(async body =>
+        {
+            await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            await writer.WriteAsync("code,state,memberId,claimedAt\r\n");
+            for (var at = 0; ; at += CsvChunk)
+            {
+                var (chunk, _) = await perks.CodesAsync(programId, perkId, filter, at, CsvChunk);
+                foreach (var c in chunk)
+                {
+                    await writer.WriteAsync($"{Csv(c.Code)},{c.State.ToWire()},{Csv(c.MemberId ?? "")},{c.ClaimedAt?.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture)}\r\n");
+                }
+                await writer.FlushAsync();
+                if (chunk.Count < CsvChunk)
+                {
+                    break;
+                }
+            }
+        }, "text/csv; charset=utf-8", $"codes-{perkId}.csv");
+    }
+
+    /// <summary>An RFC 4180 field: quoted when it holds a comma, a quote or a line break.</summary>
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 
     private static async Task<Results<Created<PerkView>, ValidationProblem, ConflictProblem>> CreatePerk(
         string programId, CreatePerkRequest request, RouteProgram route, PerkStore perks, PerkScheduler scheduler, QuotaStore quotaStore,

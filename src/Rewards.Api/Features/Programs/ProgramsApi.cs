@@ -21,6 +21,11 @@ public static class ProgramsApi
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Create a program")
             .WithDescription("Creates a brand community with its time zone and earning rules per activity type.");
+        group.MapGet("/", ListPrograms)
+            .WithName(nameof(ListPrograms))
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("List the programs, newest first (operator)")
+            .WithDescription("Each with its id, name, time zone and creation time. " + Paging.Description);
         group.MapGet("/{programId}", GetProgram)
             .WithName(nameof(GetProgram))
             .RequireAuthorization(Policies.ProgramRead)
@@ -70,6 +75,21 @@ public static class ProgramsApi
             return Problems.Conflict($"Program '{definition.Id}' already exists.");
         }
         return TypedResults.Created($"/v1/programs/{definition.Id}", ProgramResponse.From(saved!));
+    }
+
+    public sealed record ProgramSummary(string Id, string Name, string TimeZone, DateTimeOffset CreatedAt);
+
+    public sealed record ProgramList(IReadOnlyList<ProgramSummary> Programs, long Total);
+
+    private static async Task<Results<Ok<ProgramList>, ValidationProblem>> ListPrograms(ProgramStore programs, int? offset = null, int? limit = null)
+    {
+        var v = new Validation().CheckPage(offset, limit);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+        var (page, total) = await programs.ListAsync(offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new ProgramList(page, total));
     }
 
     private static async Task<Results<Ok<ProgramResponse>, NotFoundProblem>> GetProgram(string programId, ProgramStore programs)

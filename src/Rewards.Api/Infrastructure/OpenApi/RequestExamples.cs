@@ -38,6 +38,7 @@ public static class RequestExamples
         ["Approve"] = """{"reason":"Photo checked by a moderator"}""",
         ["Reject"] = """{"reason":"Photo does not show the product"}""",
         ["Reverse"] = """{"reason":"Duplicate review removed"}""",
+        ["ModerateMany"] = """{"action":"approve","activityIds":["01a22d621f307ab2b0722c7f02274ae0","01a22d621f4f705ab12fc9e6ecb76665"],"reason":"Photos checked by a moderator"}""",
         ["CreatePerk"] = """
             {"kind":"offer","title":"10% off your next coffee","description":"For members with 500 points or more",
              "offer":{"generateCodes":100,"expiresAt":"2027-06-30T22:00:00Z"},
@@ -100,6 +101,7 @@ public static class RequestExamples
         ["RecordActivityBatchRequest"] = ["activities"],
         ["CreateClientRequest"] = ["name", "scopes"],
         ["RsvpRequest"] = ["answer"],
+        ["BulkModerationRequest"] = ["action", "activityIds"],
         ["CreatePerkRequest"] = ["kind", "title", "audience", "schedule"],
         ["PerkStatusRequest"] = ["status"],
         ["CodesRequest"] = ["codes"],

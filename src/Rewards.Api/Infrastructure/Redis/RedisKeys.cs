@@ -40,6 +40,18 @@ public static class RedisKeys
     /// <summary>Sorted set of the program's member ids, by first-seen time.</summary>
     public static RedisKey MemberIndex(string programId) => $"{P(programId)}:members";
 
+    /// <summary>Sorted set, score 0: the program's member ids, for prefix search (ZRANGEBYLEX); erased members leave it.</summary>
+    public static RedisKey MemberIdIndex(string programId) => $"{P(programId)}:members:ids";
+
+    /// <summary>
+    /// Sorted set, score 0: "&lt;display name, ASCII letters lowercased&gt;\0&lt;member id&gt;" of every member with a display name,
+    /// for prefix search; kept in step by upsert-member.lua, erased members leave it.
+    /// </summary>
+    public static RedisKey MemberNameIndex(string programId) => $"{P(programId)}:members:names";
+
+    /// <summary>Sorted set: the moderation queue, pending activity ids by recordedAt (unix ms).</summary>
+    public static RedisKey PendingActivities(string programId) => $"{P(programId)}:pending";
+
     /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
     public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
@@ -85,6 +97,9 @@ public static class RedisKeys
 
     /// <summary>Set: the SHA-1 of every code an offer's pool ever held, claimed ones included (codes are unique in a pool; a claimed code itself stays only in its grant).</summary>
     public static RedisKey PerkCodeSet(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:codeset";
+
+    /// <summary>Sorted set: the members who claimed an offer's code, by claim time (unix ms); their code is in their grant.</summary>
+    public static RedisKey PerkClaims(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:claims";
 
     /// <summary>Set: the ids of a perk's grant runs (to delete their records with the perk).</summary>
     public static RedisKey PerkRuns(string programId, string perkId) => $"{P(programId)}:perk:{perkId}:runs";

@@ -158,6 +158,8 @@ public sealed class RewardsScripts
     public RedisScript Moderate { get; } = RedisScript.FromResource("moderate");
     public RedisScript UpsertMember { get; } = RedisScript.FromResource("upsert-member");
     public RedisScript MemberStatus { get; } = RedisScript.FromResource("member-status");
+    public RedisScript ListMembers { get; } = RedisScript.FromResource("member-list");
+    public RedisScript ListOfferCodes { get; } = RedisScript.FromResource("perk-codes-list");
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
     public RedisScript ReadLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive-read");

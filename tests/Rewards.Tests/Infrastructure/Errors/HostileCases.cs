@@ -78,6 +78,7 @@ internal static class HostileCases
         ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
         ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
         ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
+        ["BulkModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["BatchActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
@@ -330,6 +331,12 @@ internal static class HostileCases
             "days" => "30",
             "locale" => "fr-FR",
             "flagged" => "true",
+            "status" => "active",
+            "tier" => "none",
+            "idPrefix" => "m",
+            "namePrefix" => "Al",
+            "state" => "claimed",
+            "format" => "json",
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for query parameter '{parameter}'; add one."),
         };
 
@@ -376,8 +383,6 @@ internal static class HostileCases
                 [
                     ("before from", ProgramTime.DayId(today.AddDays(-7))), ("year 9999", "9999-12-31"),
                 ]),
-                // Only flagged members are listed: the list of all members is not exposed.
-                ("ListFlagged", "flagged") => [("false", "false"), ("missing", null)],
                 _ => [],
             };
         }
@@ -630,8 +635,14 @@ internal static class HostileCases
         {
             // An empty last segment is another route: GET .../perks/ lists the perks.
             ("GetPerk", "path perkId", "empty") => "the list of perks",
+            ("GetProgram", "path programId", "empty") => "the list of programs",
+            ("GetMember", "path memberId", "empty") => "the list of members",
             // Booleans are parsed allowing surrounding white space.
-            ("ListFlagged", "query flagged", "valid + newline") => "'true\\n' is true",
+            ("ListMembers", "query flagged", "valid + newline") => "'true\\n' is true",
+            // Any plain text can start a display name: punctuation, quotes and such are searched for, not refused.
+            ("ListMembers", "query namePrefix", var c) when HostileIds.Any(h => h.Name == c && Rewards.Api.Infrastructure.Ids.IsPlainText(h.Value, 100))
+                => "plain text: the start of a display name",
+            ("ListMembers", "query namePrefix", "repeated") => "the values, joined by a comma, are plain text: the start of a display name",
             // Repeated scopes are held once.
             ("CreateClient", "CreateClientRequest.scopes", "duplicate items") => "a client holds each scope once",
             // The profile's fields are all optional: {} clears display name and locale.
@@ -646,6 +657,7 @@ internal static class HostileCases
                 "a merge patch keeps what it leaves out",
             ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
             ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
+            ("ModerateMany", "BulkModerationRequest.reason", "missing" or "null") => "the reason is optional",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
@@ -724,6 +736,10 @@ internal static class HostileCases
             "BatchActivityRequest.targetId" => "t-3",
             "BatchActivityRequest.occurredAt" => world.Now.AddMinutes(-1).ToString("O"),
             "ModerationRequest.reason" => "checked by a moderator",
+            // An awarded activity: rejecting it answers a per-id conflict and changes nothing.
+            "BulkModerationRequest.action" => "reject",
+            "BulkModerationRequest.activityIds" => new JsonArray(world.AwardedActivityId),
+            "BulkModerationRequest.reason" => "checked by a moderator",
             "CreateClientRequest.name" => "hostile client",
             "CreateClientRequest.scopes" => new JsonArray(Scopes.Read),
             "MemberRequest.displayName" => "Bob",
