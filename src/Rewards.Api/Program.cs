@@ -38,6 +38,7 @@ var app = builder.Build();
 
 app.UseRewardsHttp();
 app.UseRewardsOpenApi();
+app.UseProgramCors();
 app.UseRewardsAuth();
 app.UseRewardsJobs();
 

@@ -1,3 +1,4 @@
+using Rewards.Api.Infrastructure.Auth;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -83,6 +84,7 @@ public static class RecordActivity
         string prefix) => v
         .Check(Ids.IsValidIdempotencyKey(idempotencyKey), keyField, $"{keyRequired}: 1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
         .Check(Ids.IsValidId(request.MemberId), prefix + "memberId", $"Required: {Ids.IdRule}.")
+        .Check(request.MemberId != MemberSelf.Me, prefix + "memberId", "'me' is reserved: in a path it stands for the member of a member token.")
         .Check(Ids.IsValidActivityType(request.Type), prefix + "type", "Required: an activity type such as 'review'.")
         .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), prefix + "targetId",
             $"When given: 1–{MaxTargetIdLength} characters without control characters.");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Gamification;
@@ -10,7 +11,14 @@ namespace Rewards.Api.Features.Programs;
 public static class ProgramsApi
 {
     public static IServiceCollection AddProgramsFeature(this IServiceCollection services) =>
-        services.AddSingleton<ProgramStore>();
+        services.AddSingleton<ProgramStore>().AddCors().AddSingleton<ICorsPolicyProvider, ProgramCorsPolicyProvider>();
+
+    /// <summary>CORS from each program's allowed origins; before authentication, so that preflights need no token.</summary>
+    public static WebApplication UseProgramCors(this WebApplication app)
+    {
+        app.UseCors();
+        return app;
+    }
 
     public static RouteGroupBuilder MapProgramsApi(this IEndpointRouteBuilder app)
     {
@@ -47,17 +55,25 @@ public static class ProgramsApi
                 "`null` removes a member (a rule, a cap), arrays (tiers, badges) replace the whole list. The result is validated like a PUT. " +
                 "A removed activity type earns nothing from then on; its boards stay readable until leaderboard retention ends " +
                 "(listed in `removedTypes`).");
+        app.MapGroup("/v1/programs/{programId}").WithTags("Programs").RequireProgram()
+            .MapGet("/card", ProgramCardApi.Handle)
+            .WithName("GetProgramCard")
+            .RequireAuthorization(Policies.MemberRead)
+            .WithSummary("The program's public card: how to earn, tiers, badges, leaderboards")
+            .WithDescription("For apps and brand sites (member tokens or `rewards.read`): activity types with their points, caps, cooldown and " +
+                "approval, the tier ladder, the badge catalogue with criteria and the leaderboards with their windows. No client list, no " +
+                "CORS origins, no anti-gaming thresholds.");
         return group;
     }
 
     public sealed record ProgramResponse(
         string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
-        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, IReadOnlyDictionary<string, DateTimeOffset> RemovedTypes,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, CorsSettings Cors,
+        IReadOnlyDictionary<string, DateTimeOffset> RemovedTypes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
             new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention,
-                p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity,
+                p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.Definition.Cors ?? new CorsSettings([]),
                 p.Definition.RemovedTypes ?? new Dictionary<string, DateTimeOffset>(), p.CreatedAt, p.UpdatedAt);
     }
 

@@ -1,4 +1,5 @@
 using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Auth;
 
 namespace Rewards.Api.Features.Programs;
 
@@ -36,7 +37,7 @@ public static class ProgramScope
     /// group without a <see cref="RouteProgram"/> parameter is refused when it is built, so none can skip the check.
     /// </summary>
     public static RouteGroupBuilder RequireProgram(this RouteGroupBuilder group) =>
-        group.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails),
+        group.DeclareMe().WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails),
             ["application/problem+json"])).AddEndpointFilterFactory((factory, next) =>
         {
             var index = Array.FindIndex(factory.MethodInfo.GetParameters(), p => p.ParameterType == typeof(RouteProgram));

@@ -90,6 +90,7 @@ public static class AuthSetup
         // OpenIddict answers inside UseAuthentication; every other request is rate limited after authentication, per client.
         app.UseWhen(IsTokenEndpoint, branch => branch.Use(RefuseWhileGuessedAt));
         app.UseAuthentication();
+        app.Use(MemberSelf.ResolveMe);
         app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.UseRateLimiter());
         app.UseAuthorization();
         return app;

@@ -652,8 +652,10 @@ internal static class HostileCases
             ("Approve" or "Reject", "ModerationRequest.reason", "missing" or "null") => "the reason is optional",
             // A merge patch changes what it names and keeps the rest: any member may be left out, the empty patch changes nothing.
             // (Inside tiers and badges, arrays that a patch replaces whole, every item is complete.)
-            ("PatchProgram", _, "missing" or "empty object") when field.StartsWith("ProgramRequest", StringComparison.Ordinal)
-                || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal) =>
+            // (The world's program has no CORS settings: an empty cors object adds one without its required origins.)
+            ("PatchProgram", _, "missing" or "empty object") when !(field == "ProgramRequest.cors" && @case == "empty object")
+                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal)
+                || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal)) =>
                 "a merge patch keeps what it leaves out",
             ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
             ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
@@ -676,6 +678,10 @@ internal static class HostileCases
             (_, "ProgramRequest.tiers" or "ProgramRequest.badges", "empty") => "a program without tiers or badges",
             (_, "ProgramRequest.badges", "reversed") => "badges have no order",
             (_, "TierRequest.minLifetimePoints", "zero") => "the first tier may start at 0 points",
+            // Browser origins are optional (none allowed by default); repeated ones are held once.
+            (_, "ProgramRequest.cors", "missing" or "null") => "optional field: no browser origin allowed",
+            (_, "CorsRequest.allowedOrigins", "empty") => "no browser origin allowed",
+            (_, "CorsRequest.allowedOrigins", "duplicate items") => "a repeated origin is held once",
 
             // Optional perk settings: an offer may get its codes later and need not expire.
             (_, "CreatePerkRequest.description", "missing" or "null") => "optional field",
@@ -766,6 +772,7 @@ internal static class HostileCases
             "BadgeCondition.lifetimePoints" => 1000,
             "BadgeCondition.streakDays" => 7,
             "VelocityRequest.maxPerMinute" => 30,
+            "CorsRequest.allowedOrigins" => new JsonArray("https://shop.example", "http://localhost:5173"),
 
             "CreatePerkRequest.kind" or "AudienceRequest.type" or "ScheduleRequest.type" => variant!,
             "CreatePerkRequest.title" => "Winter sale",
