@@ -2,6 +2,8 @@
 -- wholly applied with the cursor moved past it, or not at all. A member holds one grant per perk, tagged with the run
 -- that made it, so re-running a chunk (a retry, a duplicate job execution, a restart) grants nobody twice.
 -- Member keys are prefix .. memberId (.. ':grants' / ':inbox'): RedisKeys.MemberPrefix, MemberGrants, MemberInbox.
+-- The run counts the members it examined (cursor), those who met the audience's condition and were active ('qualified':
+-- the run's answer calls it total) and those granted now (fewer when some already held this run's grant).
 -- Returns {'ok', cursor, total, granted in this chunk} | {'moved', cursor} | {'status', status}
 
 --!include codes
@@ -26,11 +28,12 @@ local cursor, total = tonumber(run[2]), tonumber(run[3])
 if cursor ~= expectedCursor then return {'moved', cursor} end
 
 local ids = redis.call('LRANGE', audienceKey, cursor, cursor + chunkSize - 1)
-local granted = 0
+local granted, qualified = 0, 0
 for _, id in ipairs(ids) do
   local m = redis.call('HMGET', prefix .. id, member.STATUS, member.LIFETIME, member.BADGES)
   if m[1] == codes.status.active and (minLifetime < 0 or (tonumber(m[2]) or 0) >= minLifetime)
       and (badge == '' or string.find(m[3] or '', ',' .. badge .. ',', 1, true)) then
+    qualified = qualified + 1
     local grants = prefix .. id .. ':grants'
     local current = redis.call('HGET', grants, perkId)
     if not current or string.sub(current, 1, #runId + 1) ~= runId .. '|' then
@@ -44,6 +47,7 @@ end
 cursor = cursor + #ids
 redis.call('HSET', runKey, 'cursor', cursor)
 redis.call('HINCRBY', runKey, 'granted', granted)
+redis.call('HINCRBY', runKey, 'qualified', qualified)
 redis.call('HINCRBY', perkKey, 'granted', granted)
 kpis.stat(todayStats, 'perksGranted', granted, kpiTtl)
 if cursor >= total then

@@ -1,5 +1,7 @@
 -- Answers an event invitation. Seats go in order of acceptance up to the capacity, then to a waitlist; a decline
--- frees a seat and promotes the first waitlisted member, in the same run.
+-- frees a seat and promotes the first waitlisted member, in the same run. The day's 'perksAccepted' KPI counts seats
+-- taken net (+1 per seat taken, a promotion included; -1 per seat given back), so that summed over the days it equals the
+-- perks' own 'accepted' (seats taken now).
 -- Returns {'none'} (no invitation) | {state, promoted member id or ''}
 
 --!include kpis
@@ -28,9 +30,11 @@ local promoted = ''
 if redis.call('ZREM', acceptedKey, memberId) == 1 then
   local first = redis.call('ZPOPMIN', waitlistKey)
   if first[1] then
+    -- the seat passes to the first waitlisted member: seats taken are unchanged
     redis.call('ZADD', acceptedKey, now, first[1])
-    kpis.stat(todayStats, 'perksAccepted', 1, kpiTtl)
     promoted = first[1]
+  else
+    kpis.stat(todayStats, 'perksAccepted', -1, kpiTtl)
   end
 else
   redis.call('ZREM', waitlistKey, memberId)

@@ -1,10 +1,11 @@
 -- Creates or updates a program's settings. Every update bumps 'version': the award script refuses to run
--- with settings of another version, so an instance holding stale cached rules reloads them first.
+-- with settings of another version, so an instance holding stale cached rules reloads them first. An update names the
+-- version its change was computed from and answers 'conflict' when another update saved since (the caller re-applies it).
 
 --!keys
 local programKey = KEYS[1]
 --!args
-local mode, json, now = ARGV[1], ARGV[2], ARGV[3] -- mode: 'create' | 'update'; now: unix ms
+local mode, json, now, expectedVersion = ARGV[1], ARGV[2], ARGV[3], ARGV[4] -- mode: 'create' | 'update'; now: unix ms
 --!end
 
 local exists = redis.call('EXISTS', programKey) == 1
@@ -14,6 +15,7 @@ if mode == 'create' then
   return {'saved', 1, now}
 end
 if not exists then return {'missing'} end
+if redis.call('HGET', programKey, 'version') ~= expectedVersion then return {'conflict'} end
 local version = redis.call('HINCRBY', programKey, 'version', 1)
 redis.call('HSET', programKey, 'json', json, 'updatedAt', now)
 return {'saved', version, redis.call('HGET', programKey, 'createdAt')}

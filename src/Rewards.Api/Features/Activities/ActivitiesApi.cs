@@ -30,6 +30,19 @@ public static class ActivitiesApi
                 "An erased member's activities (replays included) answer 409 with `reason: member_erased` and no figures. " +
                 "A `cooldown` refusal carries `retryAt`, the instant from which the next one counts. `occurredAt` (default: now) " +
                 "needs an offset, `Z` or `±hh:mm`.");
+        // A custom method on the collection (AIP-136 style): "activities:batch" is one segment, so it is mapped beside the group.
+        app.MapGroup("/v1/programs/{programId}").WithTags("Activities").RequireProgram()
+            .MapPost("/activities:batch", RecordActivityBatch.Handle)
+            .WithName(nameof(RecordActivityBatch))
+            .RequireAuthorization(Policies.Activities)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ActivityLimits.MaxBatchBodyBytes))
+            .WithSummary($"Record up to {ActivityLimits.MaxBatchActivities:N0} member contributions (backfills, offline sync)")
+            .WithDescription("Each item carries its own `idempotencyKey` and gets its own answer, in order: `status` is what " +
+                "`POST .../activities` would have answered (201 with the `activity`, `replayed: true` for a key sent before with the " +
+                "same activity; 400, 409 or 422 with a `problem`). An invalid item does not sink the others. The activities are " +
+                $"decided in order, in runs of the award script of up to {AwardBatcher.MaxBatch}, exactly as separate requests would be. " +
+                "The same key twice in one batch refuses the whole batch (400, nothing recorded). " +
+                $"Body: at most {ActivityLimits.MaxBatchBodyBytes / 1024:N0} KiB.");
         group.MapGet("/pending", ListPending)
             .WithName(nameof(ListPending))
             .RequireAuthorization(Policies.Activities)

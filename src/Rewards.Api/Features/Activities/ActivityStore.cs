@@ -48,6 +48,38 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
 
     public async Task<(AwardOutcome Outcome, ActivityResult? Result)> AwardAsync(AwardCommand c)
     {
+        var (keys, args) = Build(c);
+        return Outcome(c, (RedisResult[])(await batcher.SubmitAsync(c.Program.Id, keys, args))!);
+    }
+
+    /// <summary>
+    /// Awards many activities of one program (a batch) in runs of the award script of up to <see cref="AwardBatcher.MaxBatch"/>
+    /// awards each, decided in order exactly as separate requests would be; the answers are in the commands' order.
+    /// </summary>
+    public async Task<IReadOnlyList<(AwardOutcome Outcome, ActivityResult? Result)>> AwardChunksAsync(IReadOnlyList<AwardCommand> commands)
+    {
+        var outcomes = new List<(AwardOutcome, ActivityResult?)>(commands.Count);
+        var db = redis.GetDatabase();
+        foreach (var chunk in commands.Chunk(AwardBatcher.MaxBatch))
+        {
+            var built = chunk.Select(Build).ToArray();
+            var replies = (RedisResult[])(await scripts.Award.RunAsync(db, [.. built.SelectMany(b => b.Keys)], [.. built.SelectMany(b => b.Args)]))!;
+            outcomes.AddRange(chunk.Select((c, i) => Outcome(c, (RedisResult[])replies[i]!)));
+        }
+        return outcomes;
+    }
+
+    private static (AwardOutcome Outcome, ActivityResult? Result) Outcome(AwardCommand c, RedisResult[] r) => (string)r[0]! switch
+    {
+        "stale" => (AwardOutcome.StaleSettings, null),
+        "conflict" => (AwardOutcome.IdempotencyConflict, null),
+        "erased" => (AwardOutcome.MemberErased, null),
+        "replayed" => (AwardOutcome.Replayed, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
+        _ => (AwardOutcome.Recorded, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
+    };
+
+    private (RedisKey[] Keys, RedisValue[] Args) Build(AwardCommand c)
+    {
         var p = c.Program.Id;
         var periods = ProgramTime.PeriodsOf(c.OccurredAt, c.Program.Zone);
         var localDate = ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone);
@@ -67,15 +99,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
-        var r = (RedisResult[])(await batcher.SubmitAsync(p, keys, args))!;
-        return (string)r[0]! switch
-        {
-            "stale" => (AwardOutcome.StaleSettings, null),
-            "conflict" => (AwardOutcome.IdempotencyConflict, null),
-            "erased" => (AwardOutcome.MemberErased, null),
-            "replayed" => (AwardOutcome.Replayed, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
-            _ => (AwardOutcome.Recorded, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
-        };
+        return (keys, args);
     }
 
     /// <summary>

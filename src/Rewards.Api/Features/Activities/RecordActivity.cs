@@ -33,20 +33,13 @@ public static class RecordActivity
         TimeProvider clock)
     {
         var program = route.Program;
-        var v = new Validation()
-            .Expect(idempotencyKey, Ids.IsValidIdempotencyKey(idempotencyKey), IdempotencyHeader, $"1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
-            .Expect(request.MemberId, Ids.IsValidId(request.MemberId), "memberId", $"{Ids.IdRule}.")
-            .Check(request.MemberId != MemberSelf.Me, "memberId", "'me' is reserved: in a path it stands for the member of a member token.")
-            .Expect(request.Type, Ids.IsValidActivityType(request.Type), "type", "an activity type such as 'review'.")
-            .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), "targetId",
-                $"When given: 1–{MaxTargetIdLength} characters without control characters.");
+        var v = Validate(new Validation(), request, idempotencyKey, IdempotencyHeader, "");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var keyHash = Hash(idempotencyKey!);
-        var requestHash = Hash($"{request.MemberId}\n{request.Type}\n{request.TargetId}\n{request.OccurredAt?.ToUnixTimeMilliseconds()}");
+        var (keyHash, requestHash) = Hashes(idempotencyKey!, request);
         var now = clock.GetUtcNow();
         var occurredAt = request.OccurredAt ?? now;
 
@@ -86,7 +79,20 @@ public static class RecordActivity
         }
     }
 
-    private static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
+    /// <summary>The checks of one activity's fields (a batch item's fields are named <paramref name="prefix"/> + name).</summary>
+    internal static Validation Validate(Validation v, RecordActivityRequest request, string? idempotencyKey, string keyField, string prefix) => v
+        .Expect(idempotencyKey, Ids.IsValidIdempotencyKey(idempotencyKey), keyField, $"1–{Ids.MaxIdempotencyKeyLength} printable ASCII characters.")
+        .Expect(request.MemberId, Ids.IsValidId(request.MemberId), prefix + "memberId", $"{Ids.IdRule}.")
+        .Check(request.MemberId != MemberSelf.Me, prefix + "memberId", "'me' is reserved: in a path it stands for the member of a member token.")
+        .Expect(request.Type, Ids.IsValidActivityType(request.Type), prefix + "type", "an activity type such as 'review'.")
+        .Check(request.TargetId is null || Ids.IsPlainText(request.TargetId, MaxTargetIdLength), prefix + "targetId",
+            $"When given: 1–{MaxTargetIdLength} characters without control characters.");
+
+    /// <summary>The hashes the award script keys the idempotency record by and compares a retry's request with.</summary>
+    internal static (string KeyHash, string RequestHash) Hashes(string idempotencyKey, RecordActivityRequest request) =>
+        (Hash(idempotencyKey), Hash($"{request.MemberId}\n{request.Type}\n{request.TargetId}\n{request.OccurredAt?.ToUnixTimeMilliseconds()}"));
+
+    internal static UnprocessableProblem? Check(ProgramSnapshot program, RecordActivityRequest request, DateTimeOffset occurredAt,
         DateTimeOffset now, out EarningRule? rule)
     {
         if (!program.Definition.Rules.TryGetValue(request.Type!, out rule))

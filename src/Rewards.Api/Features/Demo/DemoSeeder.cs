@@ -51,7 +51,7 @@ public sealed partial class DemoSeeder(ProgramStore programs, MemberStore member
             new Badge("century", "Century", new BadgeCondition(LifetimePoints: 100)),
         ],
         Velocity: new VelocityRule(30));
-        var (outcome, program) = await programs.SaveAsync(definition, create: true);
+        var (outcome, program) = await programs.CreateAsync(definition);
         if (outcome != SaveOutcome.Saved)
         {
             return; // seeded on an earlier run

@@ -103,10 +103,10 @@ public static class LeaderboardsApi
     }
 
     private static async Task<Results<Ok<LeaderboardArchive>, NotFoundProblem>> GetArchive(
-        string programId, string board, string period, RouteProgram route, LeaderboardStore leaderboards)
+        string programId, string board, string period, RouteProgram route, LeaderboardStore leaderboards, TimeProvider clock)
     {
         var program = route.Program;
-        if (!IsBoard(program, board))
+        if (!program.Definition.HasBoard(board, clock.GetUtcNow(), program.Zone))
         {
             return BoardNotFound(board);
         }
@@ -120,7 +120,7 @@ public static class LeaderboardsApi
     private static (LeaderboardWindow? Window, NotFoundProblem? Problem) Resolve(
         ProgramSnapshot program, string board, string? window, string? period, DateTimeOffset now, Validation v)
     {
-        if (!IsBoard(program, board))
+        if (!program.Definition.HasBoard(board, now, program.Zone))
         {
             return (null, BoardNotFound(board));
         }
@@ -159,9 +159,6 @@ public static class LeaderboardsApi
         return (parsed, null);
     }
 
-    private static bool IsBoard(ProgramSnapshot program, string board) =>
-        board == ProgramRules.PointsBoard || program.Definition.Rules.ContainsKey(board);
-
     private static NotFoundProblem BoardNotFound(string board) =>
-        Problems.NotFound($"No leaderboard '{Problems.Excerpt(board)}': boards are 'points' and the program's activity types.");
+        Problems.NotFound($"No leaderboard '{Problems.Excerpt(board)}': boards are 'points' and the program's activity types (and types removed within retention).");
 }

@@ -38,7 +38,7 @@ public sealed partial class WindowCloseJob(IConnectionMultiplexer redis, Program
         var period = LeaderboardWindow.Current(kind, clock.GetUtcNow(), program.Zone).Previous(program.Zone);
         for (var i = 0; i < CatchUpPeriods && period.End > program.CreatedAt; i++, period = period.Previous(program.Zone))
         {
-            foreach (var board in program.Definition.Rules.Keys.Prepend(ProgramRules.PointsBoard))
+            foreach (var board in program.Definition.Boards(clock.GetUtcNow(), program.Zone))
             {
                 written += await leaderboards.ArchiveAsync(program, board, period) ? 1 : 0;
             }

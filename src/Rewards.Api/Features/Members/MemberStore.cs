@@ -185,7 +185,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     private static IEnumerable<string> BoardsOf(ProgramSnapshot program, RedisValue[] memberFields) =>
         memberFields.Select(f => f.ToString()).Where(f => f.StartsWith(MemberFields.TypePoints, StringComparison.Ordinal))
             .Select(f => f[MemberFields.TypePoints.Length..])
-            .Concat(program.Definition.Rules.Keys).Prepend(ProgramRules.PointsBoard).Distinct(StringComparer.Ordinal);
+            .Concat(program.Definition.Boards(program.LoadedAt, program.Zone)).Distinct(StringComparer.Ordinal);
 
     /// <summary>When the velocity rule flagged the member (null when not flagged).</summary>
     public async Task<DateTimeOffset?> FlaggedAtAsync(string programId, string memberId) =>

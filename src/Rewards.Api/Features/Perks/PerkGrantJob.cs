@@ -83,7 +83,7 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
             return null;
         }
         var run = await perks.RunAsync(programId, perkId, runId);
-        LogRun(logger, perkId, runId, run?.Status.ToWire() ?? "?", run?.Granted ?? 0, run?.Total ?? 0);
+        LogRun(logger, perkId, runId, run?.Status.ToWire() ?? "?", run?.Granted ?? 0, run?.Total ?? 0, run?.Checked ?? 0);
         return run;
     }
 
@@ -153,8 +153,8 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
         return [.. top.Entries.Select(e => e.MemberId)];
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Perk {PerkId} run {RunId}: {Status}, {Granted} granted of {Total}")]
-    private static partial void LogRun(ILogger logger, string perkId, string runId, string status, long granted, long total);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Perk {PerkId} run {RunId}: {Status}, {Granted} granted of {Total} in the audience ({Checked} members checked)")]
+    private static partial void LogRun(ILogger logger, string perkId, string runId, string status, long granted, long total, long @checked);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Perk {PerkId} run {RunId} skipped: the perk is {Status}")]
     private static partial void LogSkipped(ILogger logger, string perkId, string runId, string status);

@@ -6,7 +6,13 @@ using Rewards.Api.Infrastructure.Time;
 
 namespace Rewards.Api.Features.Perks;
 
-public sealed record PerkRunView(string RunId, PerkRunStatus Status, long Total, long Granted, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+/// <summary>
+/// A grant run's figures: <paramref name="Checked"/> members of the audience snapshot examined so far, <paramref name="Total"/> of
+/// them in the audience after its condition (active, meeting the points, tier or badge condition), <paramref name="Granted"/> of
+/// those granted by this run (a resumed run does not grant twice). Final once the status is done.
+/// </summary>
+public sealed record PerkRunView(string RunId, PerkRunStatus Status, long Total, long Checked, long Granted, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
 
 /// <summary>A perk with its status and the figures marketers follow.</summary>
 public sealed record PerkView(PerkDefinition Perk, PerkStatus Status, long Granted, long Claimed, long Accepted, long Waitlisted, long? CodesLeft,
@@ -133,9 +139,10 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
 
     public async Task<PerkRunView?> RunAsync(string programId, string perkId, string runId)
     {
-        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.PerkRun(programId, perkId, runId), ["status", "total", "granted", "startedAt", "finishedAt"]);
-        return f[0].IsNull ? null : new PerkRunView(runId, WireCode<PerkRunStatus>.Parse(f[0]!), (long?)f[1] ?? 0, (long?)f[2] ?? 0,
-            f[3].IsNull ? null : ProgramTime.FromUnixMs((long)f[3]), f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]));
+        var f = await redis.GetDatabase().HashGetAsync(RedisKeys.PerkRun(programId, perkId, runId),
+            ["status", "qualified", "cursor", "granted", "startedAt", "finishedAt"]);
+        return f[0].IsNull ? null : new PerkRunView(runId, WireCode<PerkRunStatus>.Parse(f[0]!), (long?)f[1] ?? 0, (long?)f[2] ?? 0, (long?)f[3] ?? 0,
+            f[4].IsNull ? null : ProgramTime.FromUnixMs((long)f[4]), f[5].IsNull ? null : ProgramTime.FromUnixMs((long)f[5]));
     }
 
     /// <summary>Sets the status of a perk that exists (a perk deleted meanwhile is not brought back as a bare hash).</summary>

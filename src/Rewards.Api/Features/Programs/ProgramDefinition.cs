@@ -18,8 +18,44 @@ public sealed record EarningRule(
 /// <summary>A program's settings as stored (JSON in the program hash) and as returned.</summary>
 public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
     int LeaderboardRetention = ProgramLimits.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
-    VelocityRule? Velocity = null, CorsSettings? Cors = null)
+    VelocityRule? Velocity = null, CorsSettings? Cors = null, IReadOnlyDictionary<string, DateTimeOffset>? RemovedTypes = null)
 {
+    /// <summary>
+    /// Whether <paramref name="board"/> can be read: 'points', an activity type, or a type removed from the rules whose boards are
+    /// still within retention (its monthly board of the removal month is still kept). Removed types earn nothing.
+    /// </summary>
+    public bool HasBoard(string board, DateTimeOffset now, TimeZoneInfo zone) =>
+        board == ProgramRules.PointsBoard || Rules.ContainsKey(board)
+        || RemovedTypes?.TryGetValue(board, out var removedAt) == true && IsRetained(removedAt, now, zone);
+
+    /// <summary>Every board that may hold entries: 'points', the activity types, and the removed types still retained.</summary>
+    public IEnumerable<string> Boards(DateTimeOffset now, TimeZoneInfo zone) =>
+        Rules.Keys.Concat((RemovedTypes ?? new Dictionary<string, DateTimeOffset>()).Where(r => IsRetained(r.Value, now, zone)).Select(r => r.Key))
+            .Prepend(ProgramRules.PointsBoard);
+
+    /// <summary>A removal is retained while the month it happened in is among the kept monthly periods.</summary>
+    private bool IsRetained(DateTimeOffset removedAt, DateTimeOffset now, TimeZoneInfo zone) =>
+        removedAt >= Leaderboards.LeaderboardWindow.Current(Leaderboards.WindowKind.Month, now, zone).Previous(zone, LeaderboardRetention).Start;
+
+    /// <summary>
+    /// The removed types after replacing this definition's rules by <paramref name="next"/>'s at <paramref name="now"/>: types
+    /// dropped now are added with the time, types added back leave the list, removals past retention are forgotten.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> RemovedTypesAfter(ProgramDefinition next, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var removed = new SortedDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (type, at) in RemovedTypes ?? new Dictionary<string, DateTimeOffset>())
+        {
+            removed[type] = at;
+        }
+        foreach (var type in Rules.Keys.Where(t => !next.Rules.ContainsKey(t)))
+        {
+            removed[type] = now;
+        }
+        return removed.Where(r => !next.Rules.ContainsKey(r.Key) && next.IsRetained(r.Value, now, zone))
+            .ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+    }
+
     /// <summary>Tier thresholds for the award script: "0,500,2000" (ascending).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string TierThresholds => string.Join(',', (Tiers ?? []).Select(t => t.MinLifetimePoints));

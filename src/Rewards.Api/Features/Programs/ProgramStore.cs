@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Rewards.Api.Infrastructure;
+using Rewards.Api.Infrastructure.Errors;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
@@ -14,7 +15,7 @@ public sealed record ProgramSnapshot(ProgramDefinition Definition, long Version,
     public string Id => Definition.Id;
 }
 
-public enum SaveOutcome { Saved, AlreadyExists, Missing }
+public enum SaveOutcome { Saved, AlreadyExists, Missing, Invalid, Conflict }
 
 /// <summary>
 /// Program settings in Redis, with a small per-instance cache. The cache is safe for awards because the award
@@ -75,21 +76,64 @@ public sealed class ProgramStore(IConnectionMultiplexer redis, RewardsScripts sc
         return (page, await total);
     }
 
-    public async Task<(SaveOutcome Outcome, ProgramSnapshot? Program)> SaveAsync(ProgramDefinition definition, bool create)
+    /// <summary>Saves a new program ('exists' when the id is taken).</summary>
+    public async Task<(SaveOutcome Outcome, ProgramSnapshot? Program)> CreateAsync(ProgramDefinition definition)
     {
         var db = redis.GetDatabase();
         var now = clock.GetUtcNow();
-        if (create)
+        // Indexed first: a crash in between leaves an index entry without a program, which readers skip.
+        await db.SortedSetAddAsync(RedisKeys.ProgramIndex, definition.Id, ProgramTime.ToUnixMs(now), SortedSetWhen.NotExists);
+        return await RunSaveAsync(db, definition, "create", expectedVersion: 0, now);
+    }
+
+    /// <summary>How many times an update re-reads and re-applies its change when another update saved in between.</summary>
+    private const int UpdateAttempts = 5;
+
+    /// <summary>
+    /// Replaces a program's settings with <paramref name="change"/> applied to the stored ones (a PUT ignores them, a PATCH merges
+    /// into them). Optimistic: the save names the version it read and the change is applied again when another update came first.
+    /// Activity types the change removes are kept as removed types (their boards stay readable within retention).
+    /// </summary>
+    public async Task<(SaveOutcome Outcome, ProgramSnapshot? Program, Validation? Errors)> UpdateAsync(
+        string programId, Func<ProgramDefinition, (ProgramDefinition? Definition, Validation Errors)> change)
+    {
+        var db = redis.GetDatabase();
+        for (var attempt = 0; attempt < UpdateAttempts; attempt++)
         {
-            // Indexed first: a crash in between leaves an index entry without a program, which readers skip.
-            await db.SortedSetAddAsync(RedisKeys.ProgramIndex, definition.Id, ProgramTime.ToUnixMs(now), SortedSetWhen.NotExists);
+            var fields = await db.HashGetAsync(RedisKeys.Program(programId), ["json", "version"]);
+            if (fields[0].IsNull)
+            {
+                return (SaveOutcome.Missing, null, null);
+            }
+            var current = JsonSerializer.Deserialize<ProgramDefinition>(fields[0].ToString(), Json)!;
+            var (next, errors) = change(current);
+            if (next is null)
+            {
+                return (SaveOutcome.Invalid, null, errors);
+            }
+            var now = clock.GetUtcNow();
+            ProgramTime.TryFindZone(next.TimeZone, out var zone);
+            var removed = current.RemovedTypesAfter(next, now, zone);
+            next = next with { RemovedTypes = removed.Count == 0 ? null : removed };
+            var (outcome, saved) = await RunSaveAsync(db, next, "update", (long)fields[1], now);
+            if (outcome != SaveOutcome.Conflict)
+            {
+                return (outcome, saved, null);
+            }
         }
+        return (SaveOutcome.Conflict, null, null);
+    }
+
+    private async Task<(SaveOutcome Outcome, ProgramSnapshot? Program)> RunSaveAsync(
+        IDatabase db, ProgramDefinition definition, string mode, long expectedVersion, DateTimeOffset now)
+    {
         var result = (RedisResult[])(await scripts.SaveProgram.RunAsync(db, ScriptArgs<SaveProgramScript>.Build(new(
-            RedisKeys.Program(definition.Id), create ? "create" : "update", JsonSerializer.Serialize(definition, Json), ProgramTime.ToUnixMs(now)))))!;
+            RedisKeys.Program(definition.Id), mode, JsonSerializer.Serialize(definition, Json), ProgramTime.ToUnixMs(now), expectedVersion))))!;
         switch ((string)result[0]!)
         {
             case "exists": return (SaveOutcome.AlreadyExists, null);
             case "missing": return (SaveOutcome.Missing, null);
+            case "conflict": return (SaveOutcome.Conflict, null);
         }
         var snapshot = Snapshot(definition, (long)result[1], (long)result[2], ProgramTime.ToUnixMs(now), now);
         _cache[definition.Id] = snapshot;

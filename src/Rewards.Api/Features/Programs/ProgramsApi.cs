@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Gamification;
 using Rewards.Api.Infrastructure;
 using Rewards.Api.Infrastructure.Errors;
+using Rewards.Api.Infrastructure.OpenApi;
 
 namespace Rewards.Api.Features.Programs;
 
@@ -41,7 +42,19 @@ public static class ProgramsApi
             .WithName(nameof(UpdateProgram))
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Replace a program's settings")
-            .WithDescription("Replaces name, time zone and earning rules. New rules apply to activities recorded afterwards only.");
+            .WithDescription("Replaces every setting: fields left out take their defaults (no tiers, no badges...). New rules apply to " +
+                "activities recorded afterwards only. To change one field, PATCH.");
+        group.MapPatch("/{programId}", PatchProgram)
+            .WithName(nameof(PatchProgram))
+            .RequireAuthorization(Policies.Admin)
+            // Documented, not matched: a body of another type reaches the handler, whose 415 says what to send.
+            .WithMetadata(new DocumentedRequestBody(typeof(ProgramRequest), ProgramMergePatch.ContentType))
+            .WithSummary("Change some of a program's settings (JSON Merge Patch)")
+            .WithDescription($"RFC 7396, `Content-Type: {ProgramMergePatch.ContentType}`: members of the body replace the stored ones, " +
+                "objects merge (`{\"rules\": {\"review\": {\"points\": 80}}}` changes one rule and keeps the others and the tiers), " +
+                "`null` removes a member (a rule, a cap), arrays (tiers, badges) replace the whole list. The result is validated like a PUT. " +
+                "A removed activity type earns nothing from then on; its boards stay readable until leaderboard retention ends " +
+                "(listed in `removedTypes`).");
         app.MapGroup("/v1/programs/{programId}").WithTags("Programs").RequireProgram()
             .MapGet("/card", ProgramCardApi.Handle)
             .WithName("GetProgramCard")
@@ -55,13 +68,13 @@ public static class ProgramsApi
 
     public sealed record ProgramResponse(
         string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
-        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, CorsSettings Cors, DateTimeOffset CreatedAt,
-        DateTimeOffset UpdatedAt)
+        IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, CorsSettings Cors,
+        IReadOnlyDictionary<string, DateTimeOffset> RemovedTypes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
             new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention,
                 p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.Definition.Cors ?? new CorsSettings([]),
-                p.CreatedAt, p.UpdatedAt);
+                p.Definition.RemovedTypes ?? new Dictionary<string, DateTimeOffset>(), p.CreatedAt, p.UpdatedAt);
     }
 
     private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ConflictProblem>> CreateProgram(
@@ -72,7 +85,7 @@ public static class ProgramsApi
         {
             return errors.ToProblem();
         }
-        var (outcome, saved) = await programs.SaveAsync(definition, create: true);
+        var (outcome, saved) = await programs.CreateAsync(definition);
         if (outcome == SaveOutcome.AlreadyExists)
         {
             return Problems.Conflict($"Program '{definition.Id}' already exists.");
@@ -101,7 +114,7 @@ public static class ProgramsApi
         return program is null ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(program));
     }
 
-    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, NotFoundProblem>> UpdateProgram(
+    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> UpdateProgram(
         string programId, ProgramRequest request, ProgramStore programs)
     {
         if (!Ids.IsValidId(programId))
@@ -113,9 +126,47 @@ public static class ProgramsApi
         {
             return errors.ToProblem();
         }
-        var (outcome, saved) = await programs.SaveAsync(definition, create: false);
-        return outcome == SaveOutcome.Missing ? ProgramNotFound(programId) : TypedResults.Ok(ProgramResponse.From(saved!));
+        return Saved(programId, await programs.UpdateAsync(programId, _ => (definition, errors)));
     }
+
+    private static async Task<Results<Ok<ProgramResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, UnsupportedMediaTypeProblem>> PatchProgram(
+        string programId, HttpRequest http, ProgramStore programs)
+    {
+        if (!ProgramMergePatch.IsMergePatch(http.ContentType))
+        {
+            return Problems.UnsupportedMediaType(
+                $"A JSON Merge Patch (RFC 7396) is sent with 'Content-Type: {ProgramMergePatch.ContentType}'; to replace every setting, PUT application/json.");
+        }
+        if (!Ids.IsValidId(programId))
+        {
+            return ProgramNotFound(programId);
+        }
+        var (patch, readError) = await ProgramMergePatch.ReadAsync(http);
+        if (patch is null)
+        {
+            return Problems.Invalid("body", readError!);
+        }
+        var result = await programs.UpdateAsync(programId, current => ProgramMergePatch.Apply(current, patch, programId));
+        return result.Outcome switch
+        {
+            SaveOutcome.Saved => TypedResults.Ok(ProgramResponse.From(result.Program!)),
+            SaveOutcome.Invalid => result.Errors!.ToProblem(),
+            SaveOutcome.Conflict => UpdateConflict(),
+            _ => ProgramNotFound(programId),
+        };
+    }
+
+    private static Results<Ok<ProgramResponse>, ValidationProblem, NotFoundProblem, ConflictProblem> Saved(
+        string programId, (SaveOutcome Outcome, ProgramSnapshot? Program, Validation? Errors) result) => result.Outcome switch
+    {
+        SaveOutcome.Saved => TypedResults.Ok(ProgramResponse.From(result.Program!)),
+        SaveOutcome.Invalid => result.Errors!.ToProblem(),
+        SaveOutcome.Conflict => UpdateConflict(),
+        _ => ProgramNotFound(programId),
+    };
+
+    private static ConflictProblem UpdateConflict() =>
+        Problems.Conflict("The program's settings kept changing while this update was applied; send it again.");
 
     public static NotFoundProblem ProgramNotFound(string programId) =>
         Problems.NotFound($"No program '{(Ids.IsValidId(programId) ? programId : "(invalid id)")}'.");

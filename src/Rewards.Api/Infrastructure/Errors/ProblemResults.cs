@@ -70,3 +70,10 @@ public sealed class UnprocessableProblem(string detail) : StatusProblem(
 {
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status422UnprocessableEntity);
 }
+
+/// <summary>415: the body's media type is not the one the endpoint reads (named in the detail).</summary>
+public sealed class UnsupportedMediaTypeProblem(string detail) : StatusProblem(
+    TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type")), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status415UnsupportedMediaType);
+}

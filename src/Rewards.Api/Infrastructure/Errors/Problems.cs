@@ -13,6 +13,8 @@ public static class Problems
 
     public static GoneProblem Gone(string detail) => new(detail);
 
+    public static UnsupportedMediaTypeProblem UnsupportedMediaType(string detail) => new(detail);
+
     /// <summary>400 with the field errors, and a detail that reads on its own (the first error, and how many more).</summary>
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The request is invalid", detail: Summary(errors));

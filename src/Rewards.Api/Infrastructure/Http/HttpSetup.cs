@@ -101,15 +101,17 @@ public static class HttpSetup
 
     private static Task RefuseOversizedBodies(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
+        // An endpoint may name a larger bound (a batch of activities: ActivityLimits.MaxBatchBodyBytes).
+        var max = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxBodyBytes;
+        if (context.Request.ContentLength > max)
         {
             throw new BadHttpRequestException(
-                $"The request body exceeds {MaxBodyBytes / 1024} KiB.", StatusCodes.Status413PayloadTooLarge);
+                $"The request body exceeds {max / 1024} KiB.", StatusCodes.Status413PayloadTooLarge);
         }
         // Chunked bodies without a length are bounded by the server limit where the server supports one.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
+            limit.MaxRequestBodySize = max;
         }
         return next(context);
     }

@@ -39,8 +39,12 @@ public static class OpenApiSetup
                     },
                 },
             });
+            o.OperationFilter<DocumentedRequestBodyFilter>();
             o.OperationFilter<ScopesOperationFilter>();
+            o.OperationFilter<RequestExamples.Filter>();
+            o.OperationFilter<RequestExamples.RequiredHeadersFilter>();
             o.SchemaFilter<WireValuesSchemaFilter>();
+            o.SchemaFilter<RequestExamples.RequiredFieldsFilter>();
         });
         return services;
     }
@@ -54,6 +58,25 @@ public static class OpenApiSetup
             o.DocumentTitle = "Rewards API";
         });
         return app;
+    }
+
+    /// <summary>Writes the request body of an operation that reads its body itself (<see cref="DocumentedRequestBody"/>).</summary>
+    private sealed class DocumentedRequestBodyFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<DocumentedRequestBody>().FirstOrDefault() is { } body)
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, IOpenApiMediaType>
+                    {
+                        [body.ContentType] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(body.Schema, context.SchemaRepository) },
+                    },
+                };
+            }
+        }
     }
 
     /// <summary>Request strings that take a code set's values list them as their enum (see <see cref="WireValuesAttribute"/>).</summary>
@@ -107,3 +130,9 @@ public static class OpenApiSetup
         }
     }
 }
+
+/// <summary>
+/// The body an endpoint reads itself (from <c>HttpRequest</c>), for the OpenAPI document only: unlike <c>Accepts</c>, it does not
+/// make routing refuse other media types, so the handler can answer them with a 415 that names the expected one.
+/// </summary>
+public sealed record DocumentedRequestBody(Type Schema, string ContentType);

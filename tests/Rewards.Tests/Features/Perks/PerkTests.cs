@@ -319,6 +319,65 @@ public sealed class PerkTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task StatsAccepted_IsSeatsTakenNet_AndAgreesWithThePerk_AfterAcceptsDeclinesAndAPromotion()
+    {
+        var id = await CreateProgramAsync(Rules);
+        foreach (var m in new[] { "ana", "ben", "cy" })
+        {
+            await RecordAsync(id, m, "share");
+        }
+        var perkId = await CreatePerkAsync(id, new { kind = "event", title = "Preview",
+            @event = new { venue = "Paris store", startsAt = RewardsApiFactory.DefaultNow.AddDays(10), capacity = 1 }, audience = Members("ana", "ben", "cy"), schedule = Later });
+        await Job.GrantAsync(id, perkId, "r");
+        async Task Rsvp(string member, string answer) =>
+            await PostJsonAsync($"/v1/programs/{id}/members/{member}/perks/{perkId}/rsvp", new { answer }, HttpStatusCode.OK);
+        async Task AssertStatsAgreeWithThePerk(long expected)
+        {
+            var perk = await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}");
+            var stats = await GetJsonAsync($"/v1/programs/{id}/stats?from=2026-11-18&to=2026-11-18");
+            Assert.Equal(expected, perk.GetProperty("accepted").GetInt64());
+            Assert.Equal(expected, stats.GetProperty("totals").GetProperty("perks").GetProperty("accepted").GetInt64());
+        }
+
+        await Rsvp("ana", "accept");
+        await Rsvp("ana", "decline"); // the case: one accept, then a decline
+        await AssertStatsAgreeWithThePerk(0);
+        await Rsvp("ana", "accept");
+        await Rsvp("ben", "accept"); // waitlisted
+        await Rsvp("ana", "decline"); // ben is promoted: still one seat taken
+        await AssertStatsAgreeWithThePerk(1);
+        await Rsvp("cy", "decline"); // never held a seat
+        await Rsvp("ana", "accept"); // the seat is ben's: ana is waitlisted
+        await AssertStatsAgreeWithThePerk(1);
+    }
+
+    [Fact]
+    public async Task GrantRun_TotalCountsTheAudienceAfterItsCondition_CheckedCountsTheMembersExamined()
+    {
+        var id = await CreateProgramAsync(Rules);
+        await RecordAsync(id, "alice", "review");
+        await RecordAsync(id, "alice", "share"); // 60 lifetime points
+        await RecordAsync(id, "bob", "share");
+        await RecordAsync(id, "carl", "share");
+        var perkId = await CreatePerkAsync(id, new { kind = "news", title = "x", news = new { body = new { @default = "y" },
+            earlyAt = Factory.Clock.GetUtcNow(), publicAt = Factory.Clock.GetUtcNow().AddDays(1) },
+            audience = new { type = "minLifetimePoints", points = 60 }, schedule = Later });
+
+        await Job.GrantAsync(id, perkId, "r");
+
+        var run = (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("lastRun");
+        Assert.Equal("done", run.GetProperty("status").GetString());
+        Assert.Equal(1, run.GetProperty("total").GetInt64());
+        Assert.Equal(1, run.GetProperty("granted").GetInt64());
+        Assert.Equal(3, run.GetProperty("checked").GetInt64());
+
+        // The same run performed again (a retry) finds the same audience and grants nobody twice.
+        await Job.GrantAsync(id, perkId, "r");
+        run = (await GetJsonAsync($"/v1/programs/{id}/perks/{perkId}")).GetProperty("lastRun");
+        Assert.Equal((1L, 1L), (run.GetProperty("total").GetInt64(), run.GetProperty("granted").GetInt64()));
+    }
+
+    [Fact]
     public async Task News_IsEarlyForItsAudience_ThenPublic()
     {
         var id = await CreateProgramAsync(Rules);

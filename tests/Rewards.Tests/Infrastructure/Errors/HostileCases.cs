@@ -80,6 +80,7 @@ internal static class HostileCases
         ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["BulkModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
+        ["BatchActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["CreateClientRequest.name"] = ClientLimits.MaxNameLength,
         ["TierRequest.name"] = GamificationLimits.MaxTierNameLength,
         ["BadgeRequest.name"] = GamificationLimits.MaxBadgeNameLength,
@@ -120,6 +121,7 @@ internal static class HostileCases
     {
         ["ProgramRequest.tiers"] = GamificationLimits.MaxTiers,
         ["ProgramRequest.badges"] = GamificationLimits.MaxBadges,
+        ["RecordActivityBatchRequest.activities"] = ActivityLimits.MaxBatchActivities,
     };
 
     public const string BaselineName = "baseline";
@@ -166,6 +168,10 @@ internal static class HostileCases
             operation.Parameters("query").Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("schema"))).ToList();
         private readonly bool _takesIdempotencyKey = TakesIdempotencyKey(operation);
         private readonly (string Name, JsonElement Schema)? _bodySchema = BodySchemaOf(operation);
+        private readonly string _mediaType = BodyMediaTypeOf(operation);
+
+        /// <summary>JSON text sent with the operation's media type (application/merge-patch+json for a merge patch).</summary>
+        private Body JsonBody(string text) => new(Encoding.UTF8.GetBytes(text), _mediaType);
 
         public static readonly (string Name, string? Json)[] MissingOrNull = [("missing", null), ("null", "null")];
 
@@ -381,7 +387,7 @@ internal static class HostileCases
             };
         }
 
-        private Body? Baseline() => _bodySchema is { } body ? Body.Json(ValidObject(body.Name, body.Schema).ToJsonString()) : null;
+        private Body? Baseline() => _bodySchema is { } body ? JsonBody(ValidObject(body.Name, body.Schema).ToJsonString()) : null;
 
         private IEnumerable<HostileCase> BodyCases(string schemaName, JsonElement schema)
         {
@@ -414,11 +420,12 @@ internal static class HostileCases
             };
             foreach (var (name, json) in whole)
             {
-                yield return Case($"body: {name}", url, Body.Json(json), validBecause: WhyValid("body", name));
+                yield return Case($"body: {name}", url, JsonBody(json), validBecause: WhyValid("body", name));
             }
 
             // Refused by size before it is read; the padding is whitespace, so only the size is wrong.
-            yield return Case("body: over 64 KiB", url, Body.Json("{" + new string(' ', (int)HttpSetup.MaxBodyBytes) + valid[1..]), expectedStatus: 413);
+            var maxBody = operation.Id == nameof(RecordActivityBatch) ? ActivityLimits.MaxBatchBodyBytes : HttpSetup.MaxBodyBytes;
+            yield return Case($"body: over {maxBody / 1024} KiB", url, JsonBody("{" + new string(' ', (int)maxBody) + valid[1..]), expectedStatus: 413);
             yield return Case("body: invalid UTF-8", url, new Body([.. "{\"a\":\""u8, 0xC3, 0x28, .. "\"}"u8]));
             yield return Case("body: UTF-16", url, new Body(Encoding.Unicode.GetBytes(valid)));
             yield return Case("body: text/plain", url, new Body(Encoding.UTF8.GetBytes(valid), "text/plain"));
@@ -428,7 +435,7 @@ internal static class HostileCases
 
             foreach (var edit in PropertyEdits(schemaName, schema, [], "", baseline))
             {
-                yield return Case($"body {edit.Label}: {edit.Name}", url, Body.Json(edit.Apply()), validBecause: WhyValid(edit.Field, edit.Name));
+                yield return Case($"body {edit.Label}: {edit.Name}", url, JsonBody(edit.Apply()), validBecause: WhyValid(edit.Field, edit.Name));
             }
         }
 
@@ -643,10 +650,24 @@ internal static class HostileCases
             // Approving or rejecting needs no reason, so no body (an empty one too), null and {} approve or reject.
             ("Approve" or "Reject", "body", "empty object" or "null root" or "no body" or "empty body") => "the reason is optional",
             ("Approve" or "Reject", "ModerationRequest.reason", "missing" or "null") => "the reason is optional",
+            // A merge patch changes what it names and keeps the rest: any member may be left out, the empty patch changes nothing.
+            // (Inside tiers and badges, arrays that a patch replaces whole, every item is complete.)
+            // (The world's program has no CORS settings: an empty cors object adds one without its required origins.)
+            ("PatchProgram", _, "missing" or "empty object") when !(field == "ProgramRequest.cors" && @case == "empty object")
+                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal)
+                || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal)) =>
+                "a merge patch keeps what it leaves out",
+            ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
+            ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
             ("ModerateMany", "BulkModerationRequest.reason", "missing" or "null") => "the reason is optional",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
+            (_, "BatchActivityRequest.targetId" or "BatchActivityRequest.occurredAt", "missing" or "null") => "optional field",
+            (_, "RecordActivityBatchRequest.activities", "reversed") => "a batch's activities are decided in the order sent",
+            // An idempotency key is any 1–128 printable ASCII characters, as in the Idempotency-Key header.
+            (_, "BatchActivityRequest.idempotencyKey", _) when HostileIds.FirstOrDefault(h => h.Name == @case).Value is { } key
+                && key.Length <= Rewards.Api.Infrastructure.Ids.MaxIdempotencyKeyLength && key.All(c => c is >= ' ' and <= '~') => "any printable ASCII key",
             (_, "MemberRequest.displayName" or "MemberRequest.locale", "missing" or "null") => "optional field",
             (_, "ProgramRequest.leaderboardRetention", "missing" or "null") => $"optional field, defaults to {ProgramLimits.DefaultLeaderboardRetention}",
             (_, "EarningRuleRequest.dailyCap" or "EarningRuleRequest.weeklyCap" or "EarningRuleRequest.cooldownSeconds"
@@ -713,6 +734,13 @@ internal static class HostileCases
             "RecordActivityRequest.type" => "review",
             "RecordActivityRequest.targetId" => "t-2",
             "RecordActivityRequest.occurredAt" => world.Now.AddMinutes(-1).ToString("O"),
+            // One activity: a hostile edit of it must leave nothing recorded.
+            "RecordActivityBatchRequest.activities" => new JsonArray(ValidItem(field, 0)),
+            "BatchActivityRequest.idempotencyKey" => "batch-key-0",
+            "BatchActivityRequest.memberId" => world.MemberId,
+            "BatchActivityRequest.type" => "review",
+            "BatchActivityRequest.targetId" => "t-3",
+            "BatchActivityRequest.occurredAt" => world.Now.AddMinutes(-1).ToString("O"),
             "ModerationRequest.reason" => "checked by a moderator",
             // An awarded activity: rejecting it answers a per-id conflict and changes nothing.
             "BulkModerationRequest.action" => "reject",
@@ -792,6 +820,11 @@ internal static class HostileCases
             {
                 ["id"] = $"badge-{index}", ["name"] = $"Badge {index}", ["when"] = new JsonObject { ["lifetimePoints"] = index * 1000 },
             },
+            ("RecordActivityBatchRequest.activities", 0) => ValidObject("BatchActivityRequest", Schema("BatchActivityRequest")),
+            ("RecordActivityBatchRequest.activities", _) => new JsonObject
+            {
+                ["idempotencyKey"] = $"batch-key-{index}", ["memberId"] = world.MemberId, ["type"] = "review", ["targetId"] = $"t-batch-{index}",
+            },
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid items known for {field}; add some."),
         };
 
@@ -828,13 +861,22 @@ internal static class HostileCases
             {
                 return null;
             }
-            var content = body.GetProperty("content");
-            Assert.True(content.EnumerateObject().Select(c => c.Name).SequenceEqual(["application/json"]),
-                $"{operation.Name}: request bodies other than application/json have no hostile cases; add some.");
-            var schema = content.GetProperty("application/json").GetProperty("schema");
+            var schema = body.GetProperty("content").GetProperty(BodyMediaTypeOf(operation)).GetProperty("schema");
             var reference = schema.GetProperty("$ref").GetString()!;
             var name = reference[(reference.LastIndexOf('/') + 1)..];
             return (name, operation.Schemas.GetProperty(name));
+        }
+
+        private static string BodyMediaTypeOf(Operation operation)
+        {
+            if (!operation.Spec.TryGetProperty("requestBody", out var body))
+            {
+                return "application/json";
+            }
+            var types = body.GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+            Assert.True(types is ["application/json"] or ["application/merge-patch+json"],
+                $"{operation.Name}: request bodies other than application/json or application/merge-patch+json have no hostile cases; add some.");
+            return types[0];
         }
 
         private static bool TakesIdempotencyKey(Operation operation)
