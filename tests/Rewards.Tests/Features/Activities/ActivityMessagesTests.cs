@@ -14,13 +14,7 @@ public sealed class ActivityMessagesTests(RewardsApiFactory factory) : ApiTest(f
     public async Task OccurredAt_WithoutAnOffset_IsRefused_AskingForZOrAnOffset(string occurredAt)
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{id}/activities")
-        {
-            Content = new StringContent($$"""{ "memberId": "m-1", "type": "review", "occurredAt": "{{occurredAt}}" }""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Idempotency-Key", "no-offset");
-
-        var response = await Client.SendAsync(request);
+        var response = await PostReviewWithRawOccurredAtAsync(id, occurredAt, "no-offset");
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
         var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
@@ -35,13 +29,7 @@ public sealed class ActivityMessagesTests(RewardsApiFactory factory) : ApiTest(f
     public async Task OccurredAt_WithAnOffset_IsAccepted(string occurredAt)
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{id}/activities")
-        {
-            Content = new StringContent($$"""{ "memberId": "m-1", "type": "review", "occurredAt": "{{occurredAt}}" }""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Idempotency-Key", "offset");
-
-        var response = await Client.SendAsync(request);
+        var response = await PostReviewWithRawOccurredAtAsync(id, occurredAt, "offset");
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var activityId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("activityId").GetString();
@@ -69,5 +57,16 @@ public sealed class ActivityMessagesTests(RewardsApiFactory factory) : ApiTest(f
         var awarded = await RecordAsync(id, "m-1", "checkin", occurredAt: first.AddHours(1));
         Assert.Equal("awarded", awarded.GetProperty("status").GetString());
         Assert.False(awarded.TryGetProperty("retryAt", out _));
+    }
+
+    /// <summary>A review of m-1 whose occurredAt is sent exactly as written (no serializer in between).</summary>
+    private Task<HttpResponseMessage> PostReviewWithRawOccurredAtAsync(string programId, string occurredAt, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/activities")
+        {
+            Content = new StringContent($$"""{ "memberId": "m-1", "type": "review", "occurredAt": "{{occurredAt}}" }""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return Client.SendAsync(request);
     }
 }
