@@ -124,8 +124,12 @@ public static class OpenApiSetup
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The client's rate limit is exceeded (see Retry-After)." });
             if (operation.RequestBody is not null)
             {
-                operation.Responses.TryAdd("413", new OpenApiResponse { Description = $"The request body exceeds {Http.HttpSetup.MaxBodyBytes / 1024} KiB." });
-                operation.Responses.TryAdd("415", new OpenApiResponse { Description = "The body is not JSON (Content-Type application/json)." });
+                // The body limit HttpSetup enforces: the endpoint's own (activities:batch) or the default; the media type it reads.
+                var maxBody = context.ApiDescription.ActionDescriptor.EndpointMetadata
+                    .OfType<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize ?? Http.HttpSetup.MaxBodyBytes;
+                var mediaType = operation.RequestBody.Content?.Keys.FirstOrDefault() ?? "application/json";
+                operation.Responses.TryAdd("413", new OpenApiResponse { Description = $"The request body exceeds {maxBody / 1024:N0} KiB." });
+                operation.Responses.TryAdd("415", new OpenApiResponse { Description = $"The body is not {mediaType} (Content-Type)." });
             }
         }
     }
