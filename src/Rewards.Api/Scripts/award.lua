@@ -22,10 +22,10 @@
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
 local L, KEY, ARG = layout.new(), {}, {}
 --!keys
-KEY.PROGRAM = L.key()               -- program hash (settings version)
+KEY.PROGRAM = L.key()               -- program hash (settings version, ledger layout)
 KEY.IDEMPOTENCY = L.key()           -- the idempotency record
 KEY.MEMBER = L.key()
-KEY.LEDGER = L.key()
+KEY.LEDGER = L.key()                -- the member's ledger (a list: ledger.lua)
 KEY.ACTIVITY = L.key()
 KEY.DAY_CAP = L.key()               -- cap counter of the local day
 KEY.WEEK_CAP = L.key()              -- cap counter of the local ISO week
@@ -68,6 +68,7 @@ ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
 ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
+ARG.DETAIL_TTL = L.arg()            -- s: a decided activity's hash expires this long after the decision (pending: no expiry)
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
@@ -79,10 +80,14 @@ local checkedVersions = {}
 local function award(k, a, seq)
   -- The awards of one run share their program: its settings version is read once.
   local programKey = KEYS[k + KEY.PROGRAM]
+  -- Its ledger layout too, in the same command: when every ledger of the program is a list, no award pays an EXISTS for
+  -- a former ledger stream (ledger.lua).
   local version = checkedVersions[programKey]
   if version == nil then
-    version = redis.call('HGET', programKey, 'version') or false
+    local program = redis.call('HMGET', programKey, 'version', ledger.LAYOUT_FIELD)
+    version = program[1]
     checkedVersions[programKey] = version
+    if program[2] == ledger.LAYOUT then ledger.programMigrated() end
   end
   if version ~= ARGV[a + ARG.VERSION] then return {'stale'} end
 
@@ -197,6 +202,7 @@ local function award(k, a, seq)
     activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
     activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
     ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
+  if result ~= PENDING then redis.call('EXPIRE', KEYS[k + KEY.ACTIVITY], ARGV[a + ARG.DETAIL_TTL]) end
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
     or codes.ledger.rejection

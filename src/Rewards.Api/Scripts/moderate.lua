@@ -41,6 +41,7 @@ local TIERS = L.arg()                 -- tier thresholds
 local BADGES = L.arg()                -- badge rules
 local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
+local DETAIL_TTL = L.arg()            -- s: the activity's hash expires this long after its moderation
 --!end
 
 local a = redis.call('HMGET', KEYS[ACTIVITY], activity.STATUS, activity.POINTS, activity.MEMBER, activity.TYPE, activity.TARGET,
@@ -98,6 +99,7 @@ end
 if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
   ARGV[REASON])
+redis.call('EXPIRE', KEYS[ACTIVITY], ARGV[DETAIL_TTL])
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
   tier, fromTier)
 kpis.flush()

@@ -22,14 +22,15 @@ public sealed record ModerationResult(string ActivityId, ActivityStatus Status, 
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings, MemberErased }
 
-public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive }
+public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive, Archived }
 
 /// <summary>One activity to award, with everything the award script needs already resolved.</summary>
 public sealed record AwardCommand(
     ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
-public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights)
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights,
+    IOptions<ActivityOptions> options)
 {
     /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
@@ -98,7 +99,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
-            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
+            options.Value.DetailRetentionSeconds));
         return (keys, args);
     }
 
@@ -155,7 +157,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {
-            return (ModerationOutcome.NotFound, null, null);
+            return (IsArchived(activityId, now) ? ModerationOutcome.Archived : ModerationOutcome.NotFound, null, null);
         }
         string member = a[0]!, type = a[1]!;
         var day = DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -167,7 +169,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
-            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds))))!;
+            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
+            options.Value.DetailRetentionSeconds))))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),
@@ -177,6 +180,24 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
                 TierName(program.Definition, (int)r[5]), (int)r[6] == 1, Badges((string?)r[7]))),
         };
     }
+
+    /// <summary>
+    /// Whether a missing activity's detail was archived: its id is one the API generates (UUIDv7, whose first 48 bits are
+    /// the unix ms it was made, at record time) and it was recorded longer ago than the detail retention, so its hash has
+    /// expired (a decided activity's detail lives that long from its decision, never less). A younger missing id never existed.
+    /// </summary>
+    public bool IsArchived(string activityId, DateTimeOffset now) =>
+        RecordedAtOf(activityId) is { } recordedAt && now - recordedAt > options.Value.DetailRetention;
+
+    /// <summary>When an id the API generated was made (UUIDv7: the first 12 hex digits are unix ms); null for another id.</summary>
+    public static DateTimeOffset? RecordedAtOf(string activityId) =>
+        Infrastructure.Ids.IsValidGeneratedId(activityId) && activityId[12] == '7'
+        && long.TryParse(activityId.AsSpan(0, 12), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+
+    /// <summary>The configured detail retention, as problems say it ("90 days").</summary>
+    public string DetailRetentionText => options.Value.DetailRetentionText;
 
     /// <summary>Tiers are numbered by the scripts: 0 = none, 1 = the first tier, ...</summary>
     public static string? TierName(ProgramDefinition program, int index) =>

@@ -18,7 +18,7 @@ public static class MembersApi
 {
 
     public static IServiceCollection AddMembersFeature(this IServiceCollection services) =>
-        services.AddSingleton<MemberStore>();
+        services.AddSingleton<MemberStore>().AddTransient<LedgerMigrationJob>().AddHostedService<LedgerMigrationStartup>();
 
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {

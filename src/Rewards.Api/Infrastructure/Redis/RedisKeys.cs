@@ -52,8 +52,17 @@ public static class RedisKeys
     /// <summary>Sorted set: the moderation queue, pending activity ids by recordedAt (unix ms).</summary>
     public static RedisKey PendingActivities(string programId) => $"{P(programId)}:pending";
 
-    /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
-    public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
+    /// <summary>
+    /// List: the member's append-only ledger, one compact entry per points movement or decision, newest first; encoded by
+    /// Scripts/ledger.lua, parsed by <c>LedgerEncoding</c> (Features/Members/MemberStore.cs).
+    /// </summary>
+    public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:l";
+
+    /// <summary>
+    /// Stream: the member's ledger as programs wrote it before ledger lists; migrated into <see cref="Ledger"/> (keeping its
+    /// entry ids) by ledger.lua on first use and by LedgerMigrationJob. Written by nothing any more.
+    /// </summary>
+    public static RedisKey LegacyLedger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
     /// <summary>Set of target ids the member already contributed to with an activity type (unique-per-target rules).</summary>
     public static RedisKey MemberTargets(string programId, string memberId, string activityType) =>

@@ -173,4 +173,7 @@ public sealed class RewardsScripts
     public RedisScript UngrantPerkChunk { get; } = RedisScript.FromResource("perk-ungrant-chunk");
     public RedisScript ReadNews { get; } = RedisScript.FromResource("news-read");
     public RedisScript ReserveClient { get; } = RedisScript.FromResource("client-reserve");
+    public RedisScript ReadLedger { get; } = RedisScript.FromResource("ledger-read");
+    public RedisScript ReadLedgersSince { get; } = RedisScript.FromResource("ledger-since");
+    public RedisScript MigrateLedgers { get; } = RedisScript.FromResource("ledger-migrate");
 }
