@@ -106,6 +106,9 @@ public sealed class LedgerMigrationTests(RewardsApiFactory factory) : ApiTest(fa
         Assert.Equal(streamIds[^1], (await GetJsonAsync($"/v1/programs/{id}/members/ann/ledger?limit=1&cursor={page.GetProperty("nextCursor").GetString()}"))
             .GetProperty("entries")[0].GetProperty("id").GetString());
         Assert.Equal(ledger.Sum(e => e.GetProperty("points").GetInt64()), (await GetMemberAsync(id, "ann")).GetProperty("balance").GetInt64());
+        // Text with the encoding's separators comes back as written.
+        Assert.Contains(ledger, e => e.TryGetProperty("targetId", out var t) && t.GetString() == "odd | target, a=b %41");
+        Assert.Contains(ledger, e => e.TryGetProperty("reason", out var r) && r.GetString() == "off topic | see rule 4, a=b");
     }
 
     [Fact]
