@@ -111,6 +111,8 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         ["Rewards:RateLimit:TokenBurst"] = "100000",
         // Tests run job classes directly, at the instants they choose; no cron firing in the middle of a test.
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
+        // Tests that play a program written before ledger lists run LedgerMigrationJob themselves, when they choose.
+        ["Rewards:Jobs:MigrateStorageAtStart"] = "false",
     };
 
     /// <summary>A real token from the token endpoint; throws with the OAuth2 error when refused.</summary>

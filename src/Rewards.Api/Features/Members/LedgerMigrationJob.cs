@@ -64,12 +64,20 @@ public sealed partial class LedgerMigrationJob(IConnectionMultiplexer redis, Rew
     private static partial void LogMigrated(ILogger logger, string programId, long ledgers, long details);
 }
 
-/// <summary>Enqueues <see cref="LedgerMigrationJob"/> once the host starts (any instance may: the job is idempotent).</summary>
-public sealed partial class LedgerMigrationStartup(IServiceProvider services, ILogger<LedgerMigrationStartup> logger) : BackgroundService
+/// <summary>
+/// Enqueues <see cref="LedgerMigrationJob"/> once the host starts (any instance may: the job is idempotent), unless
+/// Rewards:Jobs:MigrateStorageAtStart is false (tests run the job themselves).
+/// </summary>
+public sealed partial class LedgerMigrationStartup(IServiceProvider services, IOptions<Infrastructure.Jobs.JobsOptions> jobs,
+    ILogger<LedgerMigrationStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // off the host's start: Redis may be unreachable for a while
+        if (!jobs.Value.MigrateStorageAtStart)
+        {
+            return;
+        }
         try
         {
             services.GetRequiredService<IBackgroundJobClient>().Enqueue<LedgerMigrationJob>(j => j.RunAllAsync());
