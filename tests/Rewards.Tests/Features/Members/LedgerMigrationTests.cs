@@ -207,6 +207,32 @@ public sealed class LedgerMigrationTests(RewardsApiFactory factory) : ApiTest(fa
     }
 
     [Fact]
+    public async Task AmbassadorsMix_ReadsTheLedgerDownToTheWindowStart_MigratingAFormerStream()
+    {
+        var id = await CreateProgramAsync(new { rules = new { share = new { points = 10 }, review = new { points = 50 } } });
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(-40));
+        await RecordAsync(id, "dana", "review"); // before the window: in her ledger, not in her mix
+        await RecordAsync(id, "eve", "review");
+        await LedgerStorage.ToLegacyStreamAsync(Db, id, "dana");
+        await LedgerStorage.MarkUnmigratedAsync(Db, id);
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow);
+        await RecordAsync(id, "eve", "share");
+        await LedgerStorage.ToLegacyStreamAsync(Db, id, "eve"); // both entries, the recent one included, in the stream
+        await RecordAsync(id, "dana", "share");
+        await RecordAsync(id, "dana", "share");
+
+        var report = await GetJsonAsync($"/v1/programs/{id}/ambassadors?days=7&limit=10");
+
+        string Mix(JsonElement a) => string.Join(",", a.GetProperty("mix").EnumerateArray()
+            .Select(c => $"{c.GetProperty("type").GetString()}:{c.GetProperty("activities").GetInt32()}:{c.GetProperty("points").GetInt64()}"));
+        var ranked = report.GetProperty("ambassadors").EnumerateArray().ToDictionary(a => a.GetProperty("memberId").GetString()!, Mix);
+        Assert.Equal("share:2:20", ranked["dana"]);
+        Assert.Equal("share:1:10", ranked["eve"]);
+        Assert.False(await Db.KeyExistsAsync(RedisKeys.LegacyLedger(id, "eve"))); // migrated by the read
+        Assert.Equal(2, await Db.ListLengthAsync(RedisKeys.Ledger(id, "eve")));
+    }
+
+    [Fact]
     public async Task Award_InAProgramMarkedMigrated_PaysNoLookupForAStream()
     {
         // The layout flag is what spares awards an EXISTS: with it, a stream left behind is not even looked for.
