@@ -173,7 +173,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             options.Value.DetailRetentionSeconds))))!;
         return (string)r[0]! switch
         {
-            "missing" => (ModerationOutcome.NotFound, null, null),
+            // Its detail expired between the read above and the script run: archived (or gone, when young).
+            "missing" => (IsArchived(activityId, now) ? ModerationOutcome.Archived : ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
             "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
             _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, WireCode<ActivityStatus>.Parse((string)r[1]!), (long)r[2], (long)r[3], (long)r[4],
