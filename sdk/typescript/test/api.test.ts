@@ -111,6 +111,7 @@ describe("problem details", () => {
     const problem = (await rewards
       .POST("/v1/programs/{programId}/activities", {
         params: { path: { programId } },
+        // @ts-expect-error memberId is required (the generated types say so): this test sends the API's 400 on purpose
         body: { type: "share" },
       })
       .catch((e: unknown) => e)) as RewardsProblemError;
