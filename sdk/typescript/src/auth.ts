@@ -4,6 +4,8 @@ import { withRetries, type FetchLike, type RetryOptions } from "./retry.js";
 /** Where the client's bearer tokens come from. `forceRefresh` asks for a new one (after a 401). */
 export interface TokenSource {
   token(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** `false` for a fixed token: a 401 is then final (no second try with the same token). */
+  readonly renewable?: boolean;
 }
 
 /** An access token and when it expires. */
@@ -94,7 +96,7 @@ export function memberToken(options: MemberTokenOptions): TokenSource {
 
 /** A fixed token (scripts, tests): never renewed. */
 export function staticToken(token: string): TokenSource {
-  return { token: async () => token };
+  return { token: async () => token, renewable: false };
 }
 
 function normalise(token: AccessToken | string, now: () => number): AccessToken {

@@ -130,7 +130,7 @@ function withAuth(inner: FetchLike, tokens: TokenSource | undefined): FetchLike 
     const spare = request.clone();
     request.headers.set("Authorization", `Bearer ${await tokens.token()}`);
     const response = await inner(request);
-    if (response.status !== 401) return response;
+    if (response.status !== 401 || tokens.renewable === false) return response;
     await response.body?.cancel().catch(() => {});
     spare.headers.set("Authorization", `Bearer ${await tokens.token({ forceRefresh: true })}`);
     return inner(spare);

@@ -45,7 +45,8 @@ export interface EventSubscription {
 /**
  * Reads a Server-Sent Events stream with fetch (so it can send an `Authorization` header, which `EventSource` cannot):
  * reconnects after a drop with `Last-Event-ID`, honours the server's `retry:` and `Retry-After`, hands a `reset` event to
- * `onReset`, and ignores heartbeats (comment lines). An answer other than 2xx, 429 or 5xx ends it with a RewardsProblemError.
+ * `onReset`, ignores heartbeats (comment lines), and takes an `end` event (the server dropping a client too slow to keep up)
+ * as a drop: it reconnects and resumes. An answer other than 2xx, 429 or 5xx ends it with a RewardsProblemError.
  *
  * @example
  * const sub = subscribeEvents((r) => fetch(r), "http://localhost:5080/v1/programs/acme/events/stream", {
@@ -88,6 +89,7 @@ export function subscribeEvents(fetchImpl: FetchLike, url: string, options: Even
           received = true;
           failures = 0;
           if (signal.aborted) return;
+          if (event.dispatch.type === "end") continue; // the server closes a stream too slow to keep up: resume after it
           if (event.dispatch.type === "reset") await (options.onReset ?? options.onEvent)(event.dispatch);
           else await options.onEvent(event.dispatch);
         }

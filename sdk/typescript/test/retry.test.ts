@@ -1,6 +1,6 @@
 // Retries against a local fake server that answers 429, 5xx or drops the connection on demand.
 import { afterEach, describe, expect, it } from "vitest";
-import { createRewardsClient, retryAfterMs, RewardsProblemError, type RetryOptions } from "../src/index.js";
+import { createRewardsClient, memberToken, retryAfterMs, RewardsProblemError, type RetryOptions } from "../src/index.js";
 import { json, localServer, type LocalServer } from "./local-server.js";
 
 let server: LocalServer | undefined;
@@ -87,6 +87,26 @@ describe("retries", () => {
     const unavailable = (await award(server.url, false).catch((e: unknown) => e)) as RewardsProblemError;
     expect(unavailable.status).toBe(503);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it("takes a 401 as final with a fixed token (nothing to renew), and asks a renewable source once more", async () => {
+    server = await localServer((req, res) =>
+      req.headers.authorization === "Bearer fresh" ? json(res, 201, awarded) : json(res, 401, { title: "Unauthorized", status: 401, detail: "The token expired." }),
+    );
+    const unauthorized = (await award(server.url).catch((e: unknown) => e)) as RewardsProblemError;
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.detail).toBe("The token expired.");
+    expect(server.requests).toHaveLength(1);
+
+    const tokens = ["stale", "fresh"];
+    const rewards = createRewardsClient({ baseUrl: server.url, auth: memberToken({ fetchToken: async () => tokens.shift()! }) });
+    const { data } = await rewards.POST("/v1/programs/{programId}/activities", {
+      params: { path: { programId: "acme" } },
+      body: { memberId: "alice", type: "share" },
+    });
+    expect(data).toEqual(awarded);
+    expect(server.requests.slice(1).map((r) => r.headers.authorization)).toEqual(["Bearer stale", "Bearer fresh"]);
+    expect(server.requests[2]!.headers["idempotency-key"]).toBe(server.requests[1]!.headers["idempotency-key"]);
   });
 
   it("sends no Idempotency-Key on reads, and one per write", async () => {

@@ -127,6 +127,22 @@ describe("event streams", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("takes an `end` event (a client too slow to keep up is dropped) as a drop: reconnects and resumes after the last event", async () => {
+    server = await localServer((req, res, i) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      if (i === 0) {
+        res.write('id: 5-0\nevent: activity.awarded\ndata: {"n":1}\n\n');
+        res.end('event: end\ndata: {"reason":"slow"}\n\n');
+      } else res.write(`id: 6-0\nevent: activity.awarded\ndata: {"after":"${req.headers["last-event-id"]}"}\n\n`);
+    });
+    const rewards = createRewardsClient({ baseUrl: server.url, auth: "t" });
+    const got = collector();
+    const sub = rewards.streamProgramEvents("acme", { onEvent: got.onEvent, reconnect: { minDelayMs: 10 } });
+    await got.until(2);
+    sub.close();
+    expect(got.events.map((e) => e.data)).toEqual([{ n: 1 }, { after: "5-0" }]);
+  });
+
   it("calls nothing after close()", async () => {
     server = await localServer((_req, res) => {
       res.writeHead(200, { "Content-Type": "text/event-stream" });
