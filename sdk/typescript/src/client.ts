@@ -62,8 +62,10 @@ export interface RewardsClient extends Client<RewardsPaths> {
 
 /**
  * Creates a client of the Rewards API. Every call is typed from the committed OpenAPI document; on the way it gets a
- * bearer token from `auth` (renewed once on a 401), an `Idempotency-Key` per write (kept across retries), retries of
- * network errors, 5xx and 429 (honouring `Retry-After`), and any answer that is not 2xx is thrown as a `RewardsProblemError`.
+ * bearer token from `auth` (renewed once on a 401), an `Idempotency-Key` per write (kept across retries), and retries:
+ * of 429 always (honouring `Retry-After`), of network errors and 5xx for reads, PUT, PATCH, DELETE and the writes the API
+ * replays by key (`REPLAYABLE_OPERATIONS`), never for another POST (the API might have done it). Any answer that is not 2xx
+ * is thrown as a `RewardsProblemError`.
  *
  * @example
  * const rewards = createRewardsClient({ baseUrl, auth: clientCredentials({ baseUrl, clientId, clientSecret }) });
@@ -77,8 +79,11 @@ export function createRewardsClient(options: RewardsClientOptions): RewardsClien
   const tokens = typeof options.auth === "string" ? staticToken(options.auth) : options.auth;
   const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID());
 
+  // Requests that may be sent again after a network error or a 5xx, though the API might have done the work already.
+  const repeatable = new WeakSet<Request>();
+  const mayRepeat = (request: Request) => repeatableMethods.has(request.method) || repeatable.has(request);
   const authenticated = withAuth((request) => baseFetch(request), tokens);
-  const retrying = options.retry === false ? authenticated : withRetries(authenticated, options.retry);
+  const retrying = options.retry === false ? authenticated : withRetries(authenticated, options.retry, mayRepeat);
   const send: FetchLike = (request) => retrying(withIdempotencyKey(request, newKey));
   const throwing: FetchLike = async (request) => {
     const response = await send(request);
@@ -87,6 +92,11 @@ export function createRewardsClient(options: RewardsClientOptions): RewardsClien
   };
 
   const client = createClient<RewardsPaths>({ baseUrl, fetch: throwing });
+  client.use({
+    onRequest({ request, schemaPath }) {
+      if (REPLAYABLE_OPERATIONS.has(`${request.method} ${schemaPath}`)) repeatable.add(request);
+    },
+  });
   const stream = (path: string, streamOptions: EventStreamOptions) =>
     subscribeEvents(authenticated, `${baseUrl}${path}`, streamOptions);
   const segment = encodeURIComponent;
@@ -116,6 +126,19 @@ export async function ok<R extends { data?: unknown; error?: unknown; response: 
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Idempotent by HTTP semantics (PATCH here is JSON Merge Patch: applying it twice gives the same result). */
+const repeatableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"]);
+
+/**
+ * The POST operations the API replays by idempotency key (the `Idempotency-Key` header, or each batch item's
+ * `idempotencyKey`): sending one again after a lost answer does the work once. A test keeps this list in step with the
+ * operations that declare the header in `openapi/rewards.v1.json`.
+ */
+export const REPLAYABLE_OPERATIONS: ReadonlySet<string> = new Set([
+  "POST /v1/programs/{programId}/activities",
+  "POST /v1/programs/{programId}/activities:batch",
+]);
 
 function withIdempotencyKey(request: Request, newKey: () => string): Request {
   if (safeMethods.has(request.method) || request.headers.has(IDEMPOTENCY_HEADER)) return request;

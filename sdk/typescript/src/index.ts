@@ -3,7 +3,7 @@
  * openapi-fetch) with tokens, idempotency keys, retries, problem errors and live event streams.
  * Webhook verification for Node receivers: `@rewards/sdk/webhooks`.
  */
-export { createRewardsClient, ok, IDEMPOTENCY_HEADER } from "./client.js";
+export { createRewardsClient, ok, IDEMPOTENCY_HEADER, REPLAYABLE_OPERATIONS } from "./client.js";
 export type { RewardsClient, RewardsClientOptions, RewardsPaths } from "./client.js";
 export { clientCredentials, memberToken, staticToken, jwtExpiry } from "./auth.js";
 export type { AccessToken, ClientCredentials, ClientCredentialsOptions, MemberTokenOptions, TokenSource } from "./auth.js";

@@ -23,14 +23,20 @@ export interface RetryOptions {
 const defaults = { retries: 3, baseDelayMs: 250, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
 
 /**
- * Wraps a fetch so that network errors, 5xx and 429 answers are retried, at most `retries` times, waiting what
+ * Wraps a fetch so that network errors, 5xx and 429 answers are retried (network errors and 5xx only where `mayRepeat`
+ * says the request is safe to send again), at most `retries` times, waiting what
  * `Retry-After` asks (plus up to 10 % jitter) or an exponential backoff with jitter. Each attempt sends a clone of the
  * original request, so a write's body and its `Idempotency-Key` are the same on every attempt. An aborted request is not retried.
  *
  * @example
  * const fetchWithRetries = withRetries((r) => fetch(r), { retries: 5 });
  */
-export function withRetries(inner: FetchLike, options: RetryOptions = {}): FetchLike {
+export function withRetries(
+  inner: FetchLike,
+  options: RetryOptions = {},
+  /** Whether a network error or 5xx may be retried for this request (the API might have done the work); 429 always may. */
+  mayRepeat: (request: Request) => boolean = () => true,
+): FetchLike {
   const retries = options.retries ?? defaults.retries;
   const base = options.baseDelayMs ?? defaults.baseDelayMs;
   const max = options.maxDelayMs ?? defaults.maxDelayMs;
@@ -45,11 +51,11 @@ export function withRetries(inner: FetchLike, options: RetryOptions = {}): Fetch
       try {
         response = await inner(last ? request : request.clone());
       } catch (error) {
-        if (last || request.signal?.aborted || isAbort(error)) throw error;
+        if (last || request.signal?.aborted || isAbort(error) || !mayRepeat(request)) throw error;
         await sleep(backoff(attempt), request.signal);
         continue;
       }
-      if (last || !(response.status === 429 || response.status >= 500)) return response;
+      if (last || !(response.status === 429 || (response.status >= 500 && mayRepeat(request)))) return response;
       const retryAfter = retryAfterMs(response.headers.get("retry-after"));
       if (retryAfter !== undefined && retryAfter > maxRetryAfter) return response;
       // Discard the body so that the connection can be reused.

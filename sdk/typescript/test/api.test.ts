@@ -195,12 +195,14 @@ describe("tokens", () => {
     const rewards = rewardsWith();
     await ok(rewards.POST("/v1/programs/{programId}/activities", { params: { path: { programId } }, body: { memberId: "pia", type: "share" } }));
     let fetched = 0;
+    let issued = "";
     const app = createRewardsClient({
       baseUrl,
       auth: memberToken({
         fetchToken: async () => {
           fetched++;
-          return (await backend.memberToken("pia")).accessToken; // a JWT: its exp is read
+          issued = (await backend.memberToken("pia")).accessToken;
+          return issued; // a JWT: its exp is read
         },
       }),
     });
@@ -210,8 +212,13 @@ describe("tokens", () => {
 
     // Suspending the member revokes the tokens issued before; once reinstated, new tokens work again.
     await ok(rewards.POST("/v1/programs/{programId}/members/{memberId}/suspend", { params: { path: { programId, memberId: "pia" } } }));
+    const suspendedAt = Date.now();
     await ok(rewards.POST("/v1/programs/{programId}/members/{memberId}/reinstate", { params: { path: { programId, memberId: "pia" } } }));
-    await new Promise((r) => setTimeout(r, 2_200)); // the revocation poll (1 s), and a new second for the new token's iat
+    // Until the API has read the revocation (its poll, 1 s), and a new second has begun (a token of the suspension's second counts as before it).
+    const oldTokenRefused = async () =>
+      (await fetch(`${baseUrl}/v1/programs/${programId}/members/me`, { headers: { Authorization: `Bearer ${issued}` } })).status === 401;
+    for (let i = 0; i < 150 && !(await oldTokenRefused()); i++) await new Promise((r) => setTimeout(r, 100));
+    while (Math.floor(Date.now() / 1_000) <= Math.floor(suspendedAt / 1_000)) await new Promise((r) => setTimeout(r, 50));
 
     expect((await me()).memberId).toBe("pia");
     expect(fetched).toBe(2);

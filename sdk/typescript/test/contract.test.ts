@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { REPLAYABLE_OPERATIONS } from "../src/index.js";
 
 const run = promisify(execFile);
 const sdk = join(import.meta.dirname, "..");
 const bin = (name: string) => join(sdk, "node_modules", ".bin", name);
 
-describe("contract", () => {
+describe("contract", { timeout: 180_000 }, () => { // tsc and openapi-typescript on a busy machine
   it("src/generated/rewards.v1.ts is what openapi-typescript makes of openapi/rewards.v1.json (run `npm run generate`)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rewards-sdk-drift-"));
     try {
@@ -22,6 +23,21 @@ describe("contract", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("retries after a lost answer exactly the POSTs the document says are replayed by Idempotency-Key (and the batch)", async () => {
+    const document = JSON.parse(await readFile(join(sdk, "../../openapi/rewards.v1.json"), "utf8")) as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const declared = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.parameters?.some((p) => p.in === "header" && p.name === "Idempotency-Key"))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    // activities:batch carries a key per item in its body, so a repeat replays every item.
+    const batch = "POST /v1/programs/{programId}/activities:batch";
+    expect(document.paths["/v1/programs/{programId}/activities:batch"]?.post).toBeDefined();
+    expect([...REPLAYABLE_OPERATIONS].sort()).toEqual([...declared, batch].sort());
   });
 
   it("type-checks (sources and tests, with the tests' @ts-expect-error lines)", async () => {

@@ -30,7 +30,6 @@ describe("retries", () => {
     const [first, second] = server.requests;
     expect(server.requests).toHaveLength(2);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1_000);
-    expect(second!.at - first!.at).toBeLessThan(2_500); // 1 s plus at most 10 % jitter (and a busy machine's slack)
     expect(first!.headers["idempotency-key"]).toBeTruthy();
     expect(second!.headers["idempotency-key"]).toBe(first!.headers["idempotency-key"]);
     expect(second!.body).toBe(first!.body);
@@ -38,19 +37,37 @@ describe("retries", () => {
     expect(second!.headers.authorization).toBe("Bearer test-token");
   });
 
-  it("retries 5xx answers with a growing backoff, and a dropped connection", async () => {
+  it("adds at most 10 % jitter to Retry-After (1 s at most), and backs off exponentially with jitter without it", async () => {
+    server = await localServer((_req, res, index) => {
+      const i = index % 5; // the same five answers for each round below
+      if (i === 0) return json(res, 429, { status: 429 }, { "Retry-After": "2" });
+      if (i === 1) return json(res, 503, { status: 503 }, { "Retry-After": "30" });
+      if (i < 4) return json(res, 500, { status: 500 });
+      json(res, 201, awarded);
+    });
+    for (const [random, expected] of [
+      [0, [2_000, 30_000, 200, 400]], // Retry-After as asked; backoff steps 400 and 800 ms (base 100 ms doubled per retry): half of each
+      [1, [2_200, 31_000, 400, 800]], // + 10 % (2 s → 0.2 s), capped at 1 s (30 s → 1 s); the whole step
+    ] as const) {
+      const waits: number[] = [];
+      const { data } = await award(server.url, { retries: 4, baseDelayMs: 100, random: () => random, sleep: async (ms) => void waits.push(ms) });
+      expect(data).toEqual(awarded);
+      expect(waits).toEqual(expected);
+    }
+  });
+
+  it("retries 5xx answers, and a dropped connection, with the same key", async () => {
     server = await localServer((req, res, i) => {
       if (i === 0) return void req.socket.destroy(); // network error: no answer at all
       if (i < 3) return json(res, i === 1 ? 503 : 500, { title: "Unavailable", status: 503 });
       json(res, 201, awarded);
     });
-    const { data } = await award(server.url, { baseDelayMs: 50, retries: 3 });
+    const waits: number[] = [];
+    const { data } = await award(server.url, { baseDelayMs: 50, retries: 3, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
 
     expect(data).toEqual(awarded);
-    const at = server.requests.map((r) => r.at);
-    expect(at).toHaveLength(4);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(25 - 5); // backoff step 50 ms: between 25 and 50 ms
-    expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(100 - 5); // step 200 ms: between 100 and 200 ms
+    expect(server.requests).toHaveLength(4);
+    expect(waits).toEqual([37.5, 75, 150]); // steps of 50, 100, 200 ms: half of each, plus half of the other half
     expect(new Set(server.requests.map((r) => r.headers["idempotency-key"])).size).toBe(1);
   });
 
@@ -107,6 +124,27 @@ describe("retries", () => {
     expect(data).toEqual(awarded);
     expect(server.requests.slice(1).map((r) => r.headers.authorization)).toEqual(["Bearer stale", "Bearer fresh"]);
     expect(server.requests[2]!.headers["idempotency-key"]).toBe(server.requests[1]!.headers["idempotency-key"]);
+  });
+
+  it("does not send again a POST the API does not replay after a 5xx or a network error (it might have been done), but does after a 429", async () => {
+    server = await localServer((req, res, i) => {
+      if (i === 0) return json(res, 503, { title: "Service Unavailable", status: 503 });
+      if (i === 1) return void req.socket.destroy();
+      if (i === 2) return json(res, 429, { title: "Too Many Requests", status: 429 }, { "Retry-After": "0" });
+      json(res, 201, { perk: { perkId: "p1" } });
+    });
+    const rewards = createRewardsClient({ baseUrl: server.url, auth: "t", retry: { baseDelayMs: 1 } });
+    const createPerk = () =>
+      rewards.POST("/v1/programs/{programId}/perks", {
+        params: { path: { programId: "acme" } },
+        body: { kind: "news", title: "Hello", audience: { type: "all" }, schedule: { type: "now" } },
+      });
+    expect(((await createPerk().catch((e: unknown) => e)) as RewardsProblemError).status).toBe(503);
+    expect(server.requests).toHaveLength(1);
+    expect(await createPerk().catch((e: unknown) => e)).toBeInstanceOf(TypeError); // the network error, as fetch threw it
+    expect(server.requests).toHaveLength(2);
+    expect((await createPerk()).data).toEqual({ perk: { perkId: "p1" } });
+    expect(server.requests).toHaveLength(4);
   });
 
   it("sends no Idempotency-Key on reads, and one per write", async () => {
