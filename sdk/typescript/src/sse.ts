@@ -14,7 +14,10 @@ export interface RewardsStreamEvent<T = unknown> {
 }
 
 export interface EventStreamOptions {
-  /** Called for each event, in order; the next event waits for a returned promise. */
+  /**
+   * Called for each event, in order; the next event waits for a returned promise. When it throws (or rejects), the error
+   * goes to `onError` and the stream reconnects from the event before, so that event comes again (at least once).
+   */
   onEvent: (event: RewardsStreamEvent) => void | Promise<void>;
   /**
    * Called for a `reset` event: the server no longer holds the events after the id this client resumed from (older than
@@ -36,7 +39,7 @@ export interface EventStreamOptions {
 export interface EventSubscription {
   /** Stops the stream; no callback is called afterwards. */
   close(): void;
-  /** The id of the last event received (sent as `Last-Event-ID` on reconnection). */
+  /** The id of the last event handled (sent as `Last-Event-ID` on reconnection; final once `done` has settled). */
   readonly lastEventId: string | undefined;
   /** Settles when the stream stops: resolves after `close()`, rejects on an answer that reconnecting cannot fix (400, 401, 403, 404…). */
   readonly done: Promise<void>;
@@ -84,14 +87,18 @@ export function subscribeEvents(fetchImpl: FetchLike, url: string, options: Even
         let received = false;
         for await (const event of readEvents(response.body, signal)) {
           if (event.retry !== undefined) serverRetry = event.retry;
-          if (event.id !== undefined) lastEventId = event.id;
-          if (event.dispatch === undefined) continue;
+          if (event.dispatch === undefined) {
+            if (event.id !== undefined) lastEventId = event.id;
+            continue;
+          }
           received = true;
           failures = 0;
           if (signal.aborted) return;
-          if (event.dispatch.type === "end") continue; // the server closes a stream too slow to keep up: resume after it
           if (event.dispatch.type === "reset") await (options.onReset ?? options.onEvent)(event.dispatch);
-          else await options.onEvent(event.dispatch);
+          // `end`: the server closes a stream too slow to keep up; the reconnection resumes after the last event handled.
+          else if (event.dispatch.type !== "end") await options.onEvent(event.dispatch);
+          // Only once handled: an event whose handler threw is sent again after the reconnection (at least once).
+          if (event.id !== undefined) lastEventId = event.id;
         }
         if (signal.aborted) return;
         if (!received) failures++;

@@ -30,6 +30,7 @@ describe.skipIf(!hasStreams)("live events from the API", () => {
     const seen = await award("rae");
     await until(() => events.some((e) => e.type === "activity.awarded" && e.raw.includes(seen.activityId!)));
     first.close();
+    await first.done;
     expect(events.every((e) => !e.raw.includes('"sam"'))).toBe(true); // never another member's events
     expect(first.lastEventId).toMatch(/^\d+-\d+$/);
 

@@ -86,6 +86,7 @@ describe("event streams", () => {
 
     await got.until(1);
     sub.close();
+    await sub.done;
     expect(resets).toHaveLength(1);
     expect(resets[0]!.type).toBe("reset");
     expect(got.events.map((e) => e.type)).toEqual(["perk.granted"]);
@@ -141,6 +142,36 @@ describe("event streams", () => {
     await got.until(2);
     sub.close();
     expect(got.events.map((e) => e.data)).toEqual([{ n: 1 }, { after: "5-0" }]);
+  });
+
+  it("sends an event again when its handler threw (at least once): resumes from the event before", async () => {
+    server = await localServer((req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      const after = Number(req.headers["last-event-id"] ?? 0);
+      for (let n = after + 1; n <= 3; n++) res.write(`id: ${n}\ndata: ${n}\n\n`);
+    });
+    const rewards = createRewardsClient({ baseUrl: server.url, auth: "t" });
+    const handled: unknown[] = [];
+    const errors: unknown[] = [];
+    let failOnce = true;
+    const got = collector();
+    const sub = rewards.streamProgramEvents("acme", {
+      reconnect: { minDelayMs: 10 },
+      onError: (e) => errors.push(e),
+      onEvent: (e) => {
+        if (e.data === 2 && failOnce) {
+          failOnce = false;
+          throw new Error("handler failed");
+        }
+        handled.push(e.data);
+        got.onEvent(e);
+      },
+    });
+    await got.until(3);
+    sub.close();
+    expect(handled).toEqual([1, 2, 3]);
+    expect(server.requests[1]!.headers["last-event-id"]).toBe("1");
+    expect((errors[0] as Error).message).toBe("handler failed");
   });
 
   it("calls nothing after close()", async () => {
