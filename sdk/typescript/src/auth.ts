@@ -94,7 +94,12 @@ export function memberToken(options: MemberTokenOptions): TokenSource {
   };
 }
 
-/** A fixed token (scripts, tests): never renewed. */
+/**
+ * A fixed token (scripts, tests): never renewed, so a 401 is final.
+ *
+ * @example
+ * const rewards = createRewardsClient({ baseUrl, auth: staticToken(process.env.REWARDS_TOKEN!) }); // same as auth: "…"
+ */
 export function staticToken(token: string): TokenSource {
   return { token: async () => token, renewable: false };
 }
@@ -104,7 +109,12 @@ function normalise(token: AccessToken | string, now: () => number): AccessToken 
   return { accessToken: token, expiresAt: jwtExpiry(token) ?? now() + 60_000 };
 }
 
-/** The `exp` of a JWT in ms, without checking anything (the API checks). */
+/**
+ * The `exp` of a JWT in ms, without checking anything (the API checks).
+ *
+ * @example
+ * const expiresAt = jwtExpiry(accessToken) ?? Date.now() + 60_000;
+ */
 export function jwtExpiry(jwt: string): number | undefined {
   const payload = jwt.split(".")[1];
   if (!payload) return undefined;

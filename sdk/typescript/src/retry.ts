@@ -71,7 +71,12 @@ export function withRetries(
   }
 }
 
-/** The wait a `Retry-After` header asks for, in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+/**
+ * The wait a `Retry-After` header asks for, in ms: delay-seconds or an HTTP date; undefined when absent or unreadable.
+ *
+ * @example
+ * retryAfterMs(response.headers.get("retry-after")); // "3" → 3000
+ */
 export function retryAfterMs(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();

@@ -142,6 +142,9 @@ interface ParsedField {
  * Parses an SSE body as the HTML standard says (§9.2.6): lines end with CRLF, LF or CR; `:` starts a comment (heartbeat);
  * `data` lines join with LF; `id` without NUL sets the last event id; `retry` digits set the reconnection time; a blank
  * line dispatches the event, unless its data is empty.
+ *
+ * @example
+ * for await (const field of readEvents(response.body!)) if (field.dispatch) console.log(field.dispatch.type, field.dispatch.data);
  */
 export async function* readEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ParsedField> {
   const decoder = new TextDecoder();
