@@ -51,7 +51,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a recorded activity and its current status */
+        /**
+         * Get a recorded activity and its current status
+         * @description A decided activity's detail is kept for the program's detail retention (Rewards:Activities:DetailRetention, default 90 days) from its decision; after it this answers 410 Gone (the member's ledger keeps the activity's entries), and approve, reject or reverse answer 409 with the problem type `https://rewards.local/problems/activity-archived`. A pending activity is kept until moderated.
+         */
         get: operations["GetActivity"];
         put?: never;
         post?: never;
@@ -611,7 +614,7 @@ export interface paths {
         };
         /**
          * A member's ledger, newest first
-         * @description Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page.
+         * @description Each entry says what happened and why. Page with `limit` (1–100, default 20) and the `nextCursor` of the previous page. An entry's `id` is `e` and its position in the member's ledger (`e1` = the oldest; it never changes), or, for entries recorded before ledger ids took that form, the id it had then (`<ms>-<seq>`): both are cursors, and cursors handed out before keep working.
          */
         get: operations["GetLedger"];
         put?: never;
@@ -1782,6 +1785,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Gone */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
