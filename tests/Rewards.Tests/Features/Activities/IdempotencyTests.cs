@@ -140,6 +140,51 @@ public sealed class IdempotencyTests(RewardsApiFactory factory) : ApiTest(factor
     }
 
     [Fact]
+    public async Task Replay_ReturnsTheOriginalAnswer_ForEveryKindOfAnswer()
+    {
+        // The compact record keeps every field of every kind of answer: pending points, a reason and retryAt, a tier change,
+        // new badges, a seven-digit balance.
+        var id = await CreateProgramAsync(new
+        {
+            rules = new
+            {
+                review = new { points = 50, requiresApproval = true },
+                share = new { points = 1_000_000, cooldownSeconds = 3600 },
+                comment = new { points = 7 },
+            },
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 0 }, new { name = "Silver", minLifetimePoints = 100 } },
+            badges = new[] { new { id = "first-share", name = "First share", when = new { activityType = "share", count = 1 } } },
+        });
+        var requests = new (string Key, object Body)[]
+        {
+            ("pending", new { memberId = "m-1", type = "review", targetId = "p-1" }),
+            ("tier-and-badge", new { memberId = "m-1", type = "share", targetId = "s-1" }),
+            ("cooldown", new { memberId = "m-1", type = "share", targetId = "s-2" }),
+        };
+        var answers = new List<string>();
+        foreach (var (key, body) in requests)
+        {
+            answers.Add(await (await PostActivityAsync(id, body, key)).Content.ReadAsStringAsync());
+        }
+        var comment = await PostActivityAsync(id, new { memberId = "m-1", type = "comment" }, "comment");
+        answers.Add(await comment.Content.ReadAsStringAsync());
+        requests = [.. requests, ("comment", new { memberId = "m-1", type = "comment" })];
+        Assert.Equal(1_000_007, JsonDocument.Parse(answers[3]).RootElement.GetProperty("balance").GetInt64());
+
+        var cooldown = JsonDocument.Parse(answers[2]).RootElement;
+        Assert.Equal("cooldown", cooldown.GetProperty("reason").GetString());
+        Assert.True(cooldown.TryGetProperty("retryAt", out _));
+        Assert.Equal("Silver", JsonDocument.Parse(answers[1]).RootElement.GetProperty("tier").GetString());
+        Assert.Equal(50, JsonDocument.Parse(answers[0]).RootElement.GetProperty("pendingPoints").GetInt64());
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var replay = await PostActivityAsync(id, requests[i].Body, requests[i].Key);
+            Assert.True(replay.Headers.Contains("Idempotent-Replayed"), requests[i].Key);
+            Assert.Equal(answers[i], await replay.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task SameKey_DifferentBody_Conflicts()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
