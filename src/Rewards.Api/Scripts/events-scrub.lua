@@ -1,7 +1,7 @@
 -- Erasure's part in the event stream: deletes an erased member's events (their own, and the overtaken events naming them
 -- as byMemberId) up to their member.erased event, which stays (consumers must learn of the erasure). member-status.lua
 -- records the member in the program's scrub list (RedisKeys.EventScrubs: member id -> that event's id) in the erasure's
--- own run; EventScrubJob then runs this script chunk by chunk (a long stream is never read in one run), and the member
+-- own run; EventMaintenanceJob.ScrubAsync then runs this script chunk by chunk (a long stream is never read in one run), and the member
 -- leaves the list with the last chunk.
 -- Returns the id to continue after, or '' when done.
 

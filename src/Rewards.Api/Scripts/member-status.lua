@@ -19,7 +19,7 @@ local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], to
 local referralPrefix, revokedAt, perkPrefix, eventsMaxLength, boardKinds = ARGV[6], ARGV[7], ARGV[8], ARGV[9], 10 -- boardKinds: ARGV[10..]
 --!end
 -- Events: member.suspended, member.reinstated, member.erased (events.lua). Erasure records the member in eventScrubs
--- (RedisKeys.EventScrubs: member id -> the id of their member.erased event), from which EventScrubJob deletes their
+-- (RedisKeys.EventScrubs: member id -> the id of their member.erased event), from which EventMaintenanceJob.ScrubAsync deletes their
 -- earlier events from the stream in chunks.
 local w = events.writesOf(eventStream, eventsMaxLength)
 -- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and

@@ -7,8 +7,8 @@
 --!include events
 
 --!keys
-local grantsKey, codePool, perkKey, todayStats, claims, memberKey, eventStream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
-  KEYS[6], KEYS[7]
+local grantsKey, codePool, perkKey, todayStats, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local memberKey, eventStream = KEYS[6], KEYS[7]
 --!args
 local perkId, expired, kpiTtl = ARGV[1], ARGV[2], ARGV[3] -- expired (1/0): an expired offer still shows a code claimed before, but hands out no more
 local now, memberId = ARGV[4], ARGV[5] -- now (unix ms): when the code is claimed, in the offer's claims index (RedisKeys.PerkClaims)

@@ -37,7 +37,10 @@ if answer == 'accept' then
   return {'waitlisted', ''}
 end
 local promoted = ''
-if redis.call('ZREM', acceptedKey, memberId) == 1 then
+local gaveSeat = redis.call('ZREM', acceptedKey, memberId) == 1
+if not gaveSeat then redis.call('ZREM', waitlistKey, memberId) end
+if redis.call('SADD', declinedKey, memberId) == 1 then events.emit(w, codes.event.declined, memberId, memberKey, now, data) end
+if gaveSeat then
   local first = redis.call('ZPOPMIN', waitlistKey)
   if first[1] then
     -- the seat passes to the first waitlisted member: seats taken are unchanged
@@ -47,8 +50,5 @@ if redis.call('ZREM', acceptedKey, memberId) == 1 then
   else
     kpis.stat(todayStats, 'perksAccepted', -1, kpiTtl)
   end
-else
-  redis.call('ZREM', waitlistKey, memberId)
 end
-if redis.call('SADD', declinedKey, memberId) == 1 then events.emit(w, codes.event.declined, memberId, memberKey, now, data) end
 return {'declined', promoted}

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
@@ -60,7 +61,7 @@ public static class EventsApi
         string programId, RouteProgram route, EventStore events, string? after = null, string? types = null, int? limit = null)
     {
         EventId parsed = default;
-        var typeSet = types?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var typeSet = types?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var unknown = typeSet?.Where(t => !EventTypes.IsKnown(t)).ToList() ?? [];
         var v = new Validation()
             .Check(after is null || EventId.TryParse(after, out parsed), "after", "When given: an event id (`1764518400000-0`), the `id` or `nextAfter` of an earlier page.")
@@ -74,13 +75,16 @@ public static class EventsApi
         return TypedResults.Ok(await events.ReadAsync(programId, after is null ? null : parsed, typeSet, limit ?? EventLimits.DefaultPage));
     }
 
-    private static Results<EventStreamResult, ValidationProblem> StreamProgramEvents(string programId, RouteProgram route, HttpContext http) =>
-        LastEventId(http, out var last) is { } problem ? problem : new EventStreamResult(programId, null, last);
+    /// <param name="lastEventId">Resume after this event id (what an EventSource sends when it reconnects).</param>
+    private static Results<EventStreamResult, ValidationProblem> StreamProgramEvents(string programId, RouteProgram route,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId = null) =>
+        LastEventId(lastEventId, out var last) is { } problem ? problem : new EventStreamResult(programId, null, last);
 
+    /// <param name="lastEventId">Resume after this event id (what an EventSource sends when it reconnects).</param>
     private static async Task<Results<EventStreamResult, ValidationProblem, NotFoundProblem>> StreamMemberEvents(
-        string programId, string memberId, RouteProgram route, MemberStore members, HttpContext http)
+        string programId, string memberId, RouteProgram route, MemberStore members, [FromHeader(Name = "Last-Event-ID")] string? lastEventId = null)
     {
-        if (LastEventId(http, out var last) is { } problem)
+        if (LastEventId(lastEventId, out var last) is { } problem)
         {
             return problem;
         }
@@ -91,11 +95,10 @@ public static class EventsApi
         return new EventStreamResult(programId, memberId, last);
     }
 
-    private static ValidationProblem? LastEventId(HttpContext http, out EventId? last)
+    private static ValidationProblem? LastEventId(string? header, out EventId? last)
     {
         last = null;
-        var header = http.Request.Headers["Last-Event-ID"].ToString();
-        if (header.Length == 0)
+        if (string.IsNullOrEmpty(header))
         {
             return null;
         }

@@ -149,7 +149,7 @@ public static class RedisKeys
     /// </summary>
     public static RedisKey Events(string programId) => $"{P(programId)}:events";
 
-    /// <summary>Hash: erased member id → the id of their member.erased event, until EventScrubJob has deleted their earlier events.</summary>
+    /// <summary>Hash: erased member id → the id of their member.erased event, until EventMaintenanceJob.ScrubAsync has deleted their earlier events.</summary>
     public static RedisKey EventScrubs(string programId) => $"{P(programId)}:events:scrub";
 
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>
