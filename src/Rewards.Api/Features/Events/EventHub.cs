@@ -175,7 +175,7 @@ public sealed partial class EventHub(IConfiguration configuration, IOptions<Even
                     {
                         connection = await ConnectAsync();
                         var db0 = connection.GetDatabase();
-                        var newest = await db0.StreamRangeAsync(key, "+", "-", 1, Order.Descending);
+                        var newest = await db0.StreamRangeAsync(key, "-", "+", 1, Order.Descending);
                         if (!_ready.Task.IsCompleted)
                         {
                             lastId = newest.Length == 0 ? "0-0" : newest[0].Id!;

@@ -109,7 +109,7 @@ public sealed class EventStore(IConnectionMultiplexer redis, RewardsScripts scri
         var db = redis.GetDatabase();
         var key = RedisKeys.Events(programId);
         var oldest = db.StreamRangeAsync(key, "-", "+", 1);
-        var newest = await db.StreamRangeAsync(key, "+", "-", 1, Order.Descending);
+        var newest = await db.StreamRangeAsync(key, "-", "+", 1, Order.Descending);
         var o = await oldest;
         return (o.Length == 0 ? null : EventId.Parse(o[0].Id!), newest.Length == 0 ? null : EventId.Parse(newest[0].Id!));
     }

@@ -53,8 +53,8 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
         Assert.Equal("rejected", capped.GetProperty("status").GetString());
         var key = Guid.NewGuid().ToString();
         Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, new { memberId = "alice", type = "review" }, key)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostActivityAsync(id, new { memberId = "alice", type = "review" }, key)).StatusCode); // replay
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "x" }, key)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, new { memberId = "alice", type = "review" }, key)).StatusCode); // replay
+        Assert.Equal(HttpStatusCode.Conflict, (await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "x" }, key)).StatusCode);
 
         var after = await EventsAsync(id);
         Assert.Equal(Types(before).Append("activity.awarded"), Types(after));
@@ -138,15 +138,15 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 }, "share": { "points": 10 }, "vote": { "points": 20 } }""");
         await RecordAsync(id, "alice", "share");   // alice 10
-        await RecordAsync(id, "bob", "vote");      // bob 20
+        await RecordAsync(id, "bob", "vote");      // bob 20: passes alice
         var carol = await RecordAsync(id, "carol", "review"); // carol 50: passes bob and alice
         await RecordAsync(id, "alice", "share");   // alice 20: ties bob, who got there first: nobody passed
         await RecordAsync(id, "alice", "share");   // alice 30: passes bob
 
         var overtaken = (await EventsAsync(id, "leaderboard.overtaken")).ToList();
-        Assert.Equal([("bob", "carol", 2L, 20L), ("alice", "carol", 3L, 10L), ("bob", "alice", 3L, 20L)], overtaken.Select(e => (MemberOf(e),
+        Assert.Equal([("alice", "bob", 2L, 10L), ("bob", "carol", 2L, 20L), ("alice", "carol", 3L, 10L), ("bob", "alice", 3L, 20L)], overtaken.Select(e => (MemberOf(e),
             Data(e).GetProperty("byMemberId").GetString(), Data(e).GetProperty("rank").GetInt64(), Data(e).GetProperty("points").GetInt64())));
-        Assert.Equal(carol.GetProperty("activityId").GetString(), Data(overtaken[0]).GetProperty("activityId").GetString());
+        Assert.Equal(carol.GetProperty("activityId").GetString(), Data(overtaken[1]).GetProperty("activityId").GetString());
         Assert.All(overtaken, e => Assert.Equal("points", Data(e).GetProperty("board").GetString()));
         // The overtaken member's sequence counts it: bob's events are his award, then two overtaken.
         Assert.Equal([1L, 2, 3], (await EventsAsync(id)).Where(e => MemberOf(e) == "bob").Select(e => e.GetProperty("sequence").GetInt64()));

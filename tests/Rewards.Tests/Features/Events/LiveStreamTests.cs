@@ -77,7 +77,10 @@ public sealed class LiveStreamTests(RewardsApiFactory factory) : EventTest(facto
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            Assert.Fail($"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
         Assert.Equal(EventStreamResult.ContentType, response.Content.Headers.ContentType?.MediaType);
         var reader = new SseReader(response, await response.Content.ReadAsStreamAsync());
         Assert.Equal("connected", (await reader.NextAsync()).Comment); // subscribed: everything from now on arrives
