@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
@@ -32,6 +33,7 @@ builder.Services
     .AddPerksFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddEventsFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapEventsApi();
 
 app.Run();
 

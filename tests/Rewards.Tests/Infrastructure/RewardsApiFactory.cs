@@ -113,6 +113,8 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
         // Tests that play a program written before ledger lists run LedgerMigrationJob themselves, when they choose.
         ["Rewards:Jobs:MigrateStorageAtStart"] = "false",
+        // Live-stream tests wait for a heartbeat: half a second rather than 15.
+        ["Rewards:Events:HeartbeatInterval"] = "00:00:00.500",
     };
 
     /// <summary>A real token from the token endpoint; throws with the OAuth2 error when refused.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Insights;
 using System.Globalization;
 using Rewards.Api.Features.Leaderboards;
@@ -30,7 +31,7 @@ public sealed record AwardCommand(
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
 public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights,
-    IOptions<ActivityOptions> options)
+    IOptions<ActivityOptions> options, IOptions<EventsOptions> events)
 {
     /// <summary>Idempotency keys are remembered for at least 48 hours (the contract promises at least 24).</summary>
     public static TimeSpan IdempotencyRetention => IdempotencySlot.Retention;
@@ -100,7 +101,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
-            options.Value.DetailRetentionSeconds));
+            options.Value.DetailRetentionSeconds, EventWrites.For(p, events.Value)));
         return (keys, args);
     }
 
@@ -170,7 +171,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
-            options.Value.DetailRetentionSeconds))))!;
+            options.Value.DetailRetentionSeconds, EventWrites.For(programId, events.Value)))))!;
         return (string)r[0]! switch
         {
             // Its detail expired between the read above and the script run: archived (or gone, when young).
