@@ -9,6 +9,7 @@ using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -32,6 +33,7 @@ builder.Services
     .AddPerksFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapWebhooksApi();
 
 app.Run();
 

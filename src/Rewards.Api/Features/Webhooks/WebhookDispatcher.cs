@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Rewards.Api.Infrastructure.Redis;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Webhooks;
+
+/// <summary>
+/// When a failed delivery is tried again: about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after the attempts before it
+/// (±10 % jitter, so that the deliveries of one outage do not come back in one burst); a 429 or 503 with Retry-After is tried
+/// again when the receiver asked instead (at most a day later). After the eighth attempt the delivery has failed for good.
+/// </summary>
+public static class RetrySchedule
+{
+    public static readonly TimeSpan[] Delays =
+    [
+        TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromHours(5),
+        TimeSpan.FromHours(10), TimeSpan.FromHours(10),
+    ];
+
+    public static int MaxAttempts => Delays.Length + 1;
+
+    /// <summary>The delay before the next attempt after failed attempt number <paramref name="attempt"/> (1-based), or null when none is left.</summary>
+    public static TimeSpan? After(int attempt, TimeSpan? retryAfter, double jitter01)
+    {
+        if (attempt >= MaxAttempts)
+        {
+            return null;
+        }
+        if (retryAfter is { } asked && asked > TimeSpan.Zero)
+        {
+            return asked > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : asked;
+        }
+        var delay = Delays[attempt - 1];
+        return delay * (0.9 + 0.2 * jitter01);
+    }
+}
+
+/// <summary>What one delivery attempt gave.</summary>
+public sealed record DeliveryAttempt(int? Status, long LatencyMs, string Response, string? Error, TimeSpan? RetryAfter)
+{
+    public bool Delivered => Status is >= 200 and <= 299;
+}
+
+/// <summary>
+/// Delivers webhooks, at least once, on every instance together. Each poll of a program with enabled endpoints is one script
+/// run (webhook-poll.lua): new events fan out to delivery tasks and due tasks are claimed under a lease; each attempt is settled
+/// by one run of webhook-done.lua (log entry, retry, failure, disabling). A crashed instance's claimed tasks come due again
+/// when their lease ends and another instance takes them. Schedules use the injected clock; the signature's timestamp is
+/// real time, as receivers check it against theirs.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<WebhooksOptions> options, WebhookAddressPolicy policy,
+    WebhookStore store, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int ReadCount = 500;
+    private const int MaxClaim = 500;
+    public const int ResponseExcerptBytes = 1024;
+
+    private readonly WebhooksOptions _options = options.Value;
+    private readonly HttpClient _http = new(policy.CreateHandler(TimeSpan.FromSeconds(5)), disposeHandler: true)
+    {
+        Timeout = Timeout.InfiniteTimeSpan, // each attempt has its own (options.Timeout)
+        DefaultRequestHeaders = { { "User-Agent", "Rewards-Webhooks/1" } },
+    };
+    private SemaphoreSlim? _slots;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Dispatcher)
+        {
+            return;
+        }
+        _slots = new SemaphoreSlim(_options.MaxConcurrency);
+        var inFlight = new HashSet<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                var programs = await redis.GetDatabase().SetMembersAsync(RedisKeys.WebhookPrograms);
+                foreach (var program in programs)
+                {
+                    claimed += await PollAsync(program.ToString(), inFlight, stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogWarning(e, "Webhook poll failed; trying again");
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            inFlight.RemoveWhere(t => t.IsCompleted);
+            if (claimed == 0)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        // Deliveries under way finish (or time out); a task not settled comes due again when its lease ends.
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task<int> PollAsync(string programId, HashSet<Task> inFlight, CancellationToken stoppingToken)
+    {
+        var free = Math.Min(_slots!.CurrentCount, MaxClaim);
+        var token = Guid.NewGuid().ToString("N");
+        var result = (RedisResult[])(await scripts.PollWebhooks.RunAsync(redis.GetDatabase(), ScriptArgs<PollWebhooksScript>.Build(new(
+            RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
+            RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, ReadCount,
+            Now, (long)_options.Lease.TotalMilliseconds, free, token))))!;
+        var claimed = (RedisResult[])result[2]!;
+        foreach (var row in claimed)
+        {
+            var r = (RedisResult[])row!;
+            var task = new ClaimedTask(programId, (string)r[0]!, token, (int)r[1], (string)r[2]!,
+                WebhookSigner.ValidSecrets((string)r[3]!, (string)r[4]!, (long)r[5], Now), (RedisResult[])r[6]!);
+            await _slots.WaitAsync(stoppingToken);
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await DeliverAsync(task);
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Webhook delivery {Task} of program {Program} not settled; it comes due again when its lease ends", task.Task, programId);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+        return claimed.Length + (int)(long)result[0];
+    }
+
+    private long Now => ProgramTime.ToUnixMs(clock.GetUtcNow());
+
+    private sealed record ClaimedTask(string ProgramId, string Task, string Token, int AttemptsBefore, string Url, string[] Secrets, RedisResult[] Fields)
+    {
+        public string EndpointId => Task.Split('|')[0];
+
+        public string EventId => Task.Split('|')[1];
+
+        public string Kind => Task.Split('|')[2];
+
+        public string Field(string name)
+        {
+            for (var i = 0; i + 1 < Fields.Length; i += 2)
+            {
+                if ((string)Fields[i]! == name)
+                {
+                    return (string)Fields[i + 1]!;
+                }
+            }
+            return "";
+        }
+    }
+
+    private async Task DeliverAsync(ClaimedTask task)
+    {
+        var body = Body(task.EventId, task.Field("type"), task.ProgramId, task.Field("member"), task.Field("seq"), task.Field("at"), task.Field("data"));
+        var attempt = await SendAsync(task.Url, task.Secrets, task.EventId, body);
+        var number = task.AttemptsBefore + 1;
+        var outcome = "delivered";
+        long nextDue = 0;
+        if (!attempt.Delivered)
+        {
+            if (attempt.Status == (int)HttpStatusCode.Gone)
+            {
+                outcome = "gone";
+            }
+            else if (RetrySchedule.After(number, attempt.RetryAfter, Random.Shared.NextDouble()) is { } delay)
+            {
+                outcome = "retry";
+                nextDue = Now + (long)delay.TotalMilliseconds;
+            }
+            else
+            {
+                outcome = "failed";
+            }
+        }
+        await SettleAsync(task.ProgramId, task.EndpointId, task.EventId, task.Field("type"), task.Task, task.Token, task.Kind, outcome,
+            nextDue, number, attempt);
+    }
+
+    private async Task<string> SettleAsync(string programId, string endpointId, string eventId, string eventType, string task, string token, string kind,
+        string outcome, long nextDue, int number, DeliveryAttempt attempt) =>
+        (string)(await scripts.DeliveryDone.RunAsync(redis.GetDatabase(), ScriptArgs<DeliveryDoneScript>.Build(new(
+            RedisKeys.WebhookTasks(programId), RedisKeys.WebhookTaskState(programId), RedisKeys.Webhook(programId, endpointId),
+            RedisKeys.WebhookLog(programId, endpointId), RedisKeys.WebhookFailed(programId, endpointId), RedisKeys.WebhooksEnabled(programId),
+            RedisKeys.Events(programId), task, token, kind, outcome, nextDue, Now, number, attempt.Status ?? 0, attempt.LatencyMs, attempt.Response,
+            attempt.Error ?? "", _options.DeliveryLogLength, (long)_options.DisableAfter.TotalMilliseconds, endpointId, eventId, eventType))))!;
+
+    /// <summary>
+    /// A test send: a 'webhook.test' message signed and sent now, once, whatever the endpoint's event types and even when it is
+    /// disabled; logged, never retried, never counted toward disabling. Null when there is no such endpoint.
+    /// </summary>
+    public async Task<(string MessageId, DeliveryAttempt Attempt)?> TestSendAsync(string programId, string endpointId)
+    {
+        if (await store.SigningAsync(programId, endpointId) is not var (url, secrets))
+        {
+            return null;
+        }
+        var messageId = "test_" + Infrastructure.Ids.NewId();
+        var data = JsonSerializer.Serialize(new { endpointId, message = "A test delivery from Rewards." });
+        var body = Body(messageId, "webhook.test", programId, "", "", Now.ToString(CultureInfo.InvariantCulture), data);
+        var attempt = await SendAsync(url, secrets, messageId, body);
+        await SettleAsync(programId, endpointId, messageId, "webhook.test", "", "", "t", attempt.Delivered ? "delivered" : "failed", 0, 1, attempt);
+        return (messageId, attempt);
+    }
+
+    /// <summary>The payload: the event's envelope (id, type, program, member, occurredAt, sequence, data) as JSON.</summary>
+    public static byte[] Body(string eventId, string type, string programId, string member, string sequence, string atMs, string data)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + data.Length);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", eventId);
+            json.WriteString("type", type);
+            json.WriteString("program", programId);
+            if (member.Length > 0) json.WriteString("member", member); else json.WriteNull("member");
+            var at = long.TryParse(atMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? ProgramTime.FromUnixMs(ms) : DateTimeOffset.UnixEpoch;
+            json.WriteString("occurredAt", at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
+            if (long.TryParse(sequence, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq)) json.WriteNumber("sequence", seq); else json.WriteNull("sequence");
+            json.WritePropertyName("data");
+            try
+            {
+                json.WriteRawValue(data.Length == 0 ? "{}" : data);
+            }
+            catch (JsonException)
+            {
+                json.WriteStartObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>One signed POST: its status, latency, the first 1 KB of the answer, or why it failed.</summary>
+    public async Task<DeliveryAttempt> SendAsync(string url, IEnumerable<string> secrets, string messageId, byte[] body)
+    {
+        var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TryAddWithoutValidation("webhook-id", messageId);
+        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.Header(secrets, messageId, timestamp, body));
+        using var timeout = new CancellationTokenSource(_options.Timeout);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var excerpt = new byte[ResponseExcerptBytes];
+            var read = 0;
+            await using (var stream = await response.Content.ReadAsStreamAsync(timeout.Token))
+            {
+                read = await stream.ReadAtLeastAsync(excerpt, ResponseExcerptBytes, throwOnEndOfStream: false, timeout.Token);
+            }
+            TimeSpan? retryAfter = null;
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is { } ra)
+            {
+                retryAfter = ra.Delta ?? (ra.Date is { } date ? date - TimeProvider.System.GetUtcNow() : null);
+            }
+            return new DeliveryAttempt((int)response.StatusCode, watch.ElapsedMilliseconds, Encoding.UTF8.GetString(excerpt, 0, read), null, retryAfter);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return new DeliveryAttempt(null, watch.ElapsedMilliseconds, "", $"no answer within {_options.Timeout.TotalSeconds:0.#} s", null);
+        }
+        catch (HttpRequestException e)
+        {
+            return new DeliveryAttempt(null, watch.ElapsedMilliseconds, "", Excerpt(e.InnerException?.Message is { } inner && !e.Message.Contains(inner) ? $"{e.Message} ({inner})" : e.Message), null);
+        }
+    }
+
+    private static string Excerpt(string message) => message.Length <= 300 ? message : message[..300];
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        _slots?.Dispose();
+        base.Dispose();
+    }
+}

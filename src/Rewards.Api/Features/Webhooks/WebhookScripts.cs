@@ -1,0 +1,27 @@
+using Rewards.Api.Infrastructure.Redis;
+
+namespace Rewards.Api.Features.Webhooks;
+
+[LuaScript("webhook-create")]
+public sealed record CreateWebhookScript(RedisKey Index, RedisKey EnabledSet, RedisKey Endpoint, RedisKey Events, string EndpointId, string Url,
+    string Types, string Description, bool Enabled, string Secret, long Now, long MaxEndpoints, string Group) : IScriptArgs;
+
+[LuaScript("webhook-update")]
+public sealed record UpdateWebhookScript(RedisKey EnabledSet, RedisKey Endpoint, string EndpointId, string Url, bool TypesGiven, string Types,
+    bool DescriptionGiven, string Description, string Enabled, string NewSecret, long OldSecretUntil, long Now) : IScriptArgs;
+
+[LuaScript("webhook-delete")]
+public sealed record DeleteWebhookScript(RedisKey Index, RedisKey EnabledSet, RedisKey Endpoint, RedisKey Log, RedisKey Failed, string EndpointId) : IScriptArgs;
+
+[LuaScript("webhook-poll")]
+public sealed record PollWebhooksScript(RedisKey Events, RedisKey EnabledSet, RedisKey Tasks, RedisKey State, string Prefix, string Group,
+    string Consumer, int ReadCount, long Now, long LeaseMs, int ClaimCount, string Token) : IScriptArgs;
+
+[LuaScript("webhook-done")]
+public sealed record DeliveryDoneScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Log, RedisKey Failed, RedisKey EnabledSet,
+    RedisKey Events, string Task, string Token, string Kind, string Outcome, long NextDue, long Now, int Attempt, int Status, long LatencyMs,
+    string Response, string Err, int LogMax, long DisableAfterMs, string EndpointId, string EventId, string EventType) : IScriptArgs;
+
+[LuaScript("webhook-replay")]
+public sealed record ReplayWebhookScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Failed, RedisKey Events, string EndpointId,
+    string EventId, long Since, long Now, int MaxCount) : IScriptArgs;
