@@ -82,6 +82,12 @@ public sealed class WebhookDispatcher(
             var claimed = 0;
             try
             {
+                if (_slots.CurrentCount == 0)
+                {
+                    // Every slot busy: poll again as soon as one delivery ends, not after a whole poll interval.
+                    await _slots.WaitAsync(stoppingToken);
+                    _slots.Release();
+                }
                 var programs = await redis.GetDatabase().SetMembersAsync(RedisKeys.WebhookPrograms);
                 foreach (var program in programs)
                 {
@@ -95,6 +101,11 @@ public sealed class WebhookDispatcher(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e)
+            {
+                // A bug must not stop delivery on this instance (nor the host): log it and poll again after a pause.
+                logger.LogError(e, "Webhook poll failed unexpectedly; trying again");
             }
             inFlight.RemoveWhere(t => t.IsCompleted);
             if (claimed == 0)
@@ -223,7 +234,7 @@ public sealed class WebhookDispatcher(
         return (messageId, attempt);
     }
 
-    /// <summary>The payload: the event's envelope (id, type, program, member, occurredAt, sequence, data) as JSON.</summary>
+    /// <summary>The payload: the event's envelope (id, type, programId, memberId, sequence, occurredAt, data), as the events API shows it.</summary>
     public static byte[] Body(string eventId, string type, string programId, string member, string sequence, string atMs, string data)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + data.Length);
@@ -232,11 +243,11 @@ public sealed class WebhookDispatcher(
             json.WriteStartObject();
             json.WriteString("id", eventId);
             json.WriteString("type", type);
-            json.WriteString("program", programId);
-            if (member.Length > 0) json.WriteString("member", member); else json.WriteNull("member");
+            json.WriteString("programId", programId);
+            if (member.Length > 0) json.WriteString("memberId", member); else json.WriteNull("memberId");
+            if (long.TryParse(sequence, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq)) json.WriteNumber("sequence", seq); else json.WriteNull("sequence");
             var at = long.TryParse(atMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? ProgramTime.FromUnixMs(ms) : DateTimeOffset.UnixEpoch;
             json.WriteString("occurredAt", at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
-            if (long.TryParse(sequence, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq)) json.WriteNumber("sequence", seq); else json.WriteNull("sequence");
             json.WritePropertyName("data");
             try
             {

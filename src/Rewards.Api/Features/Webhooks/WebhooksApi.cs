@@ -42,6 +42,7 @@ public static class WebhooksApi
     {
         services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)), "Rewards:Webhooks:AllowedNetworks: CIDR networks such as 10.20.0.0/16")
+            .Validate(o => o.Lease >= o.Timeout + TimeSpan.FromSeconds(5), "Rewards:Webhooks:Lease must exceed Timeout by 5 s at least")
             .ValidateOnStart();
         services.AddSingleton(sp => WebhookAddressPolicy.From(sp.GetRequiredService<IOptions<WebhooksOptions>>().Value, environment.IsDevelopment()));
         services.AddSingleton<WebhookStore>();

@@ -29,8 +29,8 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         var body = JsonDocument.Parse(delivery.Body).RootElement;
         Assert.Equal(eventId, body.GetProperty("id").GetString());
         Assert.Equal("tier.changed", body.GetProperty("type").GetString());
-        Assert.Equal(programId, body.GetProperty("program").GetString());
-        Assert.Equal("alice", body.GetProperty("member").GetString());
+        Assert.Equal(programId, body.GetProperty("programId").GetString());
+        Assert.Equal("alice", body.GetProperty("memberId").GetString());
         Assert.Equal(1, body.GetProperty("sequence").GetInt64());
         Assert.Equal("Gold", body.GetProperty("data").GetProperty("to").GetString());
         Assert.Equal(RewardsApiFactory.DefaultNow, body.GetProperty("occurredAt").GetDateTimeOffset());
