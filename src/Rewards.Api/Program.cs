@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
@@ -33,6 +34,7 @@ builder.Services
     .AddPerksFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddEventsFeature()
     .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
 
@@ -55,6 +57,7 @@ app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapEventsApi();
 app.MapWebhooksApi();
 
 app.Run();

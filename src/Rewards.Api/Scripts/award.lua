@@ -7,6 +7,9 @@
 -- The idempotency record is one string (parsed by AwardRecord.Parse in C#):
 --   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges|retryAt
 -- (retryAt: for a cooldown refusal, the instant in ms from which the next one counts; empty otherwise)
+-- Events (events.lua): activity.awarded or activity.pending, then member.badge_earned per badge, member.tier_changed,
+-- leaderboard.overtaken per member passed in the top 100 of the all-time points board, and member.flagged when the velocity
+-- rule flags the member; a refused award (a rule's rejection, a replay, a conflict, an erased member) emits nothing.
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (kpis.flush).
 
@@ -18,6 +21,7 @@
 --!include kpis
 --!include points
 --!include boards
+--!include events
 
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
 local L, KEY, ARG = layout.new(), {}, {}
@@ -40,6 +44,7 @@ KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
 KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
+KEY.EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 ARG.VERSION = L.arg()               -- settings version
 ARG.REQUEST_HASH = L.arg()
@@ -68,6 +73,7 @@ ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
 ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
+ARG.EVENTS = L.arg(events.ARG_COUNT)
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
@@ -163,7 +169,9 @@ local function award(k, a, seq)
     if n > velocityMax then
       held = reason == ''
       redis.call('HSET', memberKey, member.FLAGGED, now)
-      redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId)
+      if redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId) == 1 then
+        events.emit(events.writes(k + KEY.EVENTS, a + ARG.EVENTS), codes.event.flagged, memberId, memberKey, now, {activityId = activityId})
+      end
     end
   end
 
@@ -202,6 +210,27 @@ local function award(k, a, seq)
     or codes.ledger.rejection
   ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
     newBadges, tier, fromTier)
+
+  if result ~= REJECTED then
+    local w = events.writes(k + KEY.EVENTS, a + ARG.EVENTS)
+    -- A referral's target is a member id: not repeated in the referrer's events.
+    local targetId = (target ~= '' and not isReferral) and target or nil
+    if result == AWARDED then
+      events.emit(w, codes.event.awarded, memberId, memberKey, now, {activityId = activityId, type = activityType,
+        targetId = targetId, points = awarded, balance = balance, lifetimePoints = lifetime})
+      for _, badgeId in ipairs(newBadges) do
+        events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {activityId = activityId, badgeId = badgeId})
+      end
+      if tier ~= fromTier then
+        events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {activityId = activityId, tier = tier, previousTier = fromTier})
+      end
+      events.overtaken(w, boards.pointsAllKey(k + KEY.BOARDS), string.sub(memberKey, 1, #memberKey - #memberId), memberId,
+        tonumber(m[R.LIFETIME]) or 0, m[R.POINTS_ENTRY], lifetime, member.entryOf(seq, memberId), now, activityId)
+    else
+      events.emit(w, codes.event.pending, memberId, memberKey, now, {activityId = activityId, type = activityType,
+        targetId = targetId, pendingPoints = pending, reason = reason ~= '' and reason or nil})
+    end
+  end
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
   local retryAt = reason == codes.reason.cooldown and string.format('%d', lastAt + cooldown) or ''

@@ -10,6 +10,7 @@
 --     all-time entries of both boards ('lb:<board>') and a flat list of member fields and values to write with them.
 --   sequence(kAt, count) -> the first of count fresh commit sequence values (one INCRBY per script run)
 --   addToWindow, setAllTime: the two board writes (ScoreEncodingTests drives them directly)
+--   pointsAllKey(kAt) -> the all-time 'points' board's key of a BoardWrites block (events.overtaken reads it)
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments BoardWrites takes
 --   WINDOW_SCALE: 2^22, the windowed score's scale (the C# side reads scores with the same scale)
 -- Ties follow the commit order: every board entry is '<16 digits: 6999999999999999 - seq>:<memberId>' (member.entryOf),
@@ -144,7 +145,11 @@ local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, 
     setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, seq, entry), out
 end
 
+local function pointsAllKey(kAt)
+  return KEYS[kAt - 1 + POINTS_ALL]
+end
+
 return {
-  apply = apply, addToWindow = addToWindow, setAllTime = setAllTime, periodFields = periodFields, sequence = sequence,
+  apply = apply, pointsAllKey = pointsAllKey, addToWindow = addToWindow, setAllTime = setAllTime, periodFields = periodFields, sequence = sequence,
   KEY_COUNT = L.keys, ARG_COUNT = L.args, WINDOW_SCALE = WINDOW_SCALE,
 }

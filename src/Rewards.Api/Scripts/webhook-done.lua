@@ -5,10 +5,12 @@
 -- so is one answering 410; the program is told by a 'webhook.disabled' event. A dispatcher whose lease was taken over (it
 -- outlived it) only logs: the task is another's now.
 -- Returns 'delivered' | 'retry' | 'failed' | 'disabled' | 'logged' | 'stale' | 'missing'
+--!include events
+--!include codes
 --!keys
-local tasks, state, endpoint, log, failed, enabledSet, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local tasks, state, endpoint, log, failed, enabledSet, eventStream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 --!args
-local task, token, kind, outcome, nextDue, now, attempt, status, latencyMs, response, err, logMax, disableAfterMs, endpointId, eventId, eventType = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13]), ARGV[14], ARGV[15], ARGV[16]
+local task, token, kind, outcome, nextDue, now, attempt, status, latencyMs, response, err, logMax, disableAfterMs, endpointId, eventId, eventType, eventsMaxLength = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13]), ARGV[14], ARGV[15], ARGV[16], ARGV[17]
 --!end
 
 if redis.call('EXISTS', endpoint) == 0 then
@@ -26,13 +28,12 @@ if kind == 't' then return 'logged' end
 local st = redis.call('HGET', state, task)
 if not st or string.match(st, '|(.*)$') ~= token then return 'stale' end
 
--- events.emit (issue 16's events module) once merged; the fields follow the event stream's contract
 local function disable(reason)
   if redis.call('HGET', endpoint, 'enabled') ~= '1' then return false end
   redis.call('HSET', endpoint, 'enabled', '0', 'disabledReason', reason, 'disabledAt', now)
   redis.call('SREM', enabledSet, endpointId)
-  redis.call('XADD', events, '*', 'type', 'webhook.disabled', 'member', '', 'seq', '', 'at', now,
-    'data', cjson.encode({endpointId = endpointId, url = redis.call('HGET', endpoint, 'url'), reason = reason}))
+  events.emit(events.writesOf(eventStream, eventsMaxLength), codes.event.webhookDisabled, '', nil, now,
+    {endpointId = endpointId, url = redis.call('HGET', endpoint, 'url'), reason = reason})
   return true
 end
 

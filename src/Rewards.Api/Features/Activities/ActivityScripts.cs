@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
@@ -19,7 +20,8 @@ public sealed record AwardScript(
     long IdempotencyTtl, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
-    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral) : IScriptArgs;
+    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral,
+    EventWrites Events) : IScriptArgs;
 
 /// <summary>The keys and arguments of moderate.lua (which names the same list, in order).</summary>
 [LuaScript("moderate")]
@@ -28,7 +30,7 @@ public sealed record ModerateScript(
     string Action, string ActivityId, string MemberId, long Now, string Reason,
     BoardWrites Boards,
     RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral, RedisKey Pending,
-    string Tiers, string Badges, long DayNumber, long KpiTtl) : IScriptArgs;
+    string Tiers, string Badges, long DayNumber, long KpiTtl, EventWrites Events) : IScriptArgs;
 
 /// <summary>
 /// The award's answer as award.lua stores it under the idempotency key and returns it, one string:

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Api.Infrastructure.Time;
 
@@ -55,7 +56,8 @@ public sealed record DeliveryAttempt(int? Status, long LatencyMs, string Respons
 /// </summary>
 public sealed class WebhookDispatcher(
     IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<WebhooksOptions> options, WebhookAddressPolicy policy,
-    WebhookStore store, ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookStore store, IOptions<EventsOptions> events, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private const int ReadCount = 500;
     private const int MaxClaim = 500;
@@ -183,7 +185,7 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(ClaimedTask task)
     {
-        var body = Body(task.EventId, task.Field("type"), task.ProgramId, task.Field("member"), task.Field("seq"), task.Field("at"), task.Field("data"));
+        var body = Body(ProgramEvent.FromEntry(task.ProgramId, task.EventId, name => task.Field(name) is { Length: > 0 } v ? v : null));
         var attempt = await SendAsync(task.Url, task.Secrets, task.EventId, body);
         var number = task.AttemptsBefore + 1;
         var outcome = "delivered";
@@ -214,7 +216,8 @@ public sealed class WebhookDispatcher(
             RedisKeys.WebhookTasks(programId), RedisKeys.WebhookTaskState(programId), RedisKeys.Webhook(programId, endpointId),
             RedisKeys.WebhookLog(programId, endpointId), RedisKeys.WebhookFailed(programId, endpointId), RedisKeys.WebhooksEnabled(programId),
             RedisKeys.Events(programId), task, token, kind, outcome, nextDue, Now, number, attempt.Status ?? 0, attempt.LatencyMs, attempt.Response,
-            attempt.Error ?? "", _options.DeliveryLogLength, (long)_options.DisableAfter.TotalMilliseconds, endpointId, eventId, eventType))))!;
+            attempt.Error ?? "", _options.DeliveryLogLength, (long)_options.DisableAfter.TotalMilliseconds, endpointId, eventId, eventType,
+            events.Value.ScriptMaxLength))))!;
 
     /// <summary>
     /// A test send: a 'webhook.test' message signed and sent now, once, whatever the endpoint's event types and even when it is
@@ -227,41 +230,15 @@ public sealed class WebhookDispatcher(
             return null;
         }
         var messageId = "test_" + Infrastructure.Ids.NewId();
-        var data = JsonSerializer.Serialize(new { endpointId, message = "A test delivery from Rewards." });
-        var body = Body(messageId, "webhook.test", programId, "", "", Now.ToString(CultureInfo.InvariantCulture), data);
+        using var data = JsonDocument.Parse(JsonSerializer.Serialize(new { endpointId, message = "A test delivery from Rewards." }));
+        var body = Body(new ProgramEvent(messageId, "webhook.test", programId, null, null, clock.GetUtcNow(), data.RootElement.Clone()));
         var attempt = await SendAsync(url, secrets, messageId, body);
         await SettleAsync(programId, endpointId, messageId, "webhook.test", "", "", "t", attempt.Delivered ? "delivered" : "failed", 0, 1, attempt);
         return (messageId, attempt);
     }
 
-    /// <summary>The payload: the event's envelope (id, type, programId, memberId, sequence, occurredAt, data), as the events API shows it.</summary>
-    public static byte[] Body(string eventId, string type, string programId, string member, string sequence, string atMs, string data)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + data.Length);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("id", eventId);
-            json.WriteString("type", type);
-            json.WriteString("programId", programId);
-            if (member.Length > 0) json.WriteString("memberId", member); else json.WriteNull("memberId");
-            if (long.TryParse(sequence, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq)) json.WriteNumber("sequence", seq); else json.WriteNull("sequence");
-            var at = long.TryParse(atMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? ProgramTime.FromUnixMs(ms) : DateTimeOffset.UnixEpoch;
-            json.WriteString("occurredAt", at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
-            json.WritePropertyName("data");
-            try
-            {
-                json.WriteRawValue(data.Length == 0 ? "{}" : data);
-            }
-            catch (JsonException)
-            {
-                json.WriteStartObject();
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>The payload: the event's envelope, serialized as the events API sends it (polling, live streams).</summary>
+    public byte[] Body(ProgramEvent evt) => JsonSerializer.SerializeToUtf8Bytes(evt, json.Value.SerializerOptions);
 
     /// <summary>One signed POST: its status, latency, the first 1 KB of the answer, or why it failed.</summary>
     public async Task<DeliveryAttempt> SendAsync(string url, IEnumerable<string> secrets, string messageId, byte[] body)

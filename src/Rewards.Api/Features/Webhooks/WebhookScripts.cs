@@ -19,8 +19,8 @@ public sealed record PollWebhooksScript(RedisKey Events, RedisKey EnabledSet, Re
 
 [LuaScript("webhook-done")]
 public sealed record DeliveryDoneScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Log, RedisKey Failed, RedisKey EnabledSet,
-    RedisKey Events, string Task, string Token, string Kind, string Outcome, long NextDue, long Now, int Attempt, int Status, long LatencyMs,
-    string Response, string Err, int LogMax, long DisableAfterMs, string EndpointId, string EventId, string EventType) : IScriptArgs;
+    RedisKey EventStream, string Task, string Token, string Kind, string Outcome, long NextDue, long Now, int Attempt, int Status, long LatencyMs,
+    string Response, string Err, int LogMax, long DisableAfterMs, string EndpointId, string EventId, string EventType, long EventsMaxLength) : IScriptArgs;
 
 [LuaScript("webhook-replay")]
 public sealed record ReplayWebhookScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Failed, RedisKey Events, string EndpointId,

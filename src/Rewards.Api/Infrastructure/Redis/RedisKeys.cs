@@ -143,12 +143,18 @@ public static class RedisKeys
 
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
+    /// <summary>
+    /// Stream: the program's events (a transactional outbox, written by the scripts through events.lua in the run that makes
+    /// the change). Fields: type, member, seq, at, data (see docs/events.md); the stream id is the event id.
+    /// </summary>
+    public static RedisKey Events(string programId) => $"{P(programId)}:events";
+
+    /// <summary>Hash: erased member id → the id of their member.erased event, until EventMaintenanceJob.ScrubAsync has deleted their earlier events.</summary>
+    public static RedisKey EventScrubs(string programId) => $"{P(programId)}:events:scrub";
+
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>
     public static RedisKey Idempotency(string programId, string idempotencyKeyHash) =>
         $"{P(programId)}:idem:{idempotencyKeyHash}";
-
-    /// <summary>Stream: the program's events (issue 16), written in the same script run as the change they tell of; stream id = event id.</summary>
-    public static RedisKey Events(string programId) => $"{P(programId)}:events";
 
     /// <summary>Set of the programs that have at least one webhook endpoint: the ones the dispatchers poll (not hash-tagged).</summary>
     public static RedisKey WebhookPrograms => "rw:webhooks:programs";

@@ -44,6 +44,25 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
     }
 
     [Fact]
+    public async Task AnAward_IsDelivered_WithTheEnvelopeTheEventsApiShows()
+    {
+        var programId = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, secret) = await CreateEndpointAsync(programId, receiver.Url, ["activity.*"]);
+
+        var activityId = (await RecordAsync(programId, "alice", "review", "product-1")).GetProperty("activityId").GetString();
+        var delivery = (await receiver.WaitForAsync(1)).Single();
+
+        var polled = (await GetJsonAsync($"/v1/programs/{programId}/events?types=activity.awarded")).GetProperty("events")[0];
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(polled.GetRawText()),
+            System.Text.Json.Nodes.JsonNode.Parse(delivery.Body)), $"polled {polled.GetRawText()}, delivered {delivery.Body}");
+        Assert.Equal(activityId, JsonDocument.Parse(delivery.Body).RootElement.GetProperty("data").GetProperty("activityId").GetString());
+        Assert.Equal(["ok"], await VerifyWithSpecLibraryAsync(secret, [delivery]));
+        await QuietAsync();
+        Assert.Single(receiver.Received); // member.badge_earned, tier... are not activity.*: not sent
+    }
+
+    [Fact]
     public async Task RotatedSecret_SignsAlongsideTheNewOne_For24Hours()
     {
         var programId = await CreateProgramAsync("{}");

@@ -351,6 +351,8 @@ internal static class HostileCases
             "namePrefix" => "Al",
             "state" => "claimed",
             "format" => "json",
+            "after" => "1-0",
+            "types" => "activity.awarded",
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for query parameter '{parameter}'; add one."),
         };
 
@@ -657,6 +659,8 @@ internal static class HostileCases
             // Any plain text can start a display name: punctuation, quotes and such are searched for, not refused.
             ("ListMembers", "query namePrefix", var c) when HostileIds.Any(h => h.Name == c && Rewards.Api.Infrastructure.Ids.IsPlainText(h.Value, 100))
                 => "plain text: the start of a display name",
+            // Repeated `types` are joined with a comma: a list of event types.
+            ("ListEvents", "query types", "repeated") => "the values, joined by a comma, are a list of event types",
             ("ListMembers", "query namePrefix", "repeated") => "the values, joined by a comma, are plain text: the start of a display name",
             // Repeated scopes are held once.
             ("CreateClient", "CreateClientRequest.scopes", "duplicate items") => "a client holds each scope once",
