@@ -73,8 +73,13 @@ public sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var settler = Task.Run(SettleLoopAsync, CancellationToken.None);
         if (!_options.Dispatcher)
         {
+            // Test sends are settled here too.
+            await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            _settlements.Writer.TryComplete();
+            await settler;
             return;
         }
         _slots = new SemaphoreSlim(_options.MaxConcurrency);
@@ -122,8 +127,10 @@ public sealed class WebhookDispatcher(
                 }
             }
         }
-        // Deliveries under way finish (or time out); a task not settled comes due again when its lease ends.
+        // Deliveries under way finish (or time out) and are settled; a task not settled comes due again when its lease ends.
         await Task.WhenAll(inFlight);
+        _settlements.Writer.TryComplete();
+        await settler;
     }
 
     private async Task<int> PollAsync(string programId, HashSet<Task> inFlight, CancellationToken stoppingToken)
@@ -210,14 +217,76 @@ public sealed class WebhookDispatcher(
             nextDue, number, attempt);
     }
 
-    private async Task<string> SettleAsync(string programId, string endpointId, string eventId, string eventType, string task, string token, string kind,
-        string outcome, long nextDue, int number, DeliveryAttempt attempt) =>
-        (string)(await scripts.DeliveryDone.RunAsync(redis.GetDatabase(), ScriptArgs<DeliveryDoneScript>.Build(new(
-            RedisKeys.WebhookTasks(programId), RedisKeys.WebhookTaskState(programId), RedisKeys.Webhook(programId, endpointId),
-            RedisKeys.WebhookLog(programId, endpointId), RedisKeys.WebhookFailed(programId, endpointId), RedisKeys.WebhooksEnabled(programId),
-            RedisKeys.Events(programId), task, token, kind, outcome, nextDue, Now, number, attempt.Status ?? 0, attempt.LatencyMs, attempt.Response,
-            attempt.Error ?? "", _options.DeliveryLogLength, (long)_options.DisableAfter.TotalMilliseconds, endpointId, eventId, eventType,
-            events.Value.ScriptMaxLength))))!;
+    /// <summary>One finished attempt waiting for the settler: its script arguments, and the task that learns the outcome.</summary>
+    private sealed record Settlement(string ProgramId, RedisValue[] Values, TaskCompletionSource<string> Done);
+
+    private readonly System.Threading.Channels.Channel<Settlement> _settlements =
+        System.Threading.Channels.Channel.CreateUnbounded<Settlement>(new() { SingleReader = true });
+
+    /// <summary>Settlements one script run takes at most (13 arguments each).</summary>
+    private const int MaxSettleBatch = 200;
+
+    /// <summary>Queues an attempt's settlement; the settler runs what finished meanwhile in one script run per program.</summary>
+    private Task<string> SettleAsync(string programId, string endpointId, string eventId, string eventType, string task, string token, string kind,
+        string outcome, long nextDue, int number, DeliveryAttempt attempt)
+    {
+        var settlement = new Settlement(programId,
+        [
+            endpointId, task, token, kind, outcome, nextDue, number, attempt.Status ?? 0, attempt.LatencyMs, attempt.Response,
+            attempt.Error ?? "", eventId, eventType,
+        ], new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_settlements.Writer.TryWrite(settlement))
+        {
+            settlement.Done.SetException(new InvalidOperationException("The webhook dispatcher has stopped."));
+        }
+        return settlement.Done.Task;
+    }
+
+    /// <summary>
+    /// Runs the queued settlements: whatever finished while the previous run was under way, grouped by program, one
+    /// webhook-done.lua run per group (group commit: one round trip for many deliveries).
+    /// </summary>
+    private async Task SettleLoopAsync()
+    {
+        var batch = new List<Settlement>();
+        while (await _settlements.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxSettleBatch * 4 && _settlements.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            foreach (var group in batch.GroupBy(b => b.ProgramId))
+            {
+                foreach (var chunk in group.Chunk(MaxSettleBatch))
+                {
+                    await RunSettlementsAsync(group.Key, chunk);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task RunSettlementsAsync(string programId, Settlement[] chunk)
+    {
+        try
+        {
+            var results = (RedisResult[])(await scripts.DeliveryDone.RunAsync(redis.GetDatabase(), ScriptArgs<DeliveryDoneScript>.Build(new(
+                RedisKeys.WebhookTasks(programId), RedisKeys.WebhookTaskState(programId), RedisKeys.WebhooksEnabled(programId),
+                RedisKeys.Events(programId), RedisKeys.WebhookPrefix(programId), Now, _options.DeliveryLogLength,
+                (long)_options.DisableAfter.TotalMilliseconds, events.Value.ScriptMaxLength, [.. chunk.SelectMany(c => c.Values)]))))!;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                chunk[i].Done.SetResult((string)results[i]!);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var settlement in chunk)
+            {
+                settlement.Done.TrySetException(e);
+            }
+        }
+    }
 
     /// <summary>
     /// A test send: a 'webhook.test' message signed and sent now, once, whatever the endpoint's event types and even when it is

@@ -17,10 +17,10 @@ public sealed record DeleteWebhookScript(RedisKey Index, RedisKey EnabledSet, Re
 public sealed record PollWebhooksScript(RedisKey Events, RedisKey EnabledSet, RedisKey Tasks, RedisKey State, string Prefix, string Group,
     string Consumer, int ReadCount, long Now, long LeaseMs, int ClaimCount, string Token) : IScriptArgs;
 
+/// <summary>The keys and arguments of webhook-done.lua: Attempts holds 13 values per settled attempt (see the script).</summary>
 [LuaScript("webhook-done")]
-public sealed record DeliveryDoneScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Log, RedisKey Failed, RedisKey EnabledSet,
-    RedisKey EventStream, string Task, string Token, string Kind, string Outcome, long NextDue, long Now, int Attempt, int Status, long LatencyMs,
-    string Response, string Err, int LogMax, long DisableAfterMs, string EndpointId, string EventId, string EventType, long EventsMaxLength) : IScriptArgs;
+public sealed record DeliveryDoneScript(RedisKey Tasks, RedisKey State, RedisKey EnabledSet, RedisKey EventStream, string Prefix, long Now,
+    int LogMax, long DisableAfterMs, long EventsMaxLength, RedisValue[] Attempts) : IScriptArgs;
 
 [LuaScript("webhook-replay")]
 public sealed record ReplayWebhookScript(RedisKey Tasks, RedisKey State, RedisKey Endpoint, RedisKey Failed, RedisKey Events, string EndpointId,
