@@ -61,6 +61,9 @@ public sealed class WebhookDispatcher(
 {
     private const int ReadCount = 500;
     private const int MaxClaim = 500;
+
+    /// <summary>The pause after a poll that found only a few deliveries (the batching window; deliveries wait this long at most more).</summary>
+    private static readonly TimeSpan TrickleWait = TimeSpan.FromMilliseconds(25);
     public const int ResponseExcerptBytes = 1024;
 
     private readonly WebhooksOptions _options = options.Value;
@@ -115,11 +118,14 @@ public sealed class WebhookDispatcher(
                 logger.LogError(e, "Webhook poll failed unexpectedly; trying again");
             }
             inFlight.RemoveWhere(t => t.IsCompleted);
-            if (claimed == 0)
+            // Nothing due: wait a poll interval. A trickle (a few deliveries per poll): wait a little too, so that polls and
+            // settlements each carry a batch rather than one delivery apiece (a busy loop of tiny polls costs the awards CPU).
+            var pause = claimed == 0 ? _options.PollInterval : claimed < MaxClaim / 10 ? TrickleWait : TimeSpan.Zero;
+            if (pause > TimeSpan.Zero)
             {
                 try
                 {
-                    await Task.Delay(_options.PollInterval, stoppingToken);
+                    await Task.Delay(pause, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
