@@ -4,7 +4,7 @@ using Rewards.Api.Infrastructure.Redis;
 namespace Rewards.Api.Features.Events;
 
 /// <summary>
-/// Keeps every program's event stream within its retention by time (XTRIM MINID ~: the scripts trim by length as they
+/// Keeps every program's event stream within its retention by time (XTRIM MINID: the scripts trim by length as they
 /// write, never by time, so the award path pays nothing for it) and deletes erased members' events (EventStore.ScrubErasedAsync).
 /// Runs every 10 minutes; an erasure also queues <see cref="ScrubAsync"/> at once.
 /// </summary>

@@ -17,7 +17,7 @@ public sealed class EventsOptions
     [Range(1_000, 100_000_000)]
     public long MaxLength { get; set; } = 1_000_000;
 
-    /// <summary>How long events are kept (trimmed by time every few minutes by EventMaintenanceJob, XTRIM MINID ~).</summary>
+    /// <summary>How long events are kept (trimmed by time every 10 minutes by EventMaintenanceJob, XTRIM MINID).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

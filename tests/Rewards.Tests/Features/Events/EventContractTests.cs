@@ -92,6 +92,26 @@ public sealed partial class EventContractTests(RewardsApiFactory factory) : Even
         await AssertProblemAsync(await (await ClientOfProgramAsync(id, Scopes.Perks)).GetAsync($"/v1/programs/{id}/events"), HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task Emit_WritesNothing_WhenEventsAreOff_AndOneEntryWithTheMembersSequenceOtherwise()
+    {
+        var script = Rewards.Api.Infrastructure.Redis.RedisScript.FromSource("emit-driver",
+            "--!include events\nreturn events.emit(events.writesOf(KEYS[1], ARGV[1]), 'member.suspended', 'm-1', KEYS[2], 1764518400000, {})\n");
+        var db = Factory.Redis.GetDatabase();
+        var program = NewId("p");
+        StackExchange.Redis.RedisKey[] keys = [$"rw:{{{program}}}:events", $"rw:{{{program}}}:m:m-1"];
+
+        Assert.Equal("", (string?)await script.RunAsync(db, keys, [0])); // Rewards:Events:Enabled = false
+        Assert.Equal(0, await db.StreamLengthAsync(keys[0]));
+        Assert.False(await db.HashExistsAsync(keys[1], "evseq"));
+
+        var first = (string?)await script.RunAsync(db, keys, [1000]);
+        var second = (string?)await script.RunAsync(db, keys, [1000]);
+        var entries = await db.StreamRangeAsync(keys[0]);
+        Assert.Equal([first, second], entries.Select(e => (string?)e.Id));
+        Assert.Equal([("m-1", "1", "{}"), ("m-1", "2", "{}")], entries.Select(e => ((string?)e["member"], (string?)e["seq"], (string?)e["data"])));
+    }
+
     [GeneratedRegex("'([^']*)'")]
     private static partial Regex Quoted();
 }

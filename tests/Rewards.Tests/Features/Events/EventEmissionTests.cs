@@ -223,3 +223,23 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
         await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/archives/2026-11-18");
     }
 }
+
+/// <summary>Retention by time: the maintenance job drops the events older than Rewards:Events:Retention, and only those.</summary>
+public sealed class EventRetentionTests(RewardsApiFactory factory) : EventTest(factory)
+{
+    [Fact]
+    public async Task MaintenanceJob_TrimsEventsOlderThanTheRetention_AndKeepsTheRest()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 10 } }""");
+        var db = Factory.Redis.GetDatabase();
+        var key = $"rw:{{{id}}}:events";
+        var old = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeMilliseconds(); // past the 7 days of retention (stream ids: real time)
+        await db.StreamAddAsync(key, [new("type", "activity.awarded"), new("member", "ghost"), new("seq", 1), new("at", old), new("data", "{}")],
+            messageId: $"{old}-0");
+        await RecordAsync(id, "alice", "share");
+
+        await Factory.Services.GetRequiredService<EventMaintenanceJob>().MaintainAllAsync();
+
+        Assert.Equal([("activity.awarded", "alice")], (await EventsAsync(id)).Select(e => (TypeOf(e), MemberOf(e))));
+    }
+}

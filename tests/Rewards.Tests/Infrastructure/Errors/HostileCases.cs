@@ -207,6 +207,16 @@ internal static class HostileCases
                 }
             }
 
+            if (TakesLastEventId(operation))
+            {
+                foreach (var (name, value) in HostileLastEventIds())
+                {
+                    // The EventSource specification sends no id as an empty one: the stream starts from now.
+                    yield return Case($"{HostileCase.LastEventIdHeader}: {name}", Url(), Baseline(),
+                        validBecause: value.Length == 0 ? "an empty Last-Event-ID is no id (EventSource): from now" : null) with { LastEventId = value };
+                }
+            }
+
             if (_takesIdempotencyKey)
             {
                 foreach (var (name, key) in HostileIdempotencyKeys())
@@ -914,10 +924,19 @@ internal static class HostileCases
         private static bool TakesIdempotencyKey(Operation operation)
         {
             var headers = operation.Parameters("header").Select(p => p.GetProperty("name").GetString()!).ToList();
-            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader),
+            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader || h == HostileCase.LastEventIdHeader),
                 $"{operation.Name}: header parameters [{string.Join(", ", headers)}] have no hostile cases; add some.");
-            return headers.Count > 0;
+            return headers.Contains(RecordActivity.IdempotencyHeader);
         }
+
+        private static bool TakesLastEventId(Operation operation) =>
+            operation.Parameters("header").Any(p => p.GetProperty("name").GetString() == HostileCase.LastEventIdHeader);
+
+        /// <summary>Values of Last-Event-ID (live streams) that are no event id; line breaks and NUL never reach a server in a header.</summary>
+        private static IEnumerable<(string Name, string Value)> HostileLastEventIds() =>
+            HostileIds.Where(h => !h.Value.Any(c => c is '\r' or '\n' or '\0'))
+                .Concat([("negative", "-1-0"), ("no sequence digits", "1-"), ("three parts", "1-0-0"), ("overflow", "18446744073709551616-0"),
+                    ("a time", "2026-11-30T10:00:00Z"), ("word", "now")]);
 
         private static string Json(string value) => JsonSerializer.Serialize(value);
     }
@@ -950,6 +969,11 @@ internal sealed record Body(byte[] Bytes, string? ContentType = "application/jso
 internal sealed record HostileCase(string Operation, string Name, HttpMethod Method, string Url, Body? Body,
     string? IdempotencyKey, int? ExpectedStatus = null, string? ValidBecause = null)
 {
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    /// <summary>A Last-Event-ID header to send (live streams), as given.</summary>
+    public string? LastEventId { get; init; }
+
     public HttpRequestMessage ToRequest()
     {
         var request = new HttpRequestMessage(Method, Url);
@@ -965,6 +989,10 @@ internal sealed record HostileCase(string Operation, string Name, HttpMethod Met
         {
             // Without validation, so that empty, control and non-ASCII keys reach the API as sent.
             request.Headers.TryAddWithoutValidation(RecordActivity.IdempotencyHeader, IdempotencyKey);
+        }
+        if (LastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(LastEventIdHeader, LastEventId);
         }
         return request;
     }
