@@ -121,7 +121,8 @@ if tier ~= fromTier then
 end
 if action == 'approve' and delta > 0 then
   events.overtaken(w, boards.pointsAllKey(BOARDS), string.sub(KEYS[MEMBER], 1, #KEYS[MEMBER] - #memberId), memberId,
-    tonumber(m[member.R.LIFETIME]) or 0, m[member.R.POINTS_ENTRY], lifetime, member.entryOf(seq, memberId), now, activityId)
+    tonumber(m[member.R.LIFETIME]) or 0, member.allTimeEntry(m[member.R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId),
+    now, activityId)
 end
 kpis.flush()
 return {'done', newStatus, delta, balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ',')}
