@@ -78,7 +78,7 @@ public abstract class WebhookApiTest(RewardsApiFactory factory) : ApiTest(factor
 
     /// <summary>
     /// Verifies deliveries with the Standard Webhooks reference library (npm standardwebhooks, run by Node): one answer per
-    /// delivery, "ok" or "refused: why". Installs the package on first use (npm registry).
+    /// delivery, "ok" or "refused: why". Installs the package from its lockfile on first use (npm ci).
     /// </summary>
     protected static async Task<List<string>> VerifyWithSpecLibraryAsync(string secret, IEnumerable<ReceivedWebhook> deliveries)
     {
@@ -88,8 +88,8 @@ public abstract class WebhookApiTest(RewardsApiFactory factory) : ApiTest(factor
         {
             if (!Directory.Exists(Path.Combine(folder, "node_modules", "standardwebhooks")))
             {
-                var (code, output) = await RunAsync("npm", folder, ["install", "--no-audit", "--no-fund"], "");
-                Assert.True(code == 0, "npm install of the verifier failed: " + output);
+                var (code, output) = await RunAsync("npm", folder, ["ci", "--no-audit", "--no-fund"], "");
+                Assert.True(code == 0, "npm ci of the verifier failed: " + output);
             }
         }
         finally
