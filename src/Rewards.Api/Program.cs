@@ -10,6 +10,7 @@ using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -34,6 +35,7 @@ builder.Services
     .AddInsightsFeature()
     .AddGamificationFeature()
     .AddEventsFeature()
+    .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -56,6 +58,7 @@ app.MapMemberPerksApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
 app.MapEventsApi();
+app.MapWebhooksApi();
 
 app.Run();
 

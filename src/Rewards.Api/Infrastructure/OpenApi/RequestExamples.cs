@@ -48,6 +48,9 @@ public static class RequestExamples
         ["PatchPerk"] = """{"status":"paused"}""",
         ["AddCodes"] = """{"codes":["COFFEE10-7QX2","COFFEE10-9KD4"]}""",
         ["Rsvp"] = """{"answer":"accept"}""",
+        ["CreateWebhook"] = """{"url":"https://crm.example.com/hooks/rewards","eventTypes":["tier.changed","badge.earned","member.*"],"description":"CRM sync"}""",
+        ["PatchWebhook"] = """{"eventTypes":["tier.changed","redemption.created"],"enabled":true}""",
+        ["ReplayFailedWebhookEvents"] = """{"since":"2026-11-01T08:00:00Z"}""",
     };
 
     /// <summary>Sets each request body's example; fails the document when an operation with a body has none.</summary>
@@ -109,6 +112,8 @@ public static class RequestExamples
         ["TierRequest"] = ["name", "minLifetimePoints"],
         ["BadgeRequest"] = ["id", "name", "when"],
         ["VelocityRequest"] = ["maxPerMinute"],
+        ["CreateWebhookRequest"] = ["url"],
+        ["ReplayRequest"] = ["since"],
     };
 
     internal sealed class RequiredFieldsFilter : ISchemaFilter

@@ -173,10 +173,20 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         await RecordAsync(otherProgramId, memberId, "review");
         var otherOffer = await CreateGrantedPerkAsync(otherProgramId, Offer("Elsewhere", "OTHER-1"));
 
+        // A webhook endpoint (nothing listens at its address: deliveries fail) and an event of the stream, appended before it.
+        var eventId = (await Factory.Redis.GetDatabase().StreamAddAsync(RedisKeys.Events(programId),
+            [new("type", "tier.changed"), new("member", memberId), new("seq", "1"), new("at", now.ToUnixTimeMilliseconds()), new("data", "{}")])).ToString();
+        var webhookId = await CreateWebhookAsync(programId);
+        var otherWebhookId = await CreateWebhookAsync(otherProgramId);
+
         return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
             ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer);
+            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId);
     }
+
+    private async Task<string> CreateWebhookAsync(string programId) =>
+        (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "http://127.0.0.1:9/hooks" }, HttpStatusCode.Created))
+            .GetProperty("endpoint").GetProperty("id").GetString()!;
 
     private async Task<string> CreateGrantedPerkAsync(string programId, object body)
     {
