@@ -9,6 +9,7 @@ using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Features.Catalogue;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -30,6 +31,7 @@ builder.Services
     .AddActivitiesFeature()
     .AddLeaderboardsFeature()
     .AddPerksFeature()
+    .AddRewardsFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
     .AddDemoFeature(builder.Configuration);
@@ -51,6 +53,8 @@ app.MapActivitiesApi();
 app.MapLeaderboardsApi();
 app.MapPerksApi();
 app.MapMemberPerksApi();
+app.MapRewardsApi();
+app.MapRedemptionsApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
 

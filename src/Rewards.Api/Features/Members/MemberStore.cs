@@ -294,7 +294,8 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 ? LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier))
                 : LedgerText.Describe(kind, type, target, points, pending, reason),
             LedgerKind.Badge => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
-            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
+            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal
+                or LedgerKind.Redemption or LedgerKind.Refund =>
                 LedgerText.Describe(kind, type, target, points, pending, reason),
         };
         return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == LedgerKind.Pending ? pending : null,
@@ -322,6 +323,8 @@ public static class LedgerText
             LedgerKind.Approval => $"{Points(points)} for {what}: approved by moderation.",
             LedgerKind.Reversal => $"{Points(-points)} for {what} reversed: {reason ?? "no reason given"}.",
             LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
+            LedgerKind.Redemption => $"{Points(points)} spent on reward '{target}'" + (reason == "reserved" ? " (held until confirmed)." : "."),
+            LedgerKind.Refund => $"{Points(points)} back from reward '{target}': redemption {reason}.",
             LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
         };
     }

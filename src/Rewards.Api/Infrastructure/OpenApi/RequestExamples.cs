@@ -48,6 +48,14 @@ public static class RequestExamples
         ["PatchPerk"] = """{"status":"paused"}""",
         ["AddCodes"] = """{"codes":["COFFEE10-7QX2","COFFEE10-9KD4"]}""",
         ["Rsvp"] = """{"answer":"accept"}""",
+        ["CreateReward"] = """
+            {"kind":"voucher","title":{"default":"Free coffee","fr":"Café offert"},"description":{"default":"Any size, in any store"},
+             "costPoints":500,"stock":1000,"limit":{"count":1,"per":"week"},"availableFrom":"2026-12-01T00:00:00+01:00",
+             "audience":{"minTier":"Bronze"}}
+            """,
+        ["PatchReward"] = """{"title":{"default":"Free coffee or tea","fr":"Café ou thé offert"},"stock":250}""",
+        [nameof(Features.Catalogue.RedeemReward)] = """{"rewardId":"019ad5e2c4a97f31b5e0c2d9a8f41e6b","quantity":1,"hold":true,"holdMinutes":10}""",
+        ["SetFulfilment"] = """{"status":"shipped"}""",
     };
 
     /// <summary>Sets each request body's example; fails the document when an operation with a body has none.</summary>
@@ -109,6 +117,10 @@ public static class RequestExamples
         ["TierRequest"] = ["name", "minLifetimePoints"],
         ["BadgeRequest"] = ["id", "name", "when"],
         ["VelocityRequest"] = ["maxPerMinute"],
+        ["CreateRewardRequest"] = ["kind", "title", "costPoints"],
+        ["RewardLimitRequest"] = ["count"],
+        ["RedeemRequest"] = ["rewardId"],
+        ["FulfilmentRequest"] = ["status"],
     };
 
     internal sealed class RequiredFieldsFilter : ISchemaFilter

@@ -146,4 +146,41 @@ public static class RedisKeys
     /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>
     public static RedisKey Idempotency(string programId, string idempotencyKeyHash) =>
         $"{P(programId)}:idem:{idempotencyKeyHash}";
+
+    /// <summary>Sorted set of the program's catalogue reward ids, by creation time (deleted rewards leave it).</summary>
+    public static RedisKey Rewards(string programId) => $"{P(programId)}:rewards";
+
+    /// <summary>Hash: a reward's definition (JSON), the fields redeem.lua decides by (kind, cost, stock left, limit, window, audience, active) and its figures.</summary>
+    public static RedisKey Reward(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}";
+
+    /// <summary>Prefix of reward keys (scripts append the reward id).</summary>
+    public static string RewardPrefix(string programId) => $"{P(programId)}:reward:";
+
+    /// <summary>List: a code reward's codes not handed out yet (RewardPrefix + id + ':codes').</summary>
+    public static RedisKey RewardCodes(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}:codes";
+
+    /// <summary>Set: the SHA-1 of every code or voucher a reward ever held or issued (never handed out twice).</summary>
+    public static RedisKey RewardCodeSet(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}:codeset";
+
+    /// <summary>Hash: one redemption (member, reward, quantity, points, state, codes, lots taken, times).</summary>
+    public static RedisKey Redemption(string programId, string redemptionId) => $"{P(programId)}:rd:{redemptionId}";
+
+    /// <summary>Prefix of redemption keys (scripts append the redemption id).</summary>
+    public static string RedemptionPrefix(string programId) => $"{P(programId)}:rd:";
+
+    /// <summary>Sorted set: the member's redemption ids by creation time (unix ms).</summary>
+    public static RedisKey MemberRedemptions(string programId, string memberId) => $"{P(programId)}:m:{memberId}:redemptions";
+
+    /// <summary>Sorted set: the program's redemption ids by creation time (unix ms).</summary>
+    public static RedisKey ProgramRedemptions(string programId) => $"{P(programId)}:redemptions";
+
+    /// <summary>Sorted set: reserved redemption ids by hold expiry (unix ms), swept by HoldExpiryJob and by every redemption.</summary>
+    public static RedisKey RedemptionHolds(string programId) => $"{P(programId)}:holds";
+
+    /// <summary>The member's lots (expiry by lots; MemberPrefix + id + ':lots').</summary>
+    public static RedisKey MemberLots(string programId, string memberId) => $"{P(programId)}:m:{memberId}:lots";
+
+    /// <summary>The stored answer of a redemption's idempotency key (apart from activities' keys: the same key may serve both).</summary>
+    public static RedisKey RedemptionIdempotency(string programId, string idempotencyKeyHash) =>
+        $"{P(programId)}:idem:rd:{idempotencyKeyHash}";
 }

@@ -88,6 +88,8 @@ internal static class HostileCases
         ["CreatePerkRequest.description"] = PerkLimits.MaxDescription,
         ["EventRequest.venue"] = PerkLimits.MaxVenue,
         ["NewsRequest.body.*"] = PerkLimits.MaxBody, // the texts of the map
+        ["CreateRewardRequest.title.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxTitle,
+        ["CreateRewardRequest.description.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxDescription,
     };
 
     /// <summary>
@@ -114,6 +116,13 @@ internal static class HostileCases
         ],
         ["ScheduleRequest"] = [("at", ["type", "at"]), ("now", ["type"]), ("cron", ["type", "cron", "timeZone"])],
         ["BadgeCondition"] = [("count", ["activityType", "count"]), ("lifetimePoints", ["lifetimePoints"]), ("streakDays", ["streakDays"])],
+        ["CreateRewardRequest"] =
+        [
+            ("voucher", ["kind", "title", "description", "costPoints", "stock", "limit", "availableFrom", "availableUntil", "audience", "active"]),
+            ("code", ["kind", "title", "costPoints", "codes", "generateCodes"]),
+            ("perk", ["kind", "title", "costPoints", "perkId"]),
+            ("physical", ["kind", "title", "costPoints"]),
+        ],
     };
 
     /// <summary>The most items an array of objects takes, as the API checks it.</summary>
@@ -276,6 +285,9 @@ internal static class HostileCases
             // RSVP answers the event the member is invited to; claim, codes and the perk operations act on the offer
             // with codes granted to the member.
             "perkId" => operation.Id == "Rsvp" ? world.EventPerkId : world.OfferPerkId,
+            "rewardId" => world.RewardId,
+            // Confirm and cancel move the member's hold; the rest reads or ships the member's confirmed physical reward.
+            "redemptionId" => operation.Id is "Confirm" or "Cancel" ? world.HeldRedemptionId : world.PhysicalRedemptionId,
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for path parameter '{parameter}'; add one."),
         };
 
@@ -635,6 +647,9 @@ internal static class HostileCases
         {
             // An empty last segment is another route: GET .../perks/ lists the perks.
             ("GetPerk", "path perkId", "empty") => "the list of perks",
+            ("GetReward", "path rewardId", "empty") => "the catalogue",
+            ("GetRedemption", "path redemptionId", "empty") => "the list of redemptions",
+            ("GetMemberRedemption", "path redemptionId", "empty") => "the member's redemptions",
             ("GetProgram", "path programId", "empty") => "the list of programs",
             ("GetMember", "path memberId", "empty") => "the list of members",
             // Booleans are parsed allowing surrounding white space.
@@ -654,7 +669,7 @@ internal static class HostileCases
             // (Inside tiers and badges, arrays that a patch replaces whole, every item is complete.)
             // (The world's program has no CORS settings: an empty cors object adds one without its required origins.)
             ("PatchProgram", _, "missing" or "empty object") when !(field == "ProgramRequest.cors" && @case == "empty object")
-                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal)
+                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal) || field.StartsWith("RedemptionSettingsRequest", StringComparison.Ordinal)
                 || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal)) =>
                 "a merge patch keeps what it leaves out",
             ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
@@ -703,6 +718,32 @@ internal static class HostileCases
             // News texts keep their line breaks; 10,000 characters is the longest text allowed.
             (_, "NewsRequest.body.*", "newline" or "valid + newline") => "news texts may have line breaks",
             (_, "NewsRequest.body.*", "10k chars") => $"{PerkLimits.MaxBody:N0} characters is the maximum",
+            // Redemption settings are optional, each with its default.
+            (_, "ProgramRequest.redemptions", "missing" or "null" or "empty object") => "optional: the defaults apply",
+            (_, "RedemptionSettingsRequest.membersMayRedeem" or "RedemptionSettingsRequest.holdMinutes", "missing" or "null") => "optional: the default applies",
+            // Rewards: a merge patch keeps what it leaves out; the empty patch changes nothing.
+            ("PatchReward", "body", "empty object") => "the empty merge patch changes nothing",
+            // (The world's reward has a title but no description nor limit: a partial one of those is incomplete.)
+            ("PatchReward", _, "missing") when field.StartsWith("CreateRewardRequest.", StringComparison.Ordinal)
+                && field is not ("CreateRewardRequest.codes" or "CreateRewardRequest.generateCodes" or "CreateRewardRequest.perkId"
+                    or "CreateRewardRequest.description.*") =>
+                "a merge patch keeps what it leaves out",
+            ("PatchReward", "RewardAudienceRequest.minTier" or "RewardAudienceRequest.badge", "missing") => "a merge patch keeps what it leaves out",
+            ("PatchReward", "CreateRewardRequest.title", "empty object") =>
+                "an empty object merges nothing in",
+            ("CreateReward" or "PatchReward", "CreateRewardRequest.description" or "CreateRewardRequest.stock" or "CreateRewardRequest.limit"
+                or "CreateRewardRequest.availableFrom" or "CreateRewardRequest.availableUntil" or "CreateRewardRequest.audience"
+                or "CreateRewardRequest.active", "missing" or "null") => "optional field",
+            ("CreateReward", "CreateRewardRequest.codes" or "CreateRewardRequest.generateCodes", "missing" or "null") => "optional: the other fills the pool",
+            ("CreateReward", "CreateRewardRequest.codes", "empty") => "generated codes only",
+            ("CreateReward", "CreateRewardRequest.codes", "operator scope" or "member scope" or "item dot" or "item dot dot") => "a well-formed code",
+            (_, "CreateRewardRequest.stock", "zero") => "a reward out of stock",
+            (_, "CreateRewardRequest.audience", "empty object") => "no audience: every member",
+            (_, "CreateRewardRequest.availableFrom", "year 2000" or "year 1") => "available since then",
+            (_, "CreateRewardRequest.availableUntil", "year 9999") => "available until then",
+            (_, "RewardLimitRequest.per", "missing" or "null") => "optional: ever",
+            (_, "RewardAudienceRequest.minTier" or "RewardAudienceRequest.badge", "missing" or "null") => "optional field",
+            (_, "RedeemRequest.quantity" or "RedeemRequest.holdMinutes", "missing" or "null") => "optional field",
             // Quota overrides: a field left out or null goes back to the configured default; {} clears every override.
             ("PutQuotas", "body", "empty object") => "every quota back to its default",
             (_, "QuotaOverrides.maxPerks" or "QuotaOverrides.maxCodesPerPool" or "QuotaOverrides.maxCodesPerRequest" or "QuotaOverrides.maxClients"
@@ -773,6 +814,32 @@ internal static class HostileCases
             "BadgeCondition.streakDays" => 7,
             "VelocityRequest.maxPerMinute" => 30,
             "CorsRequest.allowedOrigins" => new JsonArray("https://shop.example", "http://localhost:5173"),
+            "ProgramRequest.redemptions" => ValidObject("RedemptionSettingsRequest", Schema("RedemptionSettingsRequest")),
+            "RedemptionSettingsRequest.membersMayRedeem" => true,
+            "RedemptionSettingsRequest.holdMinutes" => 60,
+
+            "CreateRewardRequest.kind" => variant!,
+            "CreateRewardRequest.title" => new JsonObject { ["default"] = ValidValue("CreateRewardRequest.title.*"), ["fr"] = "Café offert" },
+            "CreateRewardRequest.title.*" => "Free coffee",
+            "CreateRewardRequest.description" => new JsonObject { ["default"] = ValidValue("CreateRewardRequest.description.*") },
+            "CreateRewardRequest.description.*" => "Any size, in any store",
+            "CreateRewardRequest.costPoints" => 10,
+            "CreateRewardRequest.stock" => 50,
+            "CreateRewardRequest.availableFrom" => world.Now.AddDays(-1).ToString("O"),
+            "CreateRewardRequest.availableUntil" => world.Now.AddDays(30).ToString("O"),
+            "CreateRewardRequest.active" => true,
+            "CreateRewardRequest.perkId" => world.OfferPerkId,
+            "CreateRewardRequest.codes" => new JsonArray("TICKET-1", "TICKET-2"),
+            "CreateRewardRequest.generateCodes" => 3,
+            "RewardLimitRequest.count" => 2,
+            "RewardLimitRequest.per" => "week",
+            "RewardAudienceRequest.minTier" => "Bronze",
+            "RewardAudienceRequest.badge" => "first-review",
+            "RedeemRequest.rewardId" => world.RewardId,
+            "RedeemRequest.quantity" => 1,
+            "RedeemRequest.hold" => true,
+            "RedeemRequest.holdMinutes" => 10,
+            "FulfilmentRequest.status" => "shipped",
 
             "CreatePerkRequest.kind" or "AudienceRequest.type" or "ScheduleRequest.type" => variant!,
             "CreatePerkRequest.title" => "Winter sale",
@@ -893,7 +960,8 @@ internal static class HostileCases
 
 internal sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
     string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
-    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId);
+    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string RewardId,
+    string HeldRedemptionId, string PhysicalRedemptionId);
 
 internal sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
 {
