@@ -4,7 +4,8 @@
 --   outcome activity statuses (the activity hash's 'status', the award reply): awarded, pending, rejected, reversed
 --   reason  why an activity earned nothing now (the award reply, the ledger): member_<status>, duplicate_target, cooldown,
 --           already_referred, daily_cap_reached, weekly_cap_reached; velocity (held for moderation)
---   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier
+--   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier, expiry, adjustment
+--   adjustment  an adjustment's reasons: goodwill, correction, migration, other
 -- The C# side reads the same strings. Erasure keeps every reason code here (ErasureTests); scripts write no reason literally.
 
 return {
@@ -16,6 +17,7 @@ return {
   },
   ledger = {
     award = 'award', pending = 'pending', rejection = 'rejection', approval = 'approval', reversal = 'reversal',
-    badge = 'badge', tier = 'tier',
+    badge = 'badge', tier = 'tier', expiry = 'expiry', adjustment = 'adjustment',
   },
+  adjustment = {goodwill = 'goodwill', correction = 'correction', migration = 'migration', other = 'other'},
 }

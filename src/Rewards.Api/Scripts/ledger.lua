@@ -5,12 +5,21 @@
 --   record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier):
 --     the entries of one decision, always in this order: the activity's own entry, then one per badge it earned
 --     (newBadges: ids), then the tier change when tier ~= fromTier. The award and moderation scripts write through it only.
+--   append(key, kind, ref, type, target, points, pending, balance, at, reason, extra): one entry of any other kind (expiry,
+--     adjustment, redemption, ...): ref is stored as 'activity' (the id the entry is about: an activity, an adjustment, a
+--     redemption); extra is nil or a flat list {name1, value1, name2, value2, ...} of short extra fields, e.g.
+--     {'lots', '20261130:50,20261201:20', 'client', 'crm'} (MemberStore reads them).
 
 --!include codes
 
-local function append(key, kind, activityId, activityType, target, points, pending, balance, at, reason)
-  redis.call('XADD', key, '*', 'kind', kind, 'activity', activityId, 'type', activityType, 'target', target,
-    'points', points, 'pending', pending, 'balance', balance, 'at', at, 'reason', reason)
+local function append(key, kind, activityId, activityType, target, points, pending, balance, at, reason, extra)
+  if extra and #extra > 0 then
+    redis.call('XADD', key, '*', 'kind', kind, 'activity', activityId, 'type', activityType, 'target', target,
+      'points', points, 'pending', pending, 'balance', balance, 'at', at, 'reason', reason, unpack(extra))
+  else
+    redis.call('XADD', key, '*', 'kind', kind, 'activity', activityId, 'type', activityType, 'target', target,
+      'points', points, 'pending', pending, 'balance', balance, 'at', at, 'reason', reason)
+  end
 end
 
 local function record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier)
@@ -24,4 +33,4 @@ local function record(key, kind, activityId, activityType, target, points, pendi
   end
 end
 
-return {record = record}
+return {record = record, append = append}

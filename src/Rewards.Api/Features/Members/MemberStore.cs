@@ -21,10 +21,17 @@ public sealed record EarnedBadge(string Id, string Name);
 
 public sealed record BadgeProgress(string Id, string Name, long Current, long Target);
 
-/// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
+/// <summary>
+/// One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).
+/// <c>Lots</c>: what a debit took from the member's lots (expiry dates and points, earliest first; see docs/points-expiry.md);
+/// <c>ClientId</c>: the API client that made an adjustment.
+/// </summary>
 public sealed record LedgerEntry(
     string Id, LedgerKind Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
-    long Balance, DateTimeOffset At, string? Reason, string Description);
+    long Balance, DateTimeOffset At, string? Reason, string Description, IReadOnlyList<LotAmount>? Lots = null, string? ClientId = null);
+
+/// <summary>Points of one lot: the last local day they can be spent (they expire at the next local midnight) and how many.</summary>
+public sealed record LotAmount(DateOnly ExpiresOn, long Points);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
 
@@ -294,11 +301,13 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 ? LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier))
                 : LedgerText.Describe(kind, type, target, points, pending, reason),
             LedgerKind.Badge => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
+            LedgerKind.Expiry => LedgerText.Expired(-points),
+            LedgerKind.Adjustment => LedgerText.Adjusted(points, type, reason),
             LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
                 LedgerText.Describe(kind, type, target, points, pending, reason),
         };
         return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == LedgerKind.Pending ? pending : null,
-            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
+            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description, Lots.LotsTaken.Parse((string?)e["lots"]), Text("client"));
     }
 
     /// <summary>A tier entry is a drop when its tier is below the one it leaves ('from', written by ledger.lua with the entry).</summary>
@@ -322,7 +331,7 @@ public static class LedgerText
             LedgerKind.Approval => $"{Points(points)} for {what}: approved by moderation.",
             LedgerKind.Reversal => $"{Points(-points)} for {what} reversed: {reason ?? "no reason given"}.",
             LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
-            LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
+            LedgerKind.Tier or LedgerKind.Badge or LedgerKind.Expiry or LedgerKind.Adjustment => kind.ToWire(),
         };
     }
 
@@ -342,6 +351,12 @@ public static class LedgerText
     };
 
     public static string BadgeEarned(string name) => $"Earned badge {name}.";
+
+    public static string Expired(long count) => $"{Points(count)} expired.";
+
+    /// <summary>An adjustment: its reason code (the entry's type) and the note, when erasure has not scrubbed it.</summary>
+    public static string Adjusted(long points, string reasonCode, string? note) =>
+        $"{(points >= 0 ? "+" : "")}{Points(points)} adjusted ({reasonCode})" + (string.IsNullOrEmpty(note) ? "." : $": {note}.");
 
     /// <summary>
     /// A rejection's reason is a rule's code (award.lua) or the moderator's own words (moderate.lua): each code is explained
