@@ -21,8 +21,9 @@
 --   giveBack(lotsKey, dueKey, memberId, taken)
 --     Refunds what take took to the same lots, with their original expiry dates (a date already past is expired again by the
 --     next expiry run, with its own ledger entry).
---   expire(lotsKey, today) -> taken, sum
---     Removes every lot whose expiry date is before `today` ('yyyymmdd', the program's local date): what the expiry job takes.
+--   expire(lotsKey, today) -> taken, sum, count, nextDate
+--     Removes every lot whose expiry date is before `today` ('yyyymmdd', the program's local date): what the expiry job takes;
+--     count: how many lots; nextDate: the earliest lot left ('yyyymmdd'), nil when none is left.
 --   nextDue(lotsKey) -> the earliest expiry date left ('yyyymmdd'), or nil when the member has no lot.
 --   sumUntil(lotsKey, lastDay) -> points in lots expiring on or before lastDay ('yyyymmdd').
 
@@ -80,15 +81,15 @@ local function giveBack(lotsKey, dueKey, memberId, taken)
 end
 
 local function expire(lotsKey, today)
-  local parts, sum, gone = {}, 0, {}
+  local parts, sum, gone, nextDate = {}, 0, {}, nil
   for _, lot in ipairs(sorted(lotsKey)) do
-    if lot[1] >= today then break end
+    if lot[1] >= today then nextDate = lot[1]; break end
     parts[#parts + 1] = string.format('%s:%d', lot[1], lot[2])
     sum = sum + lot[2]
     gone[#gone + 1] = lot[1]
   end
   if #gone > 0 then redis.call('HDEL', lotsKey, unpack(gone)) end
-  return table.concat(parts, ','), sum
+  return table.concat(parts, ','), sum, #gone, nextDate
 end
 
 local function nextDue(lotsKey)

@@ -112,10 +112,10 @@ public sealed partial record PointsExpiryPolicy
     /// <summary>The lot argument of the scripts: the expiry date as 'yyyymmdd', '' for none (no lot).</summary>
     public string LotOf(DateOnly earnedOn) => ExpiresOn(earnedOn) is { } d ? LotDates.Format(d) : "";
 
-    [GeneratedRegex(@"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    [GeneratedRegex(@"^endOf:(year|quarter|month)(?:\+(\d{1,3}))?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^endOf:(year|quarter|month)(?:\+(\d{1,3}))?\z", RegexOptions.CultureInvariant)]
     private static partial Regex CalendarPattern();
 }
 

@@ -11,7 +11,15 @@ namespace Rewards.Api.Features.Members;
 
 public sealed record MemberProfile(
     string MemberId, string? DisplayName, string? Locale, MemberStatus Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
-    MemberProgress? Progress = null, bool Flagged = false);
+    MemberProgress? Progress = null, bool Flagged = false, BalanceSplit? BalanceSplit = null);
+
+/// <summary>
+/// The balance split (docs/points-expiry.md): <c>Available</c> = the balance, spendable now (negative after a clawback larger than
+/// what was left: redemptions are refused until it is earned back); <c>Held</c> = points held by reserved redemptions (out of the
+/// balance until confirmed or released); <c>ExpiringWithin30Days</c> = points of the available ones whose lots expire within 30
+/// days; <c>NextExpiry</c>: the member's soonest lot, whenever it expires (all of them: GET .../expiring).
+/// </summary>
+public sealed record BalanceSplit(long Available, long Held, long ExpiringWithin30Days, Lots.UpcomingExpiry? NextExpiry);
 
 /// <summary>Where the member stands: tier and the next one, badges earned and progress toward the others, streaks.</summary>
 public sealed record MemberProgress(string? Tier, string? NextTier, long? PointsToNextTier, IReadOnlyList<EarnedBadge> Badges,
@@ -101,7 +109,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     /// <summary>The profile with tier, badges and streaks, read in one round trip (the whole member hash).</summary>
     public async Task<MemberProfile?> FindWithProgressAsync(ProgramSnapshot program, string memberId)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
+        var db = redis.GetDatabase();
+        var lotEntries = db.HashGetAllAsync(RedisKeys.MemberLots(program.Id, memberId));
+        var entries = await db.HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
+        var upcoming = Lots.LotStore.ToUpcoming(await lotEntries, program.Zone);
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
         if (!f.TryGetValue(MemberFields.Status, out var stored) || WireCode<MemberStatus>.Parse(stored!) == MemberStatus.Erased)
         {
@@ -130,7 +141,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             current, (int)Number(MemberFields.BestStreak));
         return new MemberProfile(memberId, (string?)f.GetValueOrDefault(MemberFields.DisplayName), (string?)f.GetValueOrDefault(MemberFields.Locale),
             status, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
-            f.ContainsKey(MemberFields.Flagged));
+            f.ContainsKey(MemberFields.Flagged), Split(Number(MemberFields.Balance), Number(MemberFields.Held), upcoming, clock.GetUtcNow()));
+    }
+
+    /// <summary>The balance split: what expires within 30 days of <paramref name="now"/> (lots expire at a local midnight).</summary>
+    public static BalanceSplit Split(long balance, long held, IReadOnlyList<Lots.UpcomingExpiry> lots, DateTimeOffset now)
+    {
+        var soon = lots.Where(l => l.ExpiresAt <= now.AddDays(30)).ToList();
+        return new BalanceSplit(balance, held, soon.Sum(l => l.Points), lots.Count > 0 ? lots[0] : null);
     }
 
     /// <summary>Candidates one filtered page of the member list reads at most (one HMGET each, in one script run).</summary>

@@ -173,4 +173,6 @@ public sealed class RewardsScripts
     public RedisScript UngrantPerkChunk { get; } = RedisScript.FromResource("perk-ungrant-chunk");
     public RedisScript ReadNews { get; } = RedisScript.FromResource("news-read");
     public RedisScript ReserveClient { get; } = RedisScript.FromResource("client-reserve");
+    public RedisScript ExpireLots { get; } = RedisScript.FromResource("lots-expire");
+    public RedisScript Adjust { get; } = RedisScript.FromResource("adjust");
 }
