@@ -5,6 +5,7 @@ using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Lots;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
@@ -27,6 +28,7 @@ builder.Services
     .AddProgramsFeature()
     .AddQuotasFeature()
     .AddMembersFeature()
+    .AddLotsFeature()
     .AddClientsFeature()
     .AddActivitiesFeature()
     .AddLeaderboardsFeature()
@@ -49,6 +51,7 @@ app.MapProgramsApi();
 app.MapQuotasApi();
 app.MapClientsApi();
 app.MapMembersApi();
+app.MapLotsApi();
 app.MapActivitiesApi();
 app.MapLeaderboardsApi();
 app.MapPerksApi();

@@ -18,6 +18,7 @@
 --!include kpis
 --!include points
 --!include boards
+--!include lots
 
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
 local L, KEY, ARG = layout.new(), {}, {}
@@ -40,6 +41,8 @@ KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
 KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
+KEY.LOTS = L.key()                  -- the member's lots (lots.lua), written under a pointsExpiry policy only
+KEY.LOTS_DUE = L.key()              -- the program's members by earliest lot expiry (lots.lua)
 --!args
 ARG.VERSION = L.arg()               -- settings version
 ARG.REQUEST_HASH = L.arg()
@@ -68,6 +71,7 @@ ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
 ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
+ARG.LOT = L.arg()                   -- the lot awarded points go into (expiry date 'yyyymmdd'); '' = policy none, no lot
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
@@ -167,7 +171,7 @@ local function award(k, a, seq)
     end
   end
 
-  local result, awarded, pending = REJECTED, 0, 0
+  local result, awarded, pending, lot = REJECTED, 0, 0, ''
   local balance, lifetime = tonumber(m[R.BALANCE]) or 0, tonumber(m[R.LIFETIME]) or 0
   local tier = tonumber(m[R.TIER]) or 0
   local fromTier, newBadges = tier, points.NO_BADGES
@@ -187,16 +191,21 @@ local function award(k, a, seq)
         ARGV[a + ARG.BADGES], now, seq)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
       kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
+      lot = ARGV[a + ARG.LOT]
+      if lot ~= '' then lots.earn(KEYS[k + KEY.LOTS], KEYS[k + KEY.LOTS_DUE], memberId, lot, awarded, balance - awarded) end
     end
     if cooldown > 0 then redis.call('HSET', memberKey, lastAtField, nextLastAt) end
   end
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
   kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+  -- The lot field only when there is a lot: nothing more is written under the policy none.
+  local fields = {activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
     activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
     activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
-    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
+    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget}
+  if lot ~= '' then fields[#fields + 1] = activity.LOT; fields[#fields + 1] = lot end
+  redis.call('HSET', KEYS[k + KEY.ACTIVITY], unpack(fields))
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
     or codes.ledger.rejection

@@ -4,7 +4,8 @@
 --   outcome activity statuses (the activity hash's 'status', the award reply): awarded, pending, rejected, reversed
 --   reason  why an activity earned nothing now (the award reply, the ledger): member_<status>, duplicate_target, cooldown,
 --           already_referred, daily_cap_reached, weekly_cap_reached; velocity (held for moderation)
---   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier, redemption, refund
+--   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier, expiry, adjustment, redemption, refund
+--   adjustment  an adjustment's reasons: goodwill, correction, migration, other
 --   redemption  a redemption's states: reserved, confirmed, fulfilled, cancelled, expired
 --   refusal why a redemption is refused: insufficient_points, out_of_stock, limit_reached, not_eligible, not_available,
 --           member_suspended
@@ -20,8 +21,9 @@ return {
   },
   ledger = {
     award = 'award', pending = 'pending', rejection = 'rejection', approval = 'approval', reversal = 'reversal',
-    badge = 'badge', tier = 'tier', redemption = 'redemption', refund = 'refund',
+    badge = 'badge', tier = 'tier', expiry = 'expiry', adjustment = 'adjustment', redemption = 'redemption', refund = 'refund',
   },
+  adjustment = {goodwill = 'goodwill', correction = 'correction', migration = 'migration', other = 'other'},
   redemption = {
     reserved = 'reserved', confirmed = 'confirmed', fulfilled = 'fulfilled', cancelled = 'cancelled', expired = 'expired',
   },

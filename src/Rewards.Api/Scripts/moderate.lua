@@ -15,6 +15,7 @@
 --!include kpis
 --!include points
 --!include boards
+--!include lots
 
 local L = layout.new()
 --!keys
@@ -30,6 +31,8 @@ local TODAY_STATS = L.key()           -- KPI hash of today
 local AMBASSADOR_DAY = L.key()        -- ambassador points of the activity's day
 local REFERRAL = L.key()              -- referral marker of the target (referrals)
 local PENDING = L.key()               -- the moderation queue (approval and rejection take the activity off it)
+local LOTS = L.key()                  -- the member's lots (lots.lua)
+local LOTS_DUE = L.key()              -- the program's members by earliest lot expiry
 --!args
 local ACTION = L.arg()                -- 'approve' | 'reject' | 'reverse'
 local ACTIVITY_ID = L.arg()
@@ -41,10 +44,11 @@ local TIERS = L.arg()                 -- tier thresholds
 local BADGES = L.arg()                -- badge rules
 local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
+local LOT = L.arg()                   -- an approval's lot (expiry date 'yyyymmdd' from today); '' = policy none
 --!end
 
 local a = redis.call('HMGET', KEYS[ACTIVITY], activity.STATUS, activity.POINTS, activity.MEMBER, activity.TYPE, activity.TARGET,
-  activity.HOLDS)
+  activity.HOLDS, activity.LOT)
 local memberId = ARGV[MEMBER_ID]
 if not a[1] or a[3] ~= memberId then return {'missing'} end
 
@@ -86,6 +90,17 @@ else
   kpis.statLater(KEYS[TODAY_STATS], 'pointsReversed', activityPoints, kpiTtl)
 end
 
+-- Lots: an approval makes or grows today's lot; a reversal takes its points from its own lot first, then earliest expiry
+-- first. What lots cannot give comes from points without expiry, or leaves a negative balance (docs/points-expiry.md).
+local extra, approvalLot = nil, ''
+if action == 'approve' and ARGV[LOT] ~= '' then
+  approvalLot = ARGV[LOT]
+  lots.earn(KEYS[LOTS], KEYS[LOTS_DUE], memberId, approvalLot, activityPoints, tonumber(m[member.R.BALANCE]) or 0)
+elseif action == 'reverse' then
+  local taken = lots.take(KEYS[LOTS], activityPoints, a[7])
+  if taken ~= '' then extra = {'lots', taken} end
+end
+
 local balance, lifetime = tonumber(m[member.R.BALANCE]) or 0, tonumber(m[member.R.LIFETIME]) or 0
 local tier = tonumber(m[member.R.TIER]) or 0
 local fromTier, newBadges = tier, points.NO_BADGES
@@ -98,7 +113,8 @@ end
 if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
   ARGV[REASON])
+if approvalLot ~= '' then redis.call('HSET', KEYS[ACTIVITY], activity.LOT, approvalLot) end
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
-  tier, fromTier)
+  tier, fromTier, extra)
 kpis.flush()
 return {'done', newStatus, delta, balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ',')}

@@ -1,7 +1,7 @@
 -- Redeems a reward for a member, deciding and writing everything in one run: idempotency, due holds released first (so
 -- stock is never stuck behind an expired hold), the member's status, the reward's availability (active flag, window),
 -- audience (minTier, badge), per-member limit (per local day/week/month, or ever), stock (or the code pool), balance; then
--- the debit (through spend: lots earliest-expiry first), the codes (popped from the pool, or the vouchers the API
+-- the debit (lots earliest-expiry first: lots.take, named in the ledger entry and the redemption), the codes (popped from the pool, or the vouchers the API
 -- generated), the limit slot, the redemption and its indexes, the hold, the ledger entry and the figures. With hold = 1 the
 -- redemption stays reserved until holdUntil (points held in the member's 'held'); without, it is confirmed at once.
 -- Returns {'created', view...} | {'replayed', view...} | {'conflict'} | {'refused', reason, detail...} | {'missing', 'member'|'reward'}
@@ -14,7 +14,7 @@
 --!include ledger
 --!include kpis
 --!include idem
---!include spend
+--!include lots
 --!include redemption
 
 local L = layout.new()
@@ -22,7 +22,8 @@ local L = layout.new()
 local IDEMPOTENCY = L.key()
 local MEMBER = L.key()
 local LEDGER = L.key()
-local LOTS = L.key()                  -- the member's lots (spend)
+local LOTS = L.key()                  -- the member's lots
+local LOTS_DUE = L.key()              -- the program's members by earliest lot expiry
 local REWARD = L.key()
 local REWARD_CODES = L.key()          -- the reward's code pool (kind code)
 local REWARD_CODE_SET = L.key()       -- SHA-1 of every code or voucher the reward ever held or issued
@@ -60,8 +61,8 @@ local idemKey, requestHash, now = KEYS[IDEMPOTENCY], ARGV[REQUEST_HASH], tonumbe
 local seen = idem.check(idemKey, requestHash)
 if seen == 'conflict' then return {'conflict'} end
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
-  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], stats = KEYS[STATS],
-  kpiTtl = ARGV[KPI_TTL], now = now})
+  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE],
+  stats = KEYS[STATS], kpiTtl = ARGV[KPI_TTL], now = now})
 if seen then
   if string.sub(seen, 1, 1) == '!' then return {'refused', string.sub(seen, 2)} end
   local view = rd.view(seen)
@@ -136,7 +137,8 @@ if limitKey ~= '' then
   if (opt(5) or 'ever') ~= 'ever' then redis.call('EXPIRE', limitKey, ARGV[LIMIT_TTL]) end
 end
 
-local taken = spend.take(memberKey, KEYS[LOTS], cost)
+-- Lots give what they hold, earliest expiry first; the rest of the cost is points without expiry (earned under 'none').
+local taken = lots.take(KEYS[LOTS], cost, '')
 balance = balance - cost
 redis.call('HSET', memberKey, member.BALANCE, balance, member.HELD, held + cost)
 local id = ARGV[REDEMPTION_ID]

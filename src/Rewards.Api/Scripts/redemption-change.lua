@@ -14,6 +14,7 @@ local L = layout.new()
 --!keys
 local REDEMPTION = L.key()
 local HOLDS = L.key()
+local LOTS_DUE = L.key()
 local STATS = L.key()
 --!args
 local REDEMPTION_ID = L.arg()
@@ -32,7 +33,7 @@ local id, action, now = ARGV[REDEMPTION_ID], ARGV[ACTION], tonumber(ARGV[NOW])
 local f = redis.call('HMGET', KEYS[REDEMPTION], 'member', 'state', 'holdUntil', 'kind', 'fulfilment')
 if not f[1] or (ARGV[MEMBER_ID] ~= '' and f[1] ~= ARGV[MEMBER_ID]) then return {'missing'} end
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
-  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], stats = KEYS[STATS],
+  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE], stats = KEYS[STATS],
   kpiTtl = ARGV[KPI_TTL], now = now})
 
 local state = f[2]

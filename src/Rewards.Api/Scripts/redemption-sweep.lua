@@ -10,6 +10,7 @@
 local L = layout.new()
 --!keys
 local HOLDS = L.key()
+local LOTS_DUE = L.key()
 local STATS = L.key()
 --!args
 local NOW = L.arg()
@@ -22,7 +23,7 @@ local PERK_PREFIX = L.arg()
 --!end
 
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
-  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], stats = KEYS[STATS],
+  redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE], stats = KEYS[STATS],
   kpiTtl = ARGV[KPI_TTL], now = tonumber(ARGV[NOW])})
 local n = rd.sweep(tonumber(ARGV[MAX]))
 kpis.flush()

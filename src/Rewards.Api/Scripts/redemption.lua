@@ -4,7 +4,7 @@
 -- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':ledger', ':lots', ':grants',
 -- ':inbox'), rewardPrefix .. rewardId (':codes'), redemptionPrefix .. redemptionId, perkPrefix .. perkId.
 -- Exports:
---   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, stats, kpiTtl, now}:
+--   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now}:
 --     r.confirm(id) -> true | false, state     a reserved redemption becomes confirmed: held points leave for good, a
 --                                              physical reward waits for its delivery, a perk is granted
 --     r.release(id, toState) -> true | false, state   a reserved or confirmed redemption is cancelled or expired: points
@@ -18,7 +18,7 @@
 --!include member
 --!include ledger
 --!include kpis
---!include spend
+--!include lots
 
 local S, LEDGER = codes.redemption, codes.ledger
 
@@ -83,7 +83,8 @@ local function new(ctx)
     else
       redis.call('HSET', memberKey, member.BALANCE, balance)
     end
-    spend.giveBack(memberKey, memberKey .. ':lots', f[8] or '')
+    -- The points go back to the lots they came from, with their original expiry dates (lots.giveBack).
+    lots.giveBack(memberKey .. ':lots', ctx.lotsDue, memberId, f[8] or '')
 
     local rewardKey = ctx.rewardPrefix .. rewardId
     if redis.call('EXISTS', rewardKey) == 1 then

@@ -19,7 +19,8 @@ public sealed record AwardScript(
     long IdempotencyTtl, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
-    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral) : IScriptArgs;
+    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral,
+    RedisKey Lots, RedisKey LotsDue, string Lot) : IScriptArgs;
 
 /// <summary>The keys and arguments of moderate.lua (which names the same list, in order).</summary>
 [LuaScript("moderate")]
@@ -28,7 +29,7 @@ public sealed record ModerateScript(
     string Action, string ActivityId, string MemberId, long Now, string Reason,
     BoardWrites Boards,
     RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral, RedisKey Pending,
-    string Tiers, string Badges, long DayNumber, long KpiTtl) : IScriptArgs;
+    string Tiers, string Badges, long DayNumber, long KpiTtl, RedisKey Lots, RedisKey LotsDue, string Lot) : IScriptArgs;
 
 /// <summary>
 /// The award's answer as award.lua stores it under the idempotency key and returns it, one string:

@@ -98,7 +98,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
-            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
+            RedisKeys.MemberLots(p, c.MemberId), RedisKeys.LotsDue(p),
+            c.Program.Expiry.IsNone ? "" : c.Program.Expiry.LotOf(ProgramTime.LocalDate(c.Now, c.Program.Zone))));
         return (keys, args);
     }
 
@@ -167,7 +169,9 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
-            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds))))!;
+            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
+            RedisKeys.MemberLots(programId, member), RedisKeys.LotsDue(programId),
+            action == ModerationAction.Approve ? program.Expiry.LotOf(ProgramTime.LocalDate(now, program.Zone)) : ""))))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),

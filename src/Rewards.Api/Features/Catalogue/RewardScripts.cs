@@ -12,7 +12,7 @@ public sealed record RewardSaveScript(
 /// <summary>The keys and arguments of redeem.lua (which names the same list, in order).</summary>
 [LuaScript("redeem")]
 public sealed record RedeemScript(
-    RedisKey Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey Reward, RedisKey RewardCodes, RedisKey RewardCodeSet,
+    RedisKey Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey Reward, RedisKey RewardCodes, RedisKey RewardCodeSet,
     RedisKey Redemption, RedisKey MemberRedemptions, RedisKey ProgramRedemptions, RedisKey Holds, RedisKey Stats,
     string RequestHash, string RedemptionId, string MemberId, string RewardId, long Quantity, bool Hold, long HoldUntil, long Now,
     string Day, string Week, string Month, long LimitTtl, string Vouchers, string Client, long IdempotencyTtl, long KpiTtl,
@@ -21,12 +21,12 @@ public sealed record RedeemScript(
 /// <summary>The keys and arguments of redemption-change.lua (which names the same list, in order).</summary>
 [LuaScript("redemption-change")]
 public sealed record RedemptionChangeScript(
-    RedisKey Redemption, RedisKey Holds, RedisKey Stats,
+    RedisKey Redemption, RedisKey Holds, RedisKey LotsDue, RedisKey Stats,
     string RedemptionId, string MemberId, string Action, long Now, long KpiTtl,
     string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix) : IScriptArgs;
 
 /// <summary>The keys and arguments of redemption-sweep.lua (which names the same list, in order).</summary>
 [LuaScript("redemption-sweep")]
 public sealed record RedemptionSweepScript(
-    RedisKey Holds, RedisKey Stats,
+    RedisKey Holds, RedisKey LotsDue, RedisKey Stats,
     long Now, long Max, long KpiTtl, string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix) : IScriptArgs;

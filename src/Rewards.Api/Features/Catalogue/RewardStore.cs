@@ -130,7 +130,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
         var id = Infrastructure.Ids.NewId();
         var r = (RedisResult[])(await scripts.Redeem.RunAsync(redis.GetDatabase(), ScriptArgs<RedeemScript>.Build(new(
             RedisKeys.RedemptionIdempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId), RedisKeys.Ledger(p, c.MemberId),
-            RedisKeys.MemberLots(p, c.MemberId), RedisKeys.Reward(p, c.RewardId), RedisKeys.RewardCodes(p, c.RewardId),
+            RedisKeys.MemberLots(p, c.MemberId), RedisKeys.LotsDue(p), RedisKeys.Reward(p, c.RewardId), RedisKeys.RewardCodes(p, c.RewardId),
             RedisKeys.RewardCodeSet(p, c.RewardId), RedisKeys.Redemption(p, id), RedisKeys.MemberRedemptions(p, c.MemberId),
             RedisKeys.ProgramRedemptions(p), RedisKeys.RedemptionHolds(p), RedisKeys.Stats(p, periods.Day),
             c.RequestHash, id, c.MemberId, c.RewardId, c.Quantity, c.HoldUntil is not null, c.HoldUntil is { } h ? ProgramTime.ToUnixMs(h) : 0,
@@ -156,7 +156,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
     {
         var p = program.Id;
         var r = (RedisResult[])(await scripts.ChangeRedemption.RunAsync(redis.GetDatabase(), ScriptArgs<RedemptionChangeScript>.Build(new(
-            RedisKeys.Redemption(p, redemptionId), RedisKeys.RedemptionHolds(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
+            RedisKeys.Redemption(p, redemptionId), RedisKeys.RedemptionHolds(p), RedisKeys.LotsDue(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
             redemptionId, memberId ?? "", ActionWire(action), ProgramTime.ToUnixMs(now), insights.Value.RetentionSeconds,
             RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p)))))!;
         return (string)r[0]! switch
@@ -186,7 +186,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
         while (true)
         {
             var n = (long)(await scripts.SweepHolds.RunAsync(db, ScriptArgs<RedemptionSweepScript>.Build(new(
-                RedisKeys.RedemptionHolds(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
+                RedisKeys.RedemptionHolds(p), RedisKeys.LotsDue(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
                 ProgramTime.ToUnixMs(now), SweepPerRun, insights.Value.RetentionSeconds,
                 RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p)))));
             total += n;

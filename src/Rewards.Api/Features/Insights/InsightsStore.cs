@@ -12,7 +12,7 @@ public sealed record PerkCounts(long Granted, long Claimed, long Accepted);
 public sealed record RedemptionCounts(long Confirmed, long PointsRedeemed, IReadOnlyDictionary<string, long> PerReward);
 
 public sealed record DayStats(string Date, IReadOnlyDictionary<string, TypeCounts> Interactions, long ActiveMembers, long NewMembers,
-    long PointsIssued, long PointsReversed, PerkCounts Perks, RedemptionCounts Redemptions);
+    long PointsIssued, long PointsReversed, PerkCounts Perks, RedemptionCounts Redemptions, long PointsExpired = 0, long PointsAdjusted = 0);
 
 public sealed record StatsReport(string From, string To, string TimeZone, IReadOnlyList<DayStats> Days, DayStats Totals);
 
@@ -36,7 +36,8 @@ public sealed class InsightsStore(IConnectionMultiplexer redis)
             new PerkCounts(days.Sum(d => d.Perks.Granted), days.Sum(d => d.Perks.Claimed), days.Sum(d => d.Perks.Accepted)),
             new RedemptionCounts(days.Sum(d => d.Redemptions.Confirmed), days.Sum(d => d.Redemptions.PointsRedeemed),
                 days.SelectMany(d => d.Redemptions.PerReward).GroupBy(e => e.Key, StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal)));
+                    .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal)),
+            days.Sum(d => d.PointsExpired), days.Sum(d => d.PointsAdjusted));
         return new StatsReport(dates[0], dates[^1], program.Definition.TimeZone, days, totals);
     }
 
@@ -52,6 +53,6 @@ public sealed class InsightsStore(IConnectionMultiplexer redis)
             active, Get("newMembers"), Get("pointsIssued"), Get("pointsReversed"),
             new PerkCounts(Get("perksGranted"), Get("perksClaimed"), Get("perksAccepted")),
             new RedemptionCounts(Get("redemptions"), Get("pointsRedeemed"), f.Where(e => e.Key.StartsWith(RedeemedPrefix, StringComparison.Ordinal))
-                .ToDictionary(e => e.Key[RedeemedPrefix.Length..], e => e.Value, StringComparer.Ordinal)));
+                .ToDictionary(e => e.Key[RedeemedPrefix.Length..], e => e.Value, StringComparer.Ordinal)), Get("pointsExpired"), Get("pointsAdjusted"));
     }
 }

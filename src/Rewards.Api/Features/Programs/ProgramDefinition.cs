@@ -19,7 +19,7 @@ public sealed record EarningRule(
 public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
     int LeaderboardRetention = ProgramLimits.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
     VelocityRule? Velocity = null, CorsSettings? Cors = null, IReadOnlyDictionary<string, DateTimeOffset>? RemovedTypes = null,
-    RedemptionSettings? Redemptions = null)
+    string? PointsExpiry = null, RedemptionSettings? Redemptions = null)
 {
     /// <summary>
     /// Whether <paramref name="board"/> can be read: 'points', an activity type, or a type removed from the rules whose boards are
@@ -78,7 +78,7 @@ public sealed record ProgramDefinition(string Id, string Name, string TimeZone, 
 /// <summary>Body of POST /v1/programs and PUT /v1/programs/{programId}. Fields are nullable so that missing ones are reported.</summary>
 public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules,
     int? LeaderboardRetention = null, TierRequest[]? Tiers = null, BadgeRequest[]? Badges = null, VelocityRequest? Velocity = null,
-    CorsRequest? Cors = null, RedemptionSettingsRequest? Redemptions = null);
+    CorsRequest? Cors = null, string? PointsExpiry = null, RedemptionSettingsRequest? Redemptions = null);
 
 /// <summary>
 /// How members spend: whether a member token may redeem (confirm, cancel) for its own member (default no: only brand clients),
@@ -182,6 +182,10 @@ public static class ProgramRules
 
         var (tiers, badges, velocity) = GamificationRules.Validate(request.Tiers, request.Badges, request.Velocity, rules.ContainsKey, v);
         var cors = ProgramCors.Validate(request.Cors, v);
+        var expiry = Lots.PointsExpiryPolicy.NoExpiry;
+        v.Check(request.PointsExpiry is null || Lots.PointsExpiryPolicy.TryParse(request.PointsExpiry, out expiry), "pointsExpiry",
+            $"When given: {Lots.PointsExpiryPolicy.Rule}");
+
         v.Check(request.Redemptions?.HoldMinutes is null or >= 1 and <= Catalogue.RewardLimits.MaxHoldMinutes, "redemptions.holdMinutes",
             $"When given: 1 to {Catalogue.RewardLimits.MaxHoldMinutes:N0} minutes.");
         var redemptions = request.Redemptions is { } r
@@ -190,7 +194,7 @@ public static class ProgramRules
 
         return v.IsValid
             ? (new ProgramDefinition(id!, request.Name!.Trim(), timeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
-                tiers, badges, velocity, cors, Redemptions: redemptions), v)
+                tiers, badges, velocity, cors, PointsExpiry: expiry.IsNone ? null : expiry.Text, Redemptions: redemptions), v)
             : (null, v);
     }
 

@@ -18,7 +18,7 @@ public static class RequestExamples
          "leaderboardRetention":12,
          "tiers":[{"name":"Bronze","minLifetimePoints":0},{"name":"Gold","minLifetimePoints":2000}],
          "badges":[{"id":"first-review","name":"First review","when":{"activityType":"review","count":1}}],
-         "velocity":{"maxPerMinute":30}}
+         "velocity":{"maxPerMinute":30},"pointsExpiry":"P12M"}
         """;
 
     public static readonly IReadOnlyDictionary<string, string> ByOperation = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -48,6 +48,7 @@ public static class RequestExamples
         ["PatchPerk"] = """{"status":"paused"}""",
         ["AddCodes"] = """{"codes":["COFFEE10-7QX2","COFFEE10-9KD4"]}""",
         ["Rsvp"] = """{"answer":"accept"}""",
+        ["AdjustPoints"] = """{"points":50,"reason":"goodwill","note":"Parcel arrived two weeks late","countsTowardLifetime":false}""",
         ["CreateReward"] = """
             {"kind":"voucher","title":{"default":"Free coffee","fr":"Café offert"},"description":{"default":"Any size, in any store"},
              "costPoints":500,"stock":1000,"limit":{"count":1,"per":"week"},"availableFrom":"2026-12-01T00:00:00+01:00",

@@ -55,6 +55,18 @@ public static class RedisKeys
     /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
     public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
+    /// <summary>Hash: the member's lots, expiry date 'yyyymmdd' → points left (Scripts/lots.lua); only under a pointsExpiry policy.</summary>
+    public static RedisKey MemberLots(string programId, string memberId) => $"{P(programId)}:m:{memberId}:lots";
+
+    /// <summary>Sorted set: member id → the member's earliest lot expiry date as a number (yyyymmdd), read by the expiry job.</summary>
+    public static RedisKey LotsDue(string programId) => $"{P(programId)}:lots:due";
+
+    /// <summary>The stored answer of an adjustment's idempotency key (apart from activities' keys).</summary>
+    public static RedisKey AdjustmentIdempotency(string programId, string idempotencyKeyHash) => $"{P(programId)}:idem:adj:{idempotencyKeyHash}";
+
+    /// <summary>Counter: points (absolute) an API client adjusted in one local day (the daily cap of adjustments).</summary>
+    public static RedisKey ClientAdjustments(string programId, string clientId, string dayId) => $"{P(programId)}:adj:{clientId}:{dayId}";
+
     /// <summary>Set of target ids the member already contributed to with an activity type (unique-per-target rules).</summary>
     public static RedisKey MemberTargets(string programId, string memberId, string activityType) =>
         $"{P(programId)}:m:{memberId}:targets:{activityType}";
@@ -176,9 +188,6 @@ public static class RedisKeys
 
     /// <summary>Sorted set: reserved redemption ids by hold expiry (unix ms), swept by HoldExpiryJob and by every redemption.</summary>
     public static RedisKey RedemptionHolds(string programId) => $"{P(programId)}:holds";
-
-    /// <summary>The member's lots (expiry by lots; MemberPrefix + id + ':lots').</summary>
-    public static RedisKey MemberLots(string programId, string memberId) => $"{P(programId)}:m:{memberId}:lots";
 
     /// <summary>The stored answer of a redemption's idempotency key (apart from activities' keys: the same key may serve both).</summary>
     public static RedisKey RedemptionIdempotency(string programId, string idempotencyKeyHash) =>

@@ -173,6 +173,8 @@ public sealed class RewardsScripts
     public RedisScript UngrantPerkChunk { get; } = RedisScript.FromResource("perk-ungrant-chunk");
     public RedisScript ReadNews { get; } = RedisScript.FromResource("news-read");
     public RedisScript ReserveClient { get; } = RedisScript.FromResource("client-reserve");
+    public RedisScript ExpireLots { get; } = RedisScript.FromResource("lots-expire");
+    public RedisScript Adjust { get; } = RedisScript.FromResource("adjust");
     public RedisScript SaveReward { get; } = RedisScript.FromResource("reward-save");
     public RedisScript Redeem { get; } = RedisScript.FromResource("redeem");
     public RedisScript ChangeRedemption { get; } = RedisScript.FromResource("redemption-change");

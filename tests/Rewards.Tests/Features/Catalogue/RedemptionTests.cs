@@ -228,6 +228,37 @@ public sealed class RedemptionTests(RewardsApiFactory factory) : RewardApiTest(f
     }
 
     [Fact]
+    public async Task Redemption_TakesLotsEarliestExpiryFirst_AndCancelRefundsThemWithTheirOriginalDates()
+    {
+        var id = await CreateRewardsProgramAsync(pointsExpiry: "P12M");
+        await GiveAsync(id, "alice", 100);                               // a lot spendable through 2027-11-18
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(10));
+        await GiveAsync(id, "alice", 100);                               // and one through 2027-11-28
+        var reward = await CreateRewardAsync(id, Voucher(150));
+        async Task<string[]> Expiring() => [.. (await GetJsonAsync($"/v1/programs/{id}/members/alice/expiring?limit=100")).GetProperty("expiries")
+            .EnumerateArray().Select(e => $"{e.GetProperty("expiresOn").GetString()}:{e.GetProperty("points").GetInt64()}")];
+        static string[] LotsOf(JsonElement entry) => [.. entry.GetProperty("lots").EnumerateArray()
+            .Select(l => $"{l.GetProperty("expiresOn").GetString()}:{l.GetProperty("points").GetInt64()}")];
+
+        var held = await RedeemOkAsync(id, "alice", new { rewardId = reward, hold = true });
+        var split = (await GetMemberAsync(id, "alice")).GetProperty("balanceSplit");
+        Assert.Equal(["2027-11-28:50"], await Expiring());
+        Assert.Equal(50, split.GetProperty("available").GetInt64());
+        Assert.Equal(150, split.GetProperty("held").GetInt64());
+        Assert.Equal("20271118:100,20271128:50", held.GetProperty("lots").GetString());
+        var debit = (await GetLedgerAsync(id, "alice")).First(e => e.GetProperty("kind").GetString() == "redemption");
+        Assert.Equal(["2027-11-18:100", "2027-11-28:50"], LotsOf(debit));
+
+        await MoveAsync(id, "alice", held.GetProperty("redemptionId").GetString()!, "cancel");
+
+        Assert.Equal(["2027-11-18:100", "2027-11-28:100"], await Expiring());
+        var refund = (await GetLedgerAsync(id, "alice")).First(e => e.GetProperty("kind").GetString() == "refund");
+        Assert.Equal(["2027-11-18:100", "2027-11-28:50"], LotsOf(refund));
+        Assert.Equal(0, (await GetMemberAsync(id, "alice")).GetProperty("balanceSplit").GetProperty("held").GetInt64());
+        await AssertLedgerSumsToBalanceAsync(id, "alice");
+    }
+
+    [Fact]
     public async Task CancellingAHold_PutsItsUnrevealedCodeBack()
     {
         var id = await CreateRewardsProgramAsync();

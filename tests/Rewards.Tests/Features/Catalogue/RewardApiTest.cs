@@ -9,9 +9,11 @@ namespace Rewards.Tests.Features.Catalogue;
 public abstract class RewardApiTest(RewardsApiFactory factory) : ApiTest(factory)
 {
     /// <summary>'gift' gives 100 points, 'tip' 1 point: any balance is a few activities away.</summary>
-    protected Task<string> CreateRewardsProgramAsync(object? redemptions = null, string timeZone = "Europe/Paris") => CreateProgramAsync(new
+    protected Task<string> CreateRewardsProgramAsync(object? redemptions = null, string timeZone = "Europe/Paris", string? pointsExpiry = null) =>
+        CreateProgramAsync(new
     {
         timeZone,
+        pointsExpiry,
         rules = new Dictionary<string, object> { ["gift"] = new { points = 100 }, ["tip"] = new { points = 1 } },
         tiers = new[] { new { name = "Bronze", minLifetimePoints = 0 }, new { name = "Gold", minLifetimePoints = 1000 } },
         badges = new[] { new { id = "tipper", name = "Tipper", when = new { activityType = "tip", count = 3 } } },

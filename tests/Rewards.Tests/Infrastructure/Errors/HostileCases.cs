@@ -78,6 +78,7 @@ internal static class HostileCases
         ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
         ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
         ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
+        ["AdjustmentRequest.note"] = Rewards.Api.Features.Lots.AdjustPoints.MaxNoteLength,
         ["BulkModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["BatchActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
@@ -675,6 +676,11 @@ internal static class HostileCases
             ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
             ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
             ("ModerateMany", "BulkModerationRequest.reason", "missing" or "null") => "the reason is optional",
+            // An adjustment removes points when negative; its note and the lifetime flag are optional.
+            ("AdjustPoints", "AdjustmentRequest.points", "negative") => "a negative adjustment removes points",
+            ("AdjustPoints", "AdjustmentRequest.note" or "AdjustmentRequest.countsTowardLifetime", "missing" or "null") => "optional field",
+            // No expiry policy is 'none', the default.
+            (_, "ProgramRequest.pointsExpiry", "missing" or "null") => "optional field: points never expire",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
@@ -797,6 +803,7 @@ internal static class HostileCases
             "ProgramRequest.timeZone" => "America/New_York",
             "ProgramRequest.rules" => new JsonObject { ["review"] = ValidObject("EarningRuleRequest", Schema("EarningRuleRequest")) },
             "ProgramRequest.leaderboardRetention" => 6,
+            "ProgramRequest.pointsExpiry" => "P12M",
             "ProgramRequest.tiers" or "ProgramRequest.badges" => new JsonArray(ValidItem(field, 0), ValidItem(field, 1)),
             "EarningRuleRequest.points" => 10,
             "EarningRuleRequest.dailyCap" => 5,
@@ -869,6 +876,10 @@ internal static class HostileCases
             "PerkStatusRequest.status" => "paused",
             "CodesRequest.codes" => new JsonArray("REFILL-1", "REFILL-2"),
             "RsvpRequest.answer" => "accept",
+            "AdjustmentRequest.points" => 5,
+            "AdjustmentRequest.reason" => "goodwill",
+            "AdjustmentRequest.note" => "late parcel",
+            "AdjustmentRequest.countsTowardLifetime" => false,
             "QuotaOverrides.maxPerks" => 500,
             "QuotaOverrides.maxCodesPerPool" => 50_000,
             "QuotaOverrides.maxCodesPerRequest" => 5_000,
