@@ -3,7 +3,8 @@ using Rewards.Faults;
 // Fault-injection tool for scripts/faults (not a test project):
 //   drive  — sends awards at full speed from many workers and records every request and its answer (JSON lines);
 //   check  — reads those answers, retries the failed ones with their Idempotency-Key, and audits Redis;
-//   grants — audits one perk's grant run in Redis (one run, every member granted once, the Hangfire job's executions).
+//   grants — audits one perk's grant run in Redis (one run, every member granted once, the Hangfire job's executions);
+//   redeem-drive / redeem-check — redemptions under the same outage (phase 5), audited through the API.
 // Exit code 0 when every check passed, 1 when one failed, 2 on bad usage.
 try
 {
@@ -17,6 +18,8 @@ try
         "drive" => await Drive.RunAsync(options),
         "check" => await Check.RunAsync(options),
         "grants" => await GrantAudit.RunAsync(options),
+        "redeem-drive" => await Redemptions.DriveAsync(options),
+        "redeem-check" => await Redemptions.CheckAsync(options),
         _ => Usage(),
     };
 }
@@ -35,6 +38,9 @@ static int Usage()
                                     [--killed-at MS --restarted-at MS --ready-at MS] [--max-down-latency-ms 1000]
                                     [--recovery-limit-ms 5000] [--replay-sample 500]
                Rewards.Faults grants --redis HOST:PORT --program ID --perk ID [--executions 1] [--servers PID=LABEL,...]
+               Rewards.Faults redeem-drive --url URL --token TOKEN --program ID --reward ID --out FILE --stop-file FILE
+                                    [--workers 16] [--members 200]
+               Rewards.Faults redeem-check --results FILE --url URL --token TOKEN --program ID --reward ID --initial-stock N [--members 200]
         """);
     return 2;
 }
