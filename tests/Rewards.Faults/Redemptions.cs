@@ -125,6 +125,10 @@ public static class Redemptions
         report.Check(retried.All(r => r.Status is 201 or 409), $"{failed.Count} failed redemption requests retried: " +
             $"{retried.Count(r => r.Status == 201)} answered 201 ({retried.Count(r => r.Replayed)} replayed), {retried.Count(r => r.Status == 409)} refused; " +
             $"other: {retried.Count(r => r.Status is not (201 or 409))}");
+        foreach (var other in retried.Where(r => r.Status is not (201 or 409)).Take(5))
+        {
+            Report.Info($"retry of {other.Key} (member {other.Member}): {Drive.StatusName(other.Status)} {other.Error}");
+        }
         var final = answers.Where(a => a.Status == 201).Concat(retried.Where(r => r.Status == 201))
             .GroupBy(a => a.Key).ToDictionary(g => g.Key, g => g.First());
 
