@@ -6,20 +6,21 @@
 -- redemption stays reserved until holdUntil (points held in the member's 'held'); without, it is confirmed at once.
 -- Returns {'created', view...} | {'replayed', view...} | {'conflict'} | {'refused', reason, detail...} | {'missing', 'member'|'reward'}
 --   | {'one_perk'} (a perk reward is redeemed one at a time) | {'voucher_taken'} (a generated voucher exists already: the API generates others and runs again)
--- The idempotency record's answer is the redemption id, or '!' .. reason for a refusal (a replay refuses the same way).
+-- The idempotency record (module idempotency, the store of every write path; the key hash is the redemption key's, apart
+-- from activities') holds the redemption id, or '!' .. reason for a refusal (a replay refuses the same way).
 
 --!include layout
 --!include codes
 --!include member
 --!include ledger
 --!include kpis
---!include idem
+--!include idempotency
 --!include lots
 --!include redemption
 
 local L = layout.new()
 --!keys
-local IDEMPOTENCY = L.key()
+local IDEMPOTENCY = L.key(idempotency.KEY_COUNT) -- the idempotency record's keys (IdempotencySlot)
 local MEMBER = L.key()
 local LEDGER = L.key()
 local LOTS = L.key()                  -- the member's lots
@@ -33,7 +34,7 @@ local PROGRAM_REDEMPTIONS = L.key()
 local HOLDS = L.key()
 local STATS = L.key()                 -- KPI hash of the local day
 --!args
-local REQUEST_HASH = L.arg()
+local IDEMPOTENCY_ARGS = L.arg(idempotency.ARG_COUNT) -- the idempotency record's arguments (IdempotencySlot)
 local REDEMPTION_ID = L.arg()
 local MEMBER_ID = L.arg()
 local REWARD_ID = L.arg()
@@ -47,7 +48,6 @@ local MONTH = L.arg()
 local LIMIT_TTL = L.arg()             -- s, for a periodic limit counter
 local VOUCHERS = L.arg()              -- comma-separated generated voucher codes (kind voucher), else ''
 local CLIENT = L.arg()                -- the client that asked (a member token: 'member')
-local IDEMPOTENCY_TTL = L.arg()       -- s
 local KPI_TTL = L.arg()               -- s
 local MEMBER_PREFIX = L.arg()
 local REWARD_PREFIX = L.arg()
@@ -57,9 +57,10 @@ local SWEEP_MAX = L.arg()             -- due holds released per run at most
 --!end
 
 local S, R = codes.redemption, codes.refusal
-local idemKey, requestHash, now = KEYS[IDEMPOTENCY], ARGV[REQUEST_HASH], tonumber(ARGV[NOW])
-local seen = idem.check(idemKey, requestHash)
-if seen == 'conflict' then return {'conflict'} end
+local idemK, idemA, now = IDEMPOTENCY - 1, IDEMPOTENCY_ARGS - 1, tonumber(ARGV[NOW])
+local seen = idempotency.find(idemK, idemA, false)
+if seen == false then return {'conflict'} end
+if seen then seen = string.sub(seen, 9) end -- the record is the request's 8-byte check, then the answer
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
   redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE],
   stats = KEYS[STATS], kpiTtl = ARGV[KPI_TTL], now = now})
@@ -86,7 +87,7 @@ if kind == 'perk' and qty ~= 1 then kpis.flush(); return {'one_perk'} end
 local balance, held = tonumber(m[2]) or 0, tonumber(m[3]) or 0
 
 local function refuse(reason, ...)
-  idem.store(idemKey, requestHash, '!' .. reason, ARGV[IDEMPOTENCY_TTL])
+  idempotency.store(idemK, idemA, '!' .. reason)
   kpis.flush()
   return {'refused', reason, ...}
 end
@@ -152,7 +153,7 @@ redis.call('ZADD', KEYS[HOLDS], hold and tonumber(ARGV[HOLD_UNTIL]) or now, id)
 ledger.append(KEYS[LEDGER], codes.ledger.redemption, id, 'reward', rewardId, -cost, 0, balance, now,
   hold and S.reserved or S.confirmed, {'reward', rewardId, 'quantity', tostring(qty), 'lots', taken})
 if not hold then rd.confirm(id) end
-idem.store(idemKey, requestHash, id, ARGV[IDEMPOTENCY_TTL])
+idempotency.store(idemK, idemA, id)
 kpis.flush()
 local view = rd.view(id)
 table.insert(view, 1, 'created')

@@ -55,7 +55,8 @@ public static class RedeemReward
         var now = clock.GetUtcNow();
         var quantity = request.Quantity ?? 1;
         var holdUntil = request.Hold == true ? now.AddMinutes(request.HoldMinutes ?? settings.HoldMinutes) : (DateTimeOffset?)null;
-        var command = new RedeemCommand(program, Hash(idempotencyKey!),
+        // The key's hash is taken apart from activities' ("redemption\n" first): one key may serve an activity and a redemption.
+        var command = new RedeemCommand(program, Hash("redemption\n" + idempotencyKey!),
             Hash($"{memberId}\n{request.RewardId}\n{quantity}\n{request.Hold == true}\n{request.HoldMinutes}"), memberId, request.RewardId!,
             quantity, holdUntil, now, user.IsMemberToken() ? "member" : user.ClientIdOf() ?? "");
         for (var attempt = 1; ; attempt++)

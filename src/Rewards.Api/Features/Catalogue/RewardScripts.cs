@@ -12,10 +12,10 @@ public sealed record RewardSaveScript(
 /// <summary>The keys and arguments of redeem.lua (which names the same list, in order).</summary>
 [LuaScript("redeem")]
 public sealed record RedeemScript(
-    RedisKey Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey Reward, RedisKey RewardCodes, RedisKey RewardCodeSet,
+    IdempotencySlot Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey Reward, RedisKey RewardCodes, RedisKey RewardCodeSet,
     RedisKey Redemption, RedisKey MemberRedemptions, RedisKey ProgramRedemptions, RedisKey Holds, RedisKey Stats,
-    string RequestHash, string RedemptionId, string MemberId, string RewardId, long Quantity, bool Hold, long HoldUntil, long Now,
-    string Day, string Week, string Month, long LimitTtl, string Vouchers, string Client, long IdempotencyTtl, long KpiTtl,
+    string RedemptionId, string MemberId, string RewardId, long Quantity, bool Hold, long HoldUntil, long Now,
+    string Day, string Week, string Month, long LimitTtl, string Vouchers, string Client, long KpiTtl,
     string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix, long SweepMax) : IScriptArgs;
 
 /// <summary>The keys and arguments of redemption-change.lua (which names the same list, in order).</summary>

@@ -41,9 +41,6 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
 {
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
-    /// <summary>Idempotency keys of redemptions are remembered for 48 hours, as activities' are.</summary>
-    public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
-
     /// <summary>A periodic limit counter outlives its longest period (a month) with a margin.</summary>
     private static readonly TimeSpan LimitCounterRetention = TimeSpan.FromDays(40);
 
@@ -129,13 +126,13 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
         var periods = ProgramTime.PeriodsOf(c.Now, c.Program.Zone);
         var id = Infrastructure.Ids.NewId();
         var r = (RedisResult[])(await scripts.Redeem.RunAsync(redis.GetDatabase(), ScriptArgs<RedeemScript>.Build(new(
-            RedisKeys.RedemptionIdempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId), RedisKeys.Ledger(p, c.MemberId),
+            IdempotencySlot.For(p, c.IdempotencyKeyHash, c.RequestHash, c.Now), RedisKeys.Member(p, c.MemberId), RedisKeys.Ledger(p, c.MemberId),
             RedisKeys.MemberLots(p, c.MemberId), RedisKeys.LotsDue(p), RedisKeys.Reward(p, c.RewardId), RedisKeys.RewardCodes(p, c.RewardId),
             RedisKeys.RewardCodeSet(p, c.RewardId), RedisKeys.Redemption(p, id), RedisKeys.MemberRedemptions(p, c.MemberId),
             RedisKeys.ProgramRedemptions(p), RedisKeys.RedemptionHolds(p), RedisKeys.Stats(p, periods.Day),
-            c.RequestHash, id, c.MemberId, c.RewardId, c.Quantity, c.HoldUntil is not null, c.HoldUntil is { } h ? ProgramTime.ToUnixMs(h) : 0,
+            id, c.MemberId, c.RewardId, c.Quantity, c.HoldUntil is not null, c.HoldUntil is { } h ? ProgramTime.ToUnixMs(h) : 0,
             ProgramTime.ToUnixMs(c.Now), periods.Day, periods.Week, periods.Month, (long)LimitCounterRetention.TotalSeconds, vouchers, c.Client,
-            (long)IdempotencyRetention.TotalSeconds, insights.Value.RetentionSeconds, RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p),
+            insights.Value.RetentionSeconds, RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p),
             RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p), SweepPerRun))))!;
         return (string)r[0]! switch
         {

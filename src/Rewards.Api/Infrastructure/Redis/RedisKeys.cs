@@ -199,8 +199,4 @@ public static class RedisKeys
 
     /// <summary>Sorted set: reserved redemption ids by hold expiry (unix ms), swept by HoldExpiryJob and by every redemption.</summary>
     public static RedisKey RedemptionHolds(string programId) => $"{P(programId)}:holds";
-
-    /// <summary>The stored answer of a redemption's idempotency key (apart from activities' keys: the same key may serve both).</summary>
-    public static RedisKey RedemptionIdempotency(string programId, string idempotencyKeyHash) =>
-        $"{P(programId)}:idem:rd:{idempotencyKeyHash}";
 }
