@@ -332,6 +332,28 @@ public sealed class RedemptionTests(RewardsApiFactory factory) : RewardApiTest(f
     }
 
     [Fact]
+    public async Task Cancel_GivesTheLimitSlotBack_AndAFailedDeliveryCanBeRefunded()
+    {
+        var id = await CreateRewardsProgramAsync();
+        await GiveAsync(id, "alice", 100);
+        var once = await CreateRewardAsync(id, new { kind = "physical", title = new { @default = "Mug" }, costPoints = 30, stock = 5,
+            limit = new { count = 1 } });
+        var first = (await RedeemOkAsync(id, "alice", new { rewardId = once })).GetProperty("redemptionId").GetString()!;
+        await AssertRefusedAsync(await RedeemAsync(id, "alice", new { rewardId = once }), HttpStatusCode.Conflict, "limit_reached");
+
+        await PostJsonAsync($"/v1/programs/{id}/redemptions/{first}/fulfilment", new { status = "failed" }, HttpStatusCode.OK);
+        var refunded = await MoveAsync(id, "alice", first, "cancel");
+        var again = await RedeemOkAsync(id, "alice", new { rewardId = once });
+
+        Assert.Equal("cancelled", refunded.GetProperty("state").GetString());
+        Assert.Equal("failed", refunded.GetProperty("fulfilment").GetString());
+        Assert.Equal("pending", again.GetProperty("fulfilment").GetString());
+        Assert.Equal(70, await BalanceAsync(id, "alice"));
+        Assert.Equal(4, (await RewardAsync(id, once)).GetProperty("stockLeft").GetInt64());
+        await AssertLedgerSumsToBalanceAsync(id, "alice");
+    }
+
+    [Fact]
     public async Task PerkReward_GrantsTheOfferInTheInbox_LikeAScheduledGrant()
     {
         var id = await CreateRewardsProgramAsync();
