@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
@@ -11,6 +12,7 @@ using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
 using Rewards.Api.Features.Catalogue;
+using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -36,6 +38,8 @@ builder.Services
     .AddRewardsFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddEventsFeature()
+    .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -60,6 +64,8 @@ app.MapRewardsApi();
 app.MapRedemptionsApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapEventsApi();
+app.MapWebhooksApi();
 
 app.Run();
 

@@ -5,6 +5,9 @@ using Rewards.Faults;
 //   check  — reads those answers, retries the failed ones with their Idempotency-Key, and audits Redis;
 //   grants — audits one perk's grant run in Redis (one run, every member granted once, the Hangfire job's executions);
 //   redeem-drive / redeem-check — redemptions under the same outage (phase 5), audited through the API.
+//   receive — a webhook receiver: records the webhook-id of every delivery (a file of lines), answers 200;
+//   emit   — appends events to a program's event stream at a given rate (as the API's scripts do with every change);
+//   webhooks — compares the events emitted with the ids received: emitted, delivered, duplicates, lost (must be 0).
 // Exit code 0 when every check passed, 1 when one failed, 2 on bad usage.
 try
 {
@@ -20,6 +23,9 @@ try
         "grants" => await GrantAudit.RunAsync(options),
         "redeem-drive" => await Redemptions.DriveAsync(options),
         "redeem-check" => await Redemptions.CheckAsync(options),
+        "receive" => await WebhookFaults.ReceiveAsync(options),
+        "emit" => await WebhookFaults.EmitAsync(options),
+        "webhooks" => await WebhookFaults.AuditAsync(options),
         _ => Usage(),
     };
 }
@@ -41,6 +47,9 @@ static int Usage()
                Rewards.Faults redeem-drive --url URL --token TOKEN --program ID --reward ID --out FILE --stop-file FILE
                                     [--workers 16] [--members 200]
                Rewards.Faults redeem-check --results FILE --url URL --token TOKEN --program ID --reward ID --initial-stock N [--members 200]
+               Rewards.Faults receive --port PORT --out FILE
+               Rewards.Faults emit --redis HOST:PORT --program ID --count N [--rate 2000]
+               Rewards.Faults webhooks --redis HOST:PORT --program ID --received FILE [--endpoint ID]
         """);
     return 2;
 }

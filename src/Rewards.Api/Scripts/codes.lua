@@ -10,6 +10,7 @@
 --   refusal why a redemption is refused: insufficient_points, out_of_stock, limit_reached, not_eligible, not_available,
 --           member_suspended
 --   fulfilment  a physical reward's delivery: pending, shipped, delivered, failed
+--   event   event types of the program's event stream (events.lua; C#: Features/Events/EventTypes.cs, tested to agree)
 -- The C# side reads the same strings. Erasure keeps every reason code here (ErasureTests); scripts write no reason literally.
 
 return {
@@ -32,4 +33,13 @@ return {
     notEligible = 'not_eligible', notAvailable = 'not_available', memberSuspended = 'member_suspended',
   },
   fulfilment = {pending = 'pending', shipped = 'shipped', delivered = 'delivered', failed = 'failed'},
+  event = {
+    awarded = 'activity.awarded', pending = 'activity.pending', approved = 'activity.approved', rejected = 'activity.rejected',
+    reversed = 'activity.reversed', tierChanged = 'member.tier_changed', badgeEarned = 'member.badge_earned',
+    flagged = 'member.flagged', suspended = 'member.suspended', reinstated = 'member.reinstated', erased = 'member.erased',
+    perkGranted = 'perk.granted', perkClaimed = 'perk.claimed', accepted = 'invitation.accepted',
+    waitlisted = 'invitation.waitlisted', promoted = 'invitation.promoted', declined = 'invitation.declined',
+    periodClosed = 'leaderboard.period_closed', overtaken = 'leaderboard.overtaken',
+    webhookDisabled = 'webhook.disabled',
+  },
 }

@@ -199,6 +199,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programs/{programId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll the program's events, oldest first, paged by event id
+         * @description Events after `after` (an event id; without it, from the oldest event kept), of the `types` given (comma-separated; all without), at most `limit` (1–1,000, default 100). Poll again with `nextAfter`. With `types`, a page reads at most 10,000 events, so it may hold fewer than `limit`: continue from `nextAfter`. `reset` says `after` is older than the oldest event kept (retention): some events are gone, reload your state. Each event's `data` has the schema named for its type in docs/events.md (components `*Data`).
+         */
+        get: operations["ListEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the program's events live (Server-Sent Events)
+         * @description `text/event-stream`: each event is `id:` (its id), `event:` (its type) and `data:` (the same envelope as `GET .../events`). Send `Last-Event-ID` (an event id) to resume after it: the events since are sent first. When it is older than the oldest event kept, a `reset` event says to reload your state (its id resumes from now). A comment line (`: heartbeat`) every 15 s keeps proxies open; a client that falls 1,000 events behind gets an `end` event and is disconnected.
+         */
+        get: operations["StreamProgramEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow one member's events live (Server-Sent Events)
+         * @description The member's own events only (a member token for themselves, `me` included, or rewards.read). `text/event-stream`: each event is `id:` (its id), `event:` (its type) and `data:` (the same envelope as `GET .../events`). Send `Last-Event-ID` (an event id) to resume after it: the events since are sent first. When it is older than the oldest event kept, a `reset` event says to reload your state (its id resumes from now). A comment line (`: heartbeat`) every 15 s keeps proxies open; a client that falls 1,000 events behind gets an `end` event and is disconnected.
+         */
+        get: operations["StreamMemberEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1015,10 +1075,180 @@ export interface paths {
         patch: operations["PatchReward"];
         trace?: never;
     };
+    "/v1/programs/{programId}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the program's webhook endpoints (never their secrets)
+         * @description Oldest first. Paged: `offset` (0 to 1,000,000, default 0) and `limit` (1 to 100, default 20); `total` counts every item.
+         */
+        get: operations["ListWebhooks"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Events appended from now on are POSTed to the URL, signed as Standard Webhooks specify (docs/webhooks.md). The signing secret (`whsec_...`) is shown only in this answer. `eventTypes` left out: every type. Outside Development the URL must be https and reach a public address. 409 when the program has 20 endpoints.
+         */
+        post: operations["CreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint: URL, event types, enabled or why disabled, failing since when */
+        get: operations["GetWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint with its delivery log */
+        delete: operations["DeleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint's URL, event types, description, or enable or disable it
+         * @description Fields left out (or null) stay as they are. Enabling an endpoint clears its failure state; events whose delivery failed meanwhile can be replayed (`POST .../replay`).
+         */
+        patch: operations["PatchWebhook"];
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret; the previous one stays valid for 24 hours
+         * @description The new secret is shown only in this answer. For 24 hours deliveries carry two signatures (new and previous secret, space separated in `webhook-signature`), so receivers can switch without losing a message.
+         */
+        post: operations["RotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The endpoint's delivery log, newest attempt first
+         * @description One entry per attempt: event, attempt number, time, latency, HTTP status, outcome, next attempt, error, the first 1 KB of the answer. The log keeps the last `Rewards:Webhooks:DeliveryLogLength` attempts (1,000). Paged with `cursor` (the `nextCursor` of the previous page) and `limit` (1–100, default 20).
+         */
+        get: operations["ListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}/deliveries/{eventId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one event to the endpoint again
+         * @description Any event still in the program's stream, delivered or not. Replays are retried like new events but do not count toward disabling the endpoint.
+         */
+        post: operations["ReplayWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send again every event whose delivery failed since a time
+         * @description Queues the events whose delivery to this endpoint failed for good (retries exhausted, or the endpoint was disabled) at or after `since`, at most 10,000 per call (`failed` says how many there are in all).
+         */
+        post: operations["ReplayFailedWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/webhooks/{webhookId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed 'webhook.test' message now and answer what the endpoint replied
+         * @description Sent once (no retry), also to a disabled endpoint; logged in the delivery log; never counts toward disabling.
+         */
+        post: operations["TestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The data of `activity.approved` events: A moderator approved a pending activity: its points are awarded. */
+        ActivityApprovedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
+        /** @description The data of `activity.awarded` events: An activity earned points at once. */
+        ActivityAwardedData: {
+            activityId?: string;
+            type?: string;
+            targetId?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
         ActivityCard: {
             type?: string;
             /** Format: int32 */
@@ -1031,6 +1261,21 @@ export interface components {
             /** Format: int32 */
             cooldownSeconds?: number | null;
             requiresApproval?: boolean;
+        };
+        /** @description The data of `activity.pending` events: An activity's points wait for moderation (the rule requires approval, or the velocity rule held it). */
+        ActivityPendingData: {
+            activityId?: string;
+            type?: string;
+            targetId?: string | null;
+            /** Format: int64 */
+            pendingPoints?: number;
+            reason?: string | null;
+        };
+        /** @description The data of `activity.rejected` events: A moderator rejected a pending activity: it earns nothing. (An activity refused by a rule at recording emits no event.) */
+        ActivityRejectedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
         };
         ActivityResult: {
             activityId?: string;
@@ -1051,6 +1296,18 @@ export interface components {
             newBadges?: string[];
             /** Format: date-time */
             retryAt?: string | null;
+        };
+        /** @description The data of `activity.reversed` events: A moderator reversed (clawed back) an awarded activity. */
+        ActivityReversedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
         };
         ActivityView: {
             activityId?: string;
@@ -1312,6 +1569,12 @@ export interface components {
             /** Format: int32 */
             generateCodes?: number | null;
         };
+        CreateWebhookRequest: {
+            url: string;
+            eventTypes?: string[] | null;
+            description?: string | null;
+            enabled?: boolean | null;
+        };
         CreatedClient: {
             clientId?: string;
             clientSecret?: string;
@@ -1320,6 +1583,10 @@ export interface components {
             scopes?: string[];
             /** Format: date-time */
             createdAt?: string;
+        };
+        CreatedWebhook: {
+            endpoint?: components["schemas"]["WebhookEndpoint"];
+            secret?: string;
         };
         DayStats: {
             date?: string;
@@ -1340,6 +1607,10 @@ export interface components {
             pointsExpired?: number;
             /** Format: int64 */
             pointsAdjusted?: number;
+        };
+        DeliveryList: {
+            deliveries?: components["schemas"]["WebhookDelivery"][];
+            nextCursor?: string | null;
         };
         EarnedBadge: {
             id?: string;
@@ -1368,6 +1639,11 @@ export interface components {
             /** Format: int32 */
             cooldownSeconds?: number | null;
             requiresApproval?: boolean | null;
+        };
+        EventPage: {
+            events?: components["schemas"]["ProgramEvent"][];
+            nextAfter?: string | null;
+            reset?: boolean;
         };
         EventRequest: {
             venue?: string | null;
@@ -1415,6 +1691,22 @@ export interface components {
             /** Format: int64 */
             total?: number;
         };
+        /** @description The data of `invitation.accepted` events: A member accepted an event invitation and has a seat. */
+        InvitationAcceptedData: {
+            perkId?: string;
+        };
+        /** @description The data of `invitation.declined` events: A member declined an event invitation (giving back their seat or waitlist place). */
+        InvitationDeclinedData: {
+            perkId?: string;
+        };
+        /** @description The data of `invitation.promoted` events: A seat was freed: the first waitlisted member got it. */
+        InvitationPromotedData: {
+            perkId?: string;
+        };
+        /** @description The data of `invitation.waitlisted` events: A member accepted an event invitation that was full: they are on its waitlist. */
+        InvitationWaitlistedData: {
+            perkId?: string;
+        };
         LeaderboardArchive: {
             board?: string;
             /** @enum {string} */
@@ -1438,6 +1730,16 @@ export interface components {
             /** Format: int64 */
             score?: number;
         };
+        /** @description The data of `leaderboard.overtaken` events: Another member's award moved them past this member inside the top 100 of the all-time points board. */
+        LeaderboardOvertakenData: {
+            board?: string;
+            byMemberId?: string;
+            activityId?: string;
+            /** Format: int64 */
+            rank?: number;
+            /** Format: int64 */
+            points?: number;
+        };
         LeaderboardPage: {
             board?: string;
             /** @enum {string} */
@@ -1450,6 +1752,14 @@ export interface components {
             /** Format: int64 */
             total?: number;
             entries?: components["schemas"]["LeaderboardEntry"][];
+        };
+        /** @description The data of `leaderboard.period_closed` events: A leaderboard period ended and its archive (final top 100) is ready. */
+        LeaderboardPeriodClosedData: {
+            board?: string;
+            window?: string;
+            period?: string;
+            /** Format: int64 */
+            total?: number;
         };
         LedgerEntry: {
             id?: string;
@@ -1481,6 +1791,13 @@ export interface components {
             /** Format: int64 */
             points?: number;
         };
+        /** @description The data of `member.badge_earned` events: A member earned a badge. */
+        MemberBadgeEarnedData: {
+            activityId?: string;
+            badgeId?: string;
+        };
+        /** @description The data of `member.erased` events: A member was erased (right to be forgotten); their earlier events are deleted from the stream. */
+        MemberErasedData: Record<string, never>;
         MemberExport: {
             programId?: string;
             /** Format: date-time */
@@ -1491,6 +1808,10 @@ export interface components {
             perks?: components["schemas"]["MemberPerk"][];
             standings?: components["schemas"]["BoardStanding"][];
             ledger?: components["schemas"]["LedgerEntry"][];
+        };
+        /** @description The data of `member.flagged` events: The velocity rule flagged a member for review. */
+        MemberFlaggedData: {
+            activityId?: string;
         };
         MemberList: {
             members?: components["schemas"]["MemberProfile"][];
@@ -1545,6 +1866,8 @@ export interface components {
             /** Format: int32 */
             bestStreak?: number;
         };
+        /** @description The data of `member.reinstated` events: A suspended member was reinstated. */
+        MemberReinstatedData: Record<string, never>;
         MemberRequest: {
             displayName?: string | null;
             locale?: string | null;
@@ -1564,6 +1887,16 @@ export interface components {
             /** Format: int64 */
             score?: number;
             entries?: components["schemas"]["LeaderboardEntry"][];
+        };
+        /** @description The data of `member.suspended` events: A member was suspended. */
+        MemberSuspendedData: Record<string, never>;
+        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal, dropped to) another tier. */
+        MemberTierChangedData: {
+            activityId?: string;
+            /** Format: int32 */
+            tier?: number;
+            /** Format: int32 */
+            previousTier?: number;
         };
         ModerationRequest: {
             reason?: string | null;
@@ -1640,10 +1973,20 @@ export interface components {
             /** Format: date-time */
             expiresAt?: string | null;
         };
+        PatchWebhookRequest: {
+            url?: string | null;
+            eventTypes?: string[] | null;
+            description?: string | null;
+            enabled?: boolean | null;
+        };
         PendingList: {
             activities?: components["schemas"]["ActivityView"][];
             /** Format: int64 */
             total?: number;
+        };
+        /** @description The data of `perk.claimed` events: A member claimed an offer: a code was handed out (the code is not in the event). */
+        PerkClaimedData: {
+            perkId?: string;
         };
         PerkCounts: {
             /** Format: int64 */
@@ -1666,6 +2009,11 @@ export interface components {
             schedule?: components["schemas"]["Schedule"];
             /** Format: date-time */
             createdAt?: string;
+        };
+        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member). */
+        PerkGrantedData: {
+            perkId?: string;
+            runId?: string;
         };
         PerkList: {
             perks?: components["schemas"]["PerkView"][];
@@ -1727,6 +2075,17 @@ export interface components {
             tiers?: components["schemas"]["Tier"][];
             badges?: components["schemas"]["Badge"][];
             leaderboards?: components["schemas"]["BoardCard"][];
+        };
+        ProgramEvent: {
+            id?: string;
+            type?: string;
+            programId?: string;
+            memberId?: string | null;
+            /** Format: int64 */
+            sequence?: number | null;
+            /** Format: date-time */
+            occurredAt?: string;
+            data?: unknown;
         };
         ProgramList: {
             programs?: components["schemas"]["ProgramSummary"][];
@@ -1881,6 +2240,16 @@ export interface components {
             closedAt?: string | null;
             lots?: string | null;
         };
+        ReplayQueued: {
+            /** Format: int64 */
+            queued?: number;
+            /** Format: int64 */
+            failed?: number;
+        };
+        ReplayRequest: {
+            /** Format: date-time */
+            since: string;
+        };
         RewardAudience: {
             minTier?: string | null;
             badge?: string | null;
@@ -1953,6 +2322,11 @@ export interface components {
             /** Format: date-time */
             updatedAt?: string;
         };
+        RotatedSecret: {
+            secret?: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string;
+        };
         RsvpRequest: {
             /** @enum {string} */
             answer: "accept" | "decline";
@@ -1983,6 +2357,16 @@ export interface components {
             timeZone?: string;
             days?: components["schemas"]["DayStats"][];
             totals?: components["schemas"]["DayStats"];
+        };
+        TestDelivery: {
+            messageId?: string;
+            delivered?: boolean;
+            /** Format: int32 */
+            status?: number | null;
+            /** Format: int64 */
+            latencyMs?: number;
+            error?: string | null;
+            response?: string | null;
         };
         Tier: {
             name?: string;
@@ -2017,6 +2401,54 @@ export interface components {
         VelocityRule: {
             /** Format: int32 */
             maxPerMinute?: number;
+        };
+        WebhookDelivery: {
+            id?: string;
+            eventId?: string;
+            eventType?: string;
+            kind?: string;
+            /** Format: int32 */
+            attempt?: number;
+            /** Format: date-time */
+            at?: string;
+            /** Format: int64 */
+            latencyMs?: number;
+            /** Format: int32 */
+            status?: number | null;
+            outcome?: string;
+            /** Format: date-time */
+            nextAttemptAt?: string | null;
+            error?: string | null;
+            response?: string | null;
+        };
+        /** @description The data of `webhook.disabled` events: A webhook endpoint was disabled: it answered 410 Gone, or its deliveries failed for 5 days (docs/webhooks.md). */
+        WebhookDisabledData: {
+            endpointId?: string;
+            url?: string;
+            reason?: string;
+        };
+        WebhookEndpoint: {
+            id?: string;
+            url?: string;
+            eventTypes?: string[];
+            description?: string | null;
+            enabled?: boolean;
+            disabledReason?: string | null;
+            /** Format: date-time */
+            disabledAt?: string | null;
+            /** Format: date-time */
+            failingSince?: string | null;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        WebhookList: {
+            endpoints?: components["schemas"]["WebhookEndpoint"][];
+            /** Format: int64 */
+            total?: number;
         };
     };
     responses: never;
@@ -2901,6 +3333,198 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListEvents: {
+        parameters: {
+            query?: {
+                after?: string;
+                types?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StreamProgramEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StreamMemberEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
             };
             /** @description No token, or an invalid, expired or tampered one. */
             401: {
@@ -6548,6 +7172,690 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListWebhooks: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://crm.example.com/hooks/rewards",
+                 *       "eventTypes": [
+                 *         "tier.changed",
+                 *         "badge.earned",
+                 *         "member.*"
+                 *       ],
+                 *       "description": "CRM sync"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PatchWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "eventTypes": [
+                 *         "tier.changed",
+                 *         "redemption.created"
+                 *       ],
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["PatchWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReplayWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayQueued"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReplayFailedWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "since": "2026-11-01T08:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayQueued"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestDelivery"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Insights;
 using System.Globalization;
 using Rewards.Api.Features.Leaderboards;
@@ -29,7 +30,8 @@ public sealed record AwardCommand(
     ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
-public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights)
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights,
+    IOptions<EventsOptions> events)
 {
     /// <summary>Idempotency keys are remembered for at least 48 hours (the contract promises at least 24).</summary>
     public static TimeSpan IdempotencyRetention => IdempotencySlot.Retention;
@@ -100,7 +102,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
             RedisKeys.MemberLots(p, c.MemberId), RedisKeys.LotsDue(p),
-            c.Program.Expiry.IsNone ? "" : c.Program.Expiry.LotOf(ProgramTime.LocalDate(c.Now, c.Program.Zone))));
+            c.Program.Expiry.IsNone ? "" : c.Program.Expiry.LotOf(ProgramTime.LocalDate(c.Now, c.Program.Zone)), EventWrites.For(p, events.Value)));
         return (keys, args);
     }
 
@@ -171,7 +173,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
             RedisKeys.MemberLots(programId, member), RedisKeys.LotsDue(programId),
-            action == ModerationAction.Approve ? program.Expiry.LotOf(ProgramTime.LocalDate(now, program.Zone)) : ""))))!;
+            action == ModerationAction.Approve ? program.Expiry.LotOf(ProgramTime.LocalDate(now, program.Zone)) : "", EventWrites.For(programId, events.Value)))))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),

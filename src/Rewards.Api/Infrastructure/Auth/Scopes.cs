@@ -10,9 +10,10 @@ public static class Scopes
     public const string Read = "rewards.read";
     public const string Perks = "rewards.perks";
     public const string Member = "rewards.member";
+    public const string Webhooks = "rewards.webhooks";
 
     /// <summary>Scopes a program client may hold (admin is the operator's alone; member scope only on member tokens).</summary>
-    public static readonly string[] ForProgramClients = [Activities, Read, Perks];
+    public static readonly string[] ForProgramClients = [Activities, Read, Perks, Webhooks];
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -20,6 +21,7 @@ public static class Scopes
         [Activities] = "Record, approve, reject and reverse activities; upsert members; mint member tokens.",
         [Read] = "Read members, ledgers and leaderboards.",
         [Perks] = "Schedule perks and read KPIs.",
+        [Webhooks] = "Manage the program's webhook endpoints: URLs, secrets, delivery log, replays (owner level: a holder chooses where events go).",
         [Member] = "Member token: the member's own profile, ledger and perks, and the program's leaderboards.",
     };
 }
@@ -49,6 +51,7 @@ public static class Policies
     public const string MemberRead = "member-read";
     public const string MemberAct = "member-act";
     public const string Perks = "perks";
+    public const string Webhooks = "webhooks";
 
     public static readonly IReadOnlyDictionary<string, string[]> ScopesOf = new Dictionary<string, string[]>
     {
@@ -59,5 +62,6 @@ public static class Policies
         [MemberRead] = [Scopes.Admin, Scopes.Read, Scopes.Member],
         [MemberAct] = [Scopes.Admin, Scopes.Activities, Scopes.Member],
         [Perks] = [Scopes.Admin, Scopes.Perks],
+        [Webhooks] = [Scopes.Admin, Scopes.Webhooks],
     };
 }

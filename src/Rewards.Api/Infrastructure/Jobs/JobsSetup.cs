@@ -234,6 +234,8 @@ public sealed class RecurringJobsRegistration(IRecurringJobManager jobs) : IHost
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         jobs.AddOrUpdate<Features.Catalogue.HoldExpiryJob>("redemptions:expire-holds", job => job.RunAllAsync(), Cron.Minutely(),
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        jobs.AddOrUpdate<Features.Events.EventMaintenanceJob>("events:maintain", job => job.MaintainAllAsync(),
+            Features.Events.EventMaintenanceJob.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         return Task.CompletedTask;
     }
 

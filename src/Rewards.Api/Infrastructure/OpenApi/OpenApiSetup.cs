@@ -39,6 +39,7 @@ public static class OpenApiSetup
                     },
                 },
             });
+            o.DocumentFilter<Features.Events.EventSchemasFilter>();
             o.OperationFilter<DocumentedRequestBodyFilter>();
             o.OperationFilter<ScopesOperationFilter>();
             o.OperationFilter<RequestExamples.Filter>();

@@ -57,6 +57,9 @@ public static class RequestExamples
         ["PatchReward"] = """{"title":{"default":"Free coffee or tea","fr":"Café ou thé offert"},"stock":250}""",
         [nameof(Features.Catalogue.RedeemReward)] = """{"rewardId":"019ad5e2c4a97f31b5e0c2d9a8f41e6b","quantity":1,"hold":true,"holdMinutes":10}""",
         ["SetFulfilment"] = """{"status":"shipped"}""",
+        ["CreateWebhook"] = """{"url":"https://crm.example.com/hooks/rewards","eventTypes":["tier.changed","badge.earned","member.*"],"description":"CRM sync"}""",
+        ["PatchWebhook"] = """{"eventTypes":["tier.changed","redemption.created"],"enabled":true}""",
+        ["ReplayFailedWebhookEvents"] = """{"since":"2026-11-01T08:00:00Z"}""",
     };
 
     /// <summary>Sets each request body's example; fails the document when an operation with a body has none.</summary>
@@ -122,6 +125,8 @@ public static class RequestExamples
         ["RewardLimitRequest"] = ["count"],
         ["RedeemRequest"] = ["rewardId"],
         ["FulfilmentRequest"] = ["status"],
+        ["CreateWebhookRequest"] = ["url"],
+        ["ReplayRequest"] = ["since"],
     };
 
     internal sealed class RequiredFieldsFilter : ISchemaFilter

@@ -20,6 +20,7 @@ public static class MemberFields
     public const string BestStreak = "bestStreak";
     public const string Badges = "badges";
     public const string Tier = "tier";
+    public const string EventSeq = "evseq";
 
     /// <summary>Points held by reserved redemptions (already out of the balance, back on cancel or expiry).</summary>
     public const string Held = "held";

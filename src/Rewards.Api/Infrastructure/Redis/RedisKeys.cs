@@ -156,6 +156,15 @@ public static class RedisKeys
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
     /// <summary>
+    /// Stream: the program's events (a transactional outbox, written by the scripts through events.lua in the run that makes
+    /// the change). Fields: type, member, seq, at, data (see docs/events.md); the stream id is the event id.
+    /// </summary>
+    public static RedisKey Events(string programId) => $"{P(programId)}:events";
+
+    /// <summary>Hash: erased member id → the id of their member.erased event, until EventMaintenanceJob.ScrubAsync has deleted their earlier events.</summary>
+    public static RedisKey EventScrubs(string programId) => $"{P(programId)}:events:scrub";
+
+    /// <summary>
     /// String: one idempotency key's own record: the old layout's (one string per key, until legacyIdempotencyUntil), or a
     /// record too long for its generation hash (see <see cref="IdempotencyGeneration"/>). The client's key is hashed so any
     /// printable key is safe.
@@ -199,4 +208,30 @@ public static class RedisKeys
 
     /// <summary>Sorted set: reserved redemption ids by hold expiry (unix ms), swept by HoldExpiryJob and by every redemption.</summary>
     public static RedisKey RedemptionHolds(string programId) => $"{P(programId)}:holds";
+    /// <summary>Set of the programs that have at least one webhook endpoint: the ones the dispatchers poll (not hash-tagged).</summary>
+    public static RedisKey WebhookPrograms => "rw:webhooks:programs";
+
+    /// <summary>Sorted set of the program's webhook endpoint ids, by creation time.</summary>
+    public static RedisKey WebhookIndex(string programId) => $"{P(programId)}:webhooks";
+
+    /// <summary>Set of the program's enabled webhook endpoint ids (the ones events fan out to).</summary>
+    public static RedisKey WebhooksEnabled(string programId) => $"{P(programId)}:webhooks:enabled";
+
+    /// <summary>Hash: a webhook endpoint (url, event types, enabled, secrets, failure state).</summary>
+    public static RedisKey Webhook(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}";
+
+    /// <summary>Prefix of a program's webhook endpoint keys (scripts append the endpoint id and a suffix).</summary>
+    public static string WebhookPrefix(string programId) => $"{P(programId)}:webhook:";
+
+    /// <summary>Stream: an endpoint's delivery log, one entry per attempt, bounded in length.</summary>
+    public static RedisKey WebhookLog(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}:log";
+
+    /// <summary>Sorted set: event ids whose delivery to the endpoint failed for good (or was dropped while it was disabled), by that time.</summary>
+    public static RedisKey WebhookFailed(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}:failed";
+
+    /// <summary>Sorted set: delivery tasks "endpointId|eventId|kind" by due time (unix ms); a claimed task's score is its lease's end.</summary>
+    public static RedisKey WebhookTasks(string programId) => $"{P(programId)}:webhook-tasks";
+
+    /// <summary>Hash: delivery task → "attempts|lease token" (attempts made so far; the token of the lease holding it, '' when none).</summary>
+    public static RedisKey WebhookTaskState(string programId) => $"{P(programId)}:webhook-tasks:state";
 }

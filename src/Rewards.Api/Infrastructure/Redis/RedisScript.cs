@@ -163,6 +163,8 @@ public sealed class RewardsScripts
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
     public RedisScript ReadLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive-read");
+    public RedisScript WriteLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive");
+    public RedisScript ScrubEvents { get; } = RedisScript.FromResource("events-scrub");
     public RedisScript GrantPerkChunk { get; } = RedisScript.FromResource("perk-grant-chunk");
     public RedisScript Ambassadors { get; } = RedisScript.FromResource("ambassadors");
     public RedisScript ClaimOffer { get; } = RedisScript.FromResource("perk-claim");
@@ -179,4 +181,10 @@ public sealed class RewardsScripts
     public RedisScript Redeem { get; } = RedisScript.FromResource("redeem");
     public RedisScript ChangeRedemption { get; } = RedisScript.FromResource("redemption-change");
     public RedisScript SweepHolds { get; } = RedisScript.FromResource("redemption-sweep");
+    public RedisScript CreateWebhook { get; } = RedisScript.FromResource("webhook-create");
+    public RedisScript UpdateWebhook { get; } = RedisScript.FromResource("webhook-update");
+    public RedisScript DeleteWebhook { get; } = RedisScript.FromResource("webhook-delete");
+    public RedisScript PollWebhooks { get; } = RedisScript.FromResource("webhook-poll");
+    public RedisScript DeliveryDone { get; } = RedisScript.FromResource("webhook-done");
+    public RedisScript ReplayWebhook { get; } = RedisScript.FromResource("webhook-replay");
 }

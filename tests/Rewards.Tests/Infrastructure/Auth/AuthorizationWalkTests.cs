@@ -88,7 +88,7 @@ public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : ApiTest(
             request.Headers.Authorization = new("Bearer", token);
         }
         using var client = Factory.CreateClient();
-        return await client.SendAsync(request);
+        return await SendForStatusAsync(client, request);
     }
 
     /// <summary>A token of the program holding none of the operation's scopes (a member token when every client scope qualifies).</summary>

@@ -91,6 +91,8 @@ internal static class HostileCases
         ["NewsRequest.body.*"] = PerkLimits.MaxBody, // the texts of the map
         ["CreateRewardRequest.title.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxTitle,
         ["CreateRewardRequest.description.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxDescription,
+        ["CreateWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
+        ["PatchWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
     };
 
     /// <summary>
@@ -215,6 +217,16 @@ internal static class HostileCases
                 }
             }
 
+            if (TakesLastEventId(operation))
+            {
+                foreach (var (name, value) in HostileLastEventIds())
+                {
+                    // The EventSource specification sends no id as an empty one: the stream starts from now.
+                    yield return Case($"{HostileCase.LastEventIdHeader}: {name}", Url(), Baseline(),
+                        validBecause: value.Length == 0 ? "an empty Last-Event-ID is no id (EventSource): from now" : null) with { LastEventId = value };
+                }
+            }
+
             if (_takesIdempotencyKey)
             {
                 foreach (var (name, key) in HostileIdempotencyKeys())
@@ -289,6 +301,9 @@ internal static class HostileCases
             "rewardId" => world.RewardId,
             // Confirm and cancel move the member's hold; the rest reads or ships the member's confirmed physical reward.
             "redemptionId" => operation.Id is "Confirm" or "Cancel" ? world.HeldRedemptionId : world.PhysicalRedemptionId,
+            "webhookId" => world.WebhookId,
+            // An event of the program's stream: any may be replayed to an endpoint.
+            "eventId" => world.WebhookEventId,
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for path parameter '{parameter}'; add one."),
         };
 
@@ -314,6 +329,15 @@ internal static class HostileCases
                             yield return ($"{kind} perk", perkId, 409);
                         }
                     }
+                    break;
+                case ("webhookId", _):
+                    yield return ("unknown webhook", "0123456789abcdef0123456789abcdef", 404);
+                    yield return ("upper-case webhook id", world.WebhookId.ToUpperInvariant(), 404);
+                    yield return ("webhook of another program", world.OtherWebhookId, 404);
+                    break;
+                case ("eventId", _):
+                    yield return ("unknown event", "1-0", 404);
+                    yield return ("event id far ahead", "99999999999999-0", 404);
                     break;
                 case ("memberId", "Claim" or "Rsvp"):
                     yield return ("member without the grant", world.FlaggedMemberId, 404);
@@ -350,6 +374,8 @@ internal static class HostileCases
             "namePrefix" => "Al",
             "state" => "claimed",
             "format" => "json",
+            "after" => "1-0",
+            "types" => "activity.awarded",
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for query parameter '{parameter}'; add one."),
         };
 
@@ -651,6 +677,7 @@ internal static class HostileCases
             ("GetReward", "path rewardId", "empty") => "the catalogue",
             ("GetRedemption", "path redemptionId", "empty") => "the list of redemptions",
             ("GetMemberRedemption", "path redemptionId", "empty") => "the member's redemptions",
+            ("GetWebhook", "path webhookId", "empty") => "the list of webhook endpoints",
             ("GetProgram", "path programId", "empty") => "the list of programs",
             ("GetMember", "path memberId", "empty") => "the list of members",
             // Booleans are parsed allowing surrounding white space.
@@ -658,6 +685,8 @@ internal static class HostileCases
             // Any plain text can start a display name: punctuation, quotes and such are searched for, not refused.
             ("ListMembers", "query namePrefix", var c) when HostileIds.Any(h => h.Name == c && Rewards.Api.Infrastructure.Ids.IsPlainText(h.Value, 100))
                 => "plain text: the start of a display name",
+            // Repeated `types` are joined with a comma: a list of event types.
+            ("ListEvents", "query types", "repeated") => "the values, joined by a comma, are a list of event types",
             ("ListMembers", "query namePrefix", "repeated") => "the values, joined by a comma, are plain text: the start of a display name",
             // Repeated scopes are held once.
             ("CreateClient", "CreateClientRequest.scopes", "duplicate items") => "a client holds each scope once",
@@ -701,6 +730,14 @@ internal static class HostileCases
             (_, "TierRequest.minLifetimePoints", "zero") => "the first tier may start at 0 points",
             // Browser origins are optional (none allowed by default); repeated ones are held once.
             (_, "ProgramRequest.cors", "missing" or "null") => "optional field: no browser origin allowed",
+            // Webhooks: event types (every type when left out), description and enabled (true) are optional; a PATCH changes what it names.
+            (_, "CreateWebhookRequest.eventTypes" or "CreateWebhookRequest.description" or "CreateWebhookRequest.enabled", "missing" or "null") =>
+                "optional field",
+            (_, "PatchWebhookRequest.url" or "PatchWebhookRequest.eventTypes" or "PatchWebhookRequest.description" or "PatchWebhookRequest.enabled",
+                "missing" or "null") => "optional field: left as it is",
+            (_, "CreateWebhookRequest.eventTypes" or "PatchWebhookRequest.eventTypes", "operator scope" or "member scope") =>
+                "a scope name is a well-formed event type name",
+            (_, "ReplayRequest.since", "year 2000") => "every failure since 2000: all of them",
             (_, "CorsRequest.allowedOrigins", "empty") => "no browser origin allowed",
             (_, "CorsRequest.allowedOrigins", "duplicate items") => "a repeated origin is held once",
 
@@ -847,6 +884,11 @@ internal static class HostileCases
             "RedeemRequest.hold" => true,
             "RedeemRequest.holdMinutes" => 10,
             "FulfilmentRequest.status" => "shipped",
+            "CreateWebhookRequest.url" or "PatchWebhookRequest.url" => "https://crm.example.com/hooks/rewards",
+            "CreateWebhookRequest.eventTypes" or "PatchWebhookRequest.eventTypes" => new JsonArray("tier.changed", "member.*"),
+            "CreateWebhookRequest.description" or "PatchWebhookRequest.description" => "CRM sync",
+            "CreateWebhookRequest.enabled" or "PatchWebhookRequest.enabled" => true,
+            "ReplayRequest.since" => world.Now.AddHours(-1).ToString("O"),
 
             "CreatePerkRequest.kind" or "AudienceRequest.type" or "ScheduleRequest.type" => variant!,
             "CreatePerkRequest.title" => "Winter sale",
@@ -960,10 +1002,19 @@ internal static class HostileCases
         private static bool TakesIdempotencyKey(Operation operation)
         {
             var headers = operation.Parameters("header").Select(p => p.GetProperty("name").GetString()!).ToList();
-            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader),
+            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader || h == HostileCase.LastEventIdHeader),
                 $"{operation.Name}: header parameters [{string.Join(", ", headers)}] have no hostile cases; add some.");
-            return headers.Count > 0;
+            return headers.Contains(RecordActivity.IdempotencyHeader);
         }
+
+        private static bool TakesLastEventId(Operation operation) =>
+            operation.Parameters("header").Any(p => p.GetProperty("name").GetString() == HostileCase.LastEventIdHeader);
+
+        /// <summary>Values of Last-Event-ID (live streams) that are no event id; line breaks and NUL never reach a server in a header.</summary>
+        private static IEnumerable<(string Name, string Value)> HostileLastEventIds() =>
+            HostileIds.Where(h => !h.Value.Any(c => c is '\r' or '\n' or '\0'))
+                .Concat([("negative", "-1-0"), ("no sequence digits", "1-"), ("three parts", "1-0-0"), ("overflow", "18446744073709551616-0"),
+                    ("a time", "2026-11-30T10:00:00Z"), ("word", "now")]);
 
         private static string Json(string value) => JsonSerializer.Serialize(value);
     }
@@ -971,8 +1022,8 @@ internal static class HostileCases
 
 internal sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
     string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
-    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string RewardId,
-    string HeldRedemptionId, string PhysicalRedemptionId);
+    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string WebhookId, string WebhookEventId,
+    string OtherWebhookId, string RewardId, string HeldRedemptionId, string PhysicalRedemptionId);
 
 internal sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
 {
@@ -996,6 +1047,11 @@ internal sealed record Body(byte[] Bytes, string? ContentType = "application/jso
 internal sealed record HostileCase(string Operation, string Name, HttpMethod Method, string Url, Body? Body,
     string? IdempotencyKey, int? ExpectedStatus = null, string? ValidBecause = null)
 {
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    /// <summary>A Last-Event-ID header to send (live streams), as given.</summary>
+    public string? LastEventId { get; init; }
+
     public HttpRequestMessage ToRequest()
     {
         var request = new HttpRequestMessage(Method, Url);
@@ -1011,6 +1067,10 @@ internal sealed record HostileCase(string Operation, string Name, HttpMethod Met
         {
             // Without validation, so that empty, control and non-ASCII keys reach the API as sent.
             request.Headers.TryAddWithoutValidation(RecordActivity.IdempotencyHeader, IdempotencyKey);
+        }
+        if (LastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(LastEventIdHeader, LastEventId);
         }
         return request;
     }

@@ -89,7 +89,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             var world = operation.Method == HttpMethod.Get ? probe : await SetUpAsync();
             var valid = HostileCases.Generate(operation, world).Single(c => c.Name == left.Name);
             using var request = valid.ToRequest();
-            using var response = await Client.SendAsync(request);
+            using var response = await SendForStatusAsync(Client, request);
             output.WriteLine($"{(int)response.StatusCode} {operation.Name} [{left.Name}]: {left.ValidBecause}");
             if (response.StatusCode == HttpStatusCode.Created && response.Headers.Location?.OriginalString is { } created && created.Contains("/perks/"))
             {
@@ -182,9 +182,15 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         var held = await RedeemAsync(programId, memberId, new { rewardId = reward, hold = true });
         var shipping = await RedeemAsync(programId, memberId, new { rewardId = mug });
 
+        // A webhook endpoint (nothing listens at its address: deliveries fail) and an event of the stream, appended before it.
+        var eventId = (await Factory.Redis.GetDatabase().StreamAddAsync(RedisKeys.Events(programId),
+            [new("type", "tier.changed"), new("member", memberId), new("seq", "1"), new("at", now.ToUnixTimeMilliseconds()), new("data", "{}")])).ToString();
+        var webhookId = await CreateWebhookAsync(programId);
+        var otherWebhookId = await CreateWebhookAsync(otherProgramId);
+
         return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
             ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer, reward, held, shipping);
+            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId, reward, held, shipping);
     }
 
     private async Task<string> RedeemAsync(string programId, string memberId, object body)
@@ -196,6 +202,10 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
         return JsonDocument.Parse(text).RootElement.GetProperty("redemptionId").GetString()!;
     }
+
+    private async Task<string> CreateWebhookAsync(string programId) =>
+        (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "http://127.0.0.1:9/hooks" }, HttpStatusCode.Created))
+            .GetProperty("endpoint").GetProperty("id").GetString()!;
 
     private async Task<string> CreateGrantedPerkAsync(string programId, object body)
     {
@@ -209,7 +219,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     private async Task<string?> CheckAsync(HostileCase hostile)
     {
         using var request = hostile.ToRequest();
-        using var response = await Client.SendAsync(request);
+        using var response = await SendForStatusAsync(Client, request);
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();
         if (status == 200 && hostile.Operation.EndsWith("/activities:batch", StringComparison.Ordinal))

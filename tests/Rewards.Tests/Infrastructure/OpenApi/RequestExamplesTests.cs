@@ -56,6 +56,8 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
         var shipping = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/members/alice/redemptions") { Content = JsonContent.Create(new { rewardId = physical }) };
         shipping.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         var redemption = JsonDocument.Parse(await (await Client.SendAsync(shipping)).Content.ReadAsStringAsync()).RootElement.GetProperty("redemptionId").GetString()!;
+        var webhook = (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "https://crm.example.com/hooks/rewards" },
+            HttpStatusCode.Created)).GetProperty("endpoint").GetProperty("id").GetString()!;
 
         var refused = new List<string>();
         foreach (var (path, method, spec) in operations.Where(o => o.Path != create.Path || o.Method != create.Method))
@@ -63,7 +65,8 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
             var id = spec.GetProperty("operationId").GetString()!;
             var url = path.Replace("{programId}", programId).Replace("{memberId}", "alice")
                 .Replace("{activityId}", id == "Reverse" ? awarded : path.Contains("{activityId}") ? pending.Dequeue() : "")
-                .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{rewardId}", reward).Replace("{redemptionId}", redemption);
+                .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{webhookId}", webhook)
+                .Replace("{rewardId}", reward).Replace("{redemptionId}", redemption);
             var example = ExampleOf(spec);
             if (id == "RedeemReward")
             {
