@@ -6,10 +6,12 @@ using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Lots;
 using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Features.Catalogue;
 using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
@@ -28,10 +30,12 @@ builder.Services
     .AddProgramsFeature()
     .AddQuotasFeature()
     .AddMembersFeature()
+    .AddLotsFeature()
     .AddClientsFeature()
     .AddActivitiesFeature()
     .AddLeaderboardsFeature()
     .AddPerksFeature()
+    .AddRewardsFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
     .AddEventsFeature()
@@ -51,10 +55,13 @@ app.MapProgramsApi();
 app.MapQuotasApi();
 app.MapClientsApi();
 app.MapMembersApi();
+app.MapLotsApi();
 app.MapActivitiesApi();
 app.MapLeaderboardsApi();
 app.MapPerksApi();
 app.MapMemberPerksApi();
+app.MapRewardsApi();
+app.MapRedemptionsApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
 app.MapEventsApi();

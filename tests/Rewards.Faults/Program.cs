@@ -4,6 +4,7 @@ using Rewards.Faults;
 //   drive  — sends awards at full speed from many workers and records every request and its answer (JSON lines);
 //   check  — reads those answers, retries the failed ones with their Idempotency-Key, and audits Redis;
 //   grants — audits one perk's grant run in Redis (one run, every member granted once, the Hangfire job's executions);
+//   redeem-drive / redeem-check — redemptions under the same outage (phase 5), audited through the API.
 //   receive — a webhook receiver: records the webhook-id of every delivery (a file of lines), answers 200;
 //   emit   — appends events to a program's event stream at a given rate (as the API's scripts do with every change);
 //   webhooks — compares the events emitted with the ids received: emitted, delivered, duplicates, lost (must be 0).
@@ -20,6 +21,8 @@ try
         "drive" => await Drive.RunAsync(options),
         "check" => await Check.RunAsync(options),
         "grants" => await GrantAudit.RunAsync(options),
+        "redeem-drive" => await Redemptions.DriveAsync(options),
+        "redeem-check" => await Redemptions.CheckAsync(options),
         "receive" => await WebhookFaults.ReceiveAsync(options),
         "emit" => await WebhookFaults.EmitAsync(options),
         "webhooks" => await WebhookFaults.AuditAsync(options),
@@ -41,6 +44,9 @@ static int Usage()
                                     [--killed-at MS --restarted-at MS --ready-at MS] [--max-down-latency-ms 1000]
                                     [--recovery-limit-ms 5000] [--replay-sample 500]
                Rewards.Faults grants --redis HOST:PORT --program ID --perk ID [--executions 1] [--servers PID=LABEL,...]
+               Rewards.Faults redeem-drive --url URL --token TOKEN --program ID --reward ID --out FILE --stop-file FILE
+                                    [--workers 16] [--members 200]
+               Rewards.Faults redeem-check --results FILE --url URL --token TOKEN --program ID --reward ID --initial-stock N [--members 200]
                Rewards.Faults receive --port PORT --out FILE
                Rewards.Faults emit --redis HOST:PORT --program ID --count N [--rate 2000]
                Rewards.Faults webhooks --redis HOST:PORT --program ID --received FILE [--endpoint ID]

@@ -138,6 +138,8 @@ const repeatableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "P
 export const REPLAYABLE_OPERATIONS: ReadonlySet<string> = new Set([
   "POST /v1/programs/{programId}/activities",
   "POST /v1/programs/{programId}/activities:batch",
+  "POST /v1/programs/{programId}/members/{memberId}/adjustments",
+  "POST /v1/programs/{programId}/members/{memberId}/redemptions",
 ]);
 
 function withIdempotencyKey(request: Request, newKey: () => string): Request {

@@ -25,6 +25,7 @@
 --!include idempotency
 --!include points
 --!include boards
+--!include lots
 --!include events
 
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
@@ -48,6 +49,8 @@ KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
 KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
+KEY.LOTS = L.key()                  -- the member's lots (lots.lua), written under a pointsExpiry policy only
+KEY.LOTS_DUE = L.key()              -- the program's members by earliest lot expiry (lots.lua)
 KEY.EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 ARG.IDEMPOTENCY = L.arg(idempotency.ARG_COUNT) -- the idempotency record's arguments (IdempotencySlot)
@@ -79,6 +82,7 @@ ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
 ARG.DETAIL_TTL = L.arg()            -- s: a decided activity's hash expires this long after the decision (pending: no expiry)
+ARG.LOT = L.arg()                   -- the lot awarded points go into (expiry date 'yyyymmdd'); '' = policy none, no lot
 ARG.EVENTS = L.arg(events.ARG_COUNT)
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
@@ -194,7 +198,7 @@ local function award(k, a, seq)
     end
   end
 
-  local result, awarded, pending = REJECTED, 0, 0
+  local result, awarded, pending, lot = REJECTED, 0, 0, ''
   local balance, lifetime = tonumber(m[R.BALANCE]) or 0, tonumber(m[R.LIFETIME]) or 0
   local tier = tonumber(m[R.TIER]) or 0
   local fromTier, newBadges = tier, points.NO_BADGES
@@ -214,16 +218,21 @@ local function award(k, a, seq)
         ARGV[a + ARG.BADGES], now, seq)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
       kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
+      lot = ARGV[a + ARG.LOT]
+      if lot ~= '' then lots.earn(KEYS[k + KEY.LOTS], KEYS[k + KEY.LOTS_DUE], memberId, lot, awarded, balance - awarded) end
     end
     if cooldown > 0 then redis.call('HSET', memberKey, lastAtField, nextLastAt) end
   end
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
   kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+  -- The lot field only when there is a lot: nothing more is written under the policy none.
+  local fields = {activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
     activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
     activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
-    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
+    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget}
+  if lot ~= '' then fields[#fields + 1] = activity.LOT; fields[#fields + 1] = lot end
+  redis.call('HSET', KEYS[k + KEY.ACTIVITY], unpack(fields))
   if result ~= PENDING then redis.call('EXPIRE', KEYS[k + KEY.ACTIVITY], ARGV[a + ARG.DETAIL_TTL]) end
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)

@@ -13,9 +13,10 @@
 -- of the list with their stream ids; the stream is deleted), unless the program's hash says every ledger of it is a list
 -- (field LAYOUT_FIELD = LAYOUT, set at creation and by LedgerMigrationJob): then no EXISTS is paid.
 -- Exports:
---   record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier):
+--   record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier, extra):
 --     the entries of one decision, always in this order: the activity's own entry, then one per badge it earned
 --     (newBadges: ids), then the tier change when tier ~= fromTier. The award and moderation scripts write through it only.
+--     extra (optional, as for append): extra fields of the activity's own entry (a reversal's 'lots').
 --   append(key, kind, ref, type, target, points, pending, balance, at, reason, extra): one entry; extra: nil or a flat list
 --     {name1, value1, name2, value2, ...} of short extra fields (names: letters only). Everything else writes through it.
 --   encode(...same as append without key...) -> the entry string; decode(entry) -> {10 fields, still escaped, reason last};
@@ -118,9 +119,10 @@ local function append(key, kind, ref, activityType, target, points, pending, bal
 end
 
 -- One LPUSH for the whole decision: its entries in order, the last pushed is the newest.
-local function record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier)
+local function record(key, kind, activityId, activityType, target, points, pending, balance, at, reason, newBadges, tier, fromTier,
+    extra)
   ensureList(key)
-  local entries = {encode(kind, activityId, activityType, target, points, pending, balance, at, reason)}
+  local entries = {encode(kind, activityId, activityType, target, points, pending, balance, at, reason, extra)}
   for _, id in ipairs(newBadges) do
     entries[#entries + 1] = encode(codes.ledger.badge, activityId, activityType, id, 0, 0, balance, at, id)
   end

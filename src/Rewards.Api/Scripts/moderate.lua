@@ -18,6 +18,7 @@
 --!include kpis
 --!include points
 --!include boards
+--!include lots
 --!include events
 
 local L = layout.new()
@@ -34,6 +35,8 @@ local TODAY_STATS = L.key()           -- KPI hash of today
 local AMBASSADOR_DAY = L.key()        -- ambassador points of the activity's day
 local REFERRAL = L.key()              -- referral marker of the target (referrals)
 local PENDING = L.key()               -- the moderation queue (approval and rejection take the activity off it)
+local LOTS = L.key()                  -- the member's lots (lots.lua)
+local LOTS_DUE = L.key()              -- the program's members by earliest lot expiry
 local EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 local ACTION = L.arg()                -- 'approve' | 'reject' | 'reverse'
@@ -47,11 +50,12 @@ local BADGES = L.arg()                -- badge rules
 local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
 local DETAIL_TTL = L.arg()            -- s: the activity's hash expires this long after its moderation
+local LOT = L.arg()                   -- an approval's lot (expiry date 'yyyymmdd' from today); '' = policy none
 local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
 local a = redis.call('HMGET', KEYS[ACTIVITY], activity.STATUS, activity.POINTS, activity.MEMBER, activity.TYPE, activity.TARGET,
-  activity.HOLDS)
+  activity.HOLDS, activity.LOT)
 local memberId = ARGV[MEMBER_ID]
 if not a[1] or a[3] ~= memberId then return {'missing'} end
 
@@ -93,6 +97,17 @@ else
   kpis.statLater(KEYS[TODAY_STATS], 'pointsReversed', activityPoints, kpiTtl)
 end
 
+-- Lots: an approval makes or grows today's lot; a reversal takes its points from its own lot first, then earliest expiry
+-- first. What lots cannot give comes from points without expiry, or leaves a negative balance (docs/points-expiry.md).
+local extra, approvalLot = nil, ''
+if action == 'approve' and ARGV[LOT] ~= '' then
+  approvalLot = ARGV[LOT]
+  lots.earn(KEYS[LOTS], KEYS[LOTS_DUE], memberId, approvalLot, activityPoints, tonumber(m[member.R.BALANCE]) or 0)
+elseif action == 'reverse' then
+  local taken = lots.take(KEYS[LOTS], activityPoints, a[7])
+  if taken ~= '' then extra = {'lots', taken} end
+end
+
 local balance, lifetime = tonumber(m[member.R.BALANCE]) or 0, tonumber(m[member.R.LIFETIME]) or 0
 local tier = tonumber(m[member.R.TIER]) or 0
 local fromTier, newBadges = tier, points.NO_BADGES
@@ -107,8 +122,9 @@ if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
   ARGV[REASON])
 redis.call('EXPIRE', KEYS[ACTIVITY], ARGV[DETAIL_TTL])
+if approvalLot ~= '' then redis.call('HSET', KEYS[ACTIVITY], activity.LOT, approvalLot) end
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
-  tier, fromTier)
+  tier, fromTier, extra)
 local w, reason = events.writes(EVENTS, EVENT_ARGS), ARGV[REASON] ~= '' and ARGV[REASON] or nil
 local eventType = (action == 'approve' and codes.event.approved) or (action == 'reject' and codes.event.rejected)
   or codes.event.reversed

@@ -758,6 +758,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programs/{programId}/members/{memberId}/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's upcoming point expiries, soonest first
+         * @description One item per lot: the last local day its points can be spent (`expiresOn`), the instant they expire (`expiresAt`, the local midnight ending that day in the program's time zone) and how many. Empty when the program's `pointsExpiry` is `none` and no lot was made under an earlier policy. Paged: `offset` (0 to 1,000,000, default 0) and `limit` (1 to 100, default 20); `total` counts every item.
+         */
+        get: operations["GetExpiring"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust a member's points by hand (goodwill, correction, migration), audited
+         * @description Adds or removes points by hand, with an `Idempotency-Key` (same rules as activities: a replay gets the same answer with `Idempotent-Replayed: true`, the same key with another body is 409). `reason`: goodwill, correction, migration or other; `note`: free text for the ledger (scrubbed if the member is erased). The ledger entry (kind `adjustment`) names the API client that made it (`clientId`). A positive adjustment makes or grows today's lot under the program's `pointsExpiry`; a negative one takes lots earliest expiry first (listed in `lots`) and may take the balance below zero (a debt that blocks redemptions until earned back). `countsTowardLifetime` (default false): whether lifetime points, tier and the 'points' leaderboards move too (never streaks). Each API client may adjust at most `Rewards:Adjustments:DailyCapPerClient` points (added and removed, counted absolutely) per program and local day; past it the answer is 422 (`reason` `daily_adjustment_cap_reached`) and only the operator (rewards.admin) can make the adjustment.
+         */
+        post: operations["AdjustPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programs": {
         parameters: {
             query?: never;
@@ -849,6 +889,193 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's redemptions, newest first
+         * @description Paged: `offset` (0 to 1,000,000, default 0) and `limit` (1 to 100, default 20); `total` counts every item.
+         */
+        get: operations["ListMemberRedemptions"];
+        put?: never;
+        /**
+         * Spend points on a reward
+         * @description Requires an `Idempotency-Key` header: a retry with the same key and body answers the same redemption with `Idempotent-Replayed: true` (a refusal is answered the same way again); another body with the key is a 409. Brand clients (`rewards.activities`) and, when the program's `redemptions.membersMayRedeem` allows it, the member's own token (else 403). One script run decides and writes everything. Refusals are problems with a `reason`: `insufficient_points` (the balance is below the cost (409)), `out_of_stock` (not enough stock or codes left (409)), `limit_reached` (the member's limit for the period is used up (409)), `not_eligible` (the member is outside the reward's audience (minTier, badge) or holds the perk already (422)), `not_available` (the reward is inactive, outside its window, or its perk is not active (422)), `member_suspended` (the member is suspended (409)). With `"hold": true` the redemption is `reserved` until `holdUntil` (the program's `redemptions.holdMinutes`, or the request's shorter `holdMinutes`): points and stock are held, then confirmed or cancelled; an expired hold releases by itself. Codes and vouchers are revealed once confirmed.
+         */
+        post: operations["RedeemReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/redemptions/{redemptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the member's redemptions */
+        get: operations["GetMemberRedemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/redemptions/{redemptionId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a reserved redemption before its hold expires
+         * @description The held points are spent for good, codes and vouchers are revealed, a perk is granted, a physical reward waits for its delivery (`fulfilment: pending`). 409 with `state` when it is not reserved any more (an expired hold is `expired`).
+         */
+        post: operations["Confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/redemptions/{redemptionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a reserved or confirmed redemption: points back to the lots they came from, stock back
+         * @description The refund returns the points to the lots they were taken from, with their original expiry dates (ledger `refund`). A code or voucher already revealed is voided, never handed out again; an unrevealed one goes back to the pool. A perk granted by it and not used yet is withdrawn. 409 with `state` for a fulfilled, cancelled or expired redemption.
+         */
+        post: operations["Cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program's redemptions, newest first
+         * @description Paged: `offset` (0 to 1,000,000, default 0) and `limit` (1 to 100, default 20); `total` counts every item.
+         */
+        get: operations["ListRedemptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/redemptions/{redemptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One redemption of the program */
+        get: operations["GetRedemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/redemptions/{redemptionId}/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a physical reward's delivery: shipped, delivered or failed
+         * @description pending → shipped → delivered | failed (pending → delivered | failed too). Delivered makes the redemption `fulfilled`; after a failed delivery the brand may cancel it (refund). 409 with `state` and `fulfilment` otherwise.
+         */
+        post: operations["SetFulfilment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue, newest first, with stock left and figures
+         * @description Paged: `offset` (0 to 1,000,000, default 0) and `limit` (1 to 100, default 20); `total` counts every item.
+         */
+        get: operations["ListRewards"];
+        put?: never;
+        /**
+         * Add a reward to the catalogue
+         * @description Kinds: `code` (a code from the reward's pool), `voucher` (a code the API generates), `physical` (an item the brand ships), `perk` (grants the event invitation or offer `perkId`). `title` and `description` are localized like news (`default` and BCP 47 locales). Optional: `stock` (units left; absent = unlimited; a code reward's stock is its pool, filled with `codes` and `generateCodes`), `limit` (`count` per member `per` local day, week, month or ever), `availableFrom`/`availableUntil`, `audience` (`minTier`, `badge`), `active` (default true). 409 listing `duplicates` for codes already in the pool.
+         */
+        post: operations["CreateReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reward with its stock left and its own figures (reserved, confirmed, cancelled, expired, units and points redeemed) */
+        get: operations["GetReward"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a reward from the catalogue
+         * @description It refuses redemptions from now on (404); redemptions made keep their history and can still be confirmed or cancelled.
+         */
+        delete: operations["DeleteReward"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a reward (JSON merge patch of its definition)
+         * @description `Content-Type: application/merge-patch+json`. Fields as in the creation, merged into the reward (RFC 7396: `null` removes an optional field); the kind never changes. `stock` sets the units left (`null`: unlimited); `codes` adds codes to a code reward's pool. Redemptions already made keep their terms.
+         */
+        patch: operations["PatchReward"];
         trace?: never;
     };
     "/v1/programs/{programId}/webhooks": {
@@ -1104,6 +1331,32 @@ export interface components {
             moderatedAt?: string | null;
             moderationReason?: string | null;
         };
+        AdjustmentRequest: {
+            /** Format: int64 */
+            points?: number | null;
+            reason?: string | null;
+            note?: string | null;
+            countsTowardLifetime?: boolean | null;
+        };
+        AdjustmentResult: {
+            adjustmentId?: string;
+            memberId?: string;
+            /** Format: int64 */
+            points?: number;
+            /** @enum {string} */
+            reason?: "goodwill" | "correction" | "migration" | "other";
+            note?: string | null;
+            countsTowardLifetime?: boolean;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+            tier?: string | null;
+            lots?: components["schemas"]["LotAmount"][] | null;
+            clientId?: string;
+            /** Format: date-time */
+            at?: string;
+        };
         Ambassador: {
             /** Format: int64 */
             rank?: number;
@@ -1189,6 +1442,15 @@ export interface components {
             id: string;
             name: string;
             when: components["schemas"]["BadgeCondition"];
+        };
+        BalanceSplit: {
+            /** Format: int64 */
+            available?: number;
+            /** Format: int64 */
+            held?: number;
+            /** Format: int64 */
+            expiringWithin30Days?: number;
+            nextExpiry?: components["schemas"]["UpcomingExpiry"];
         };
         BatchActivityRequest: {
             idempotencyKey: string;
@@ -1285,6 +1547,31 @@ export interface components {
             audience: components["schemas"]["AudienceRequest"];
             schedule: components["schemas"]["ScheduleRequest"];
         };
+        CreateRewardRequest: {
+            /** @enum {string} */
+            kind: "code" | "voucher" | "physical" | "perk";
+            title: {
+                [key: string]: string | null;
+            };
+            description?: {
+                [key: string]: string | null;
+            } | null;
+            /** Format: int64 */
+            costPoints: number;
+            /** Format: int64 */
+            stock?: number | null;
+            limit?: components["schemas"]["RewardLimitRequest"];
+            /** Format: date-time */
+            availableFrom?: string | null;
+            /** Format: date-time */
+            availableUntil?: string | null;
+            audience?: components["schemas"]["RewardAudienceRequest"];
+            active?: boolean | null;
+            perkId?: string | null;
+            codes?: string[] | null;
+            /** Format: int32 */
+            generateCodes?: number | null;
+        };
         CreateWebhookRequest: {
             url: string;
             eventTypes?: string[] | null;
@@ -1318,6 +1605,11 @@ export interface components {
             /** Format: int64 */
             pointsReversed?: number;
             perks?: components["schemas"]["PerkCounts"];
+            redemptions?: components["schemas"]["RedemptionCounts"];
+            /** Format: int64 */
+            pointsExpired?: number;
+            /** Format: int64 */
+            pointsAdjusted?: number;
         };
         DeliveryList: {
             deliveries?: components["schemas"]["WebhookDelivery"][];
@@ -1369,6 +1661,17 @@ export interface components {
             startsAt?: string;
             /** Format: int32 */
             capacity?: number;
+        };
+        ExpiringList: {
+            expiries?: components["schemas"]["UpcomingExpiry"][];
+            /** Format: int64 */
+            total?: number;
+            /** Format: int64 */
+            nextOffset?: number | null;
+        };
+        FulfilmentRequest: {
+            /** @enum {string} */
+            status: "shipped" | "delivered" | "failed";
         };
         HealthStatus: {
             status?: string;
@@ -1464,7 +1767,7 @@ export interface components {
         LedgerEntry: {
             id?: string;
             /** @enum {string} */
-            kind?: "award" | "pending" | "approval" | "rejection" | "reversal" | "badge" | "tier";
+            kind?: "award" | "pending" | "approval" | "rejection" | "reversal" | "badge" | "tier" | "expiry" | "adjustment" | "redemption" | "refund";
             activityId?: string;
             type?: string;
             targetId?: string | null;
@@ -1478,10 +1781,18 @@ export interface components {
             at?: string;
             reason?: string | null;
             description?: string;
+            lots?: components["schemas"]["LotAmount"][] | null;
+            clientId?: string | null;
         };
         LedgerPage: {
             entries?: components["schemas"]["LedgerEntry"][];
             nextCursor?: string | null;
+        };
+        LotAmount: {
+            /** Format: date */
+            expiresOn?: string;
+            /** Format: int64 */
+            points?: number;
         };
         /** @description The data of `member.badge_earned` events: A member earned a badge. */
         MemberBadgeEarnedData: {
@@ -1544,6 +1855,7 @@ export interface components {
             createdAt?: string;
             progress?: components["schemas"]["MemberProgress"];
             flagged?: boolean;
+            balanceSplit?: components["schemas"]["BalanceSplit"];
         };
         MemberProgress: {
             tier?: string | null;
@@ -1808,6 +2120,8 @@ export interface components {
             badges?: components["schemas"]["BadgeRequest"][] | null;
             velocity?: components["schemas"]["VelocityRequest"];
             cors?: components["schemas"]["CorsRequest"];
+            pointsExpiry?: string | null;
+            redemptions?: components["schemas"]["RedemptionSettingsRequest"];
         };
         ProgramResponse: {
             id?: string;
@@ -1829,6 +2143,8 @@ export interface components {
             createdAt?: string;
             /** Format: date-time */
             updatedAt?: string;
+            pointsExpiry?: string;
+            redemptions?: components["schemas"]["RedemptionSettings"];
         };
         ProgramSummary: {
             id?: string;
@@ -1867,6 +2183,66 @@ export interface components {
             /** Format: date-time */
             occurredAt?: string | null;
         };
+        RedeemRequest: {
+            rewardId: string;
+            /** Format: int32 */
+            quantity?: number | null;
+            hold?: boolean | null;
+            /** Format: int32 */
+            holdMinutes?: number | null;
+        };
+        RedemptionCounts: {
+            /** Format: int64 */
+            confirmed?: number;
+            /** Format: int64 */
+            pointsRedeemed?: number;
+            perReward?: {
+                [key: string]: number;
+            };
+        };
+        RedemptionList: {
+            redemptions?: components["schemas"]["RedemptionView"][];
+            /** Format: int64 */
+            total?: number;
+        };
+        RedemptionSettings: {
+            membersMayRedeem?: boolean;
+            /** Format: int32 */
+            holdMinutes?: number;
+        };
+        RedemptionSettingsRequest: {
+            membersMayRedeem?: boolean | null;
+            /** Format: int32 */
+            holdMinutes?: number | null;
+        };
+        RedemptionView: {
+            redemptionId?: string;
+            memberId?: string;
+            rewardId?: string;
+            /** @enum {string} */
+            kind?: "code" | "voucher" | "physical" | "perk";
+            /** Format: int32 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
+            /** @enum {string} */
+            state?: "reserved" | "confirmed" | "fulfilled" | "cancelled" | "expired";
+            codes?: string[] | null;
+            /** Format: date-time */
+            holdUntil?: string | null;
+            /** @enum {string|null} */
+            fulfilment?: "pending" | "shipped" | "delivered" | "failed" | null;
+            perkId?: string | null;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            confirmedAt?: string | null;
+            /** Format: date-time */
+            closedAt?: string | null;
+            lots?: string | null;
+        };
         ReplayQueued: {
             /** Format: int64 */
             queued?: number;
@@ -1876,6 +2252,78 @@ export interface components {
         ReplayRequest: {
             /** Format: date-time */
             since: string;
+        };
+        RewardAudience: {
+            minTier?: string | null;
+            badge?: string | null;
+        };
+        RewardAudienceRequest: {
+            minTier?: string | null;
+            badge?: string | null;
+        };
+        RewardDefinition: {
+            rewardId?: string;
+            /** @enum {string} */
+            kind?: "code" | "voucher" | "physical" | "perk";
+            title?: {
+                [key: string]: string;
+            };
+            description?: {
+                [key: string]: string;
+            } | null;
+            /** Format: int64 */
+            costPoints?: number;
+            /** Format: int64 */
+            stock?: number | null;
+            limit?: components["schemas"]["RewardLimit"];
+            /** Format: date-time */
+            availableFrom?: string | null;
+            /** Format: date-time */
+            availableUntil?: string | null;
+            audience?: components["schemas"]["RewardAudience"];
+            active?: boolean;
+            perkId?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        RewardFigures: {
+            /** Format: int64 */
+            reserved?: number;
+            /** Format: int64 */
+            confirmed?: number;
+            /** Format: int64 */
+            cancelled?: number;
+            /** Format: int64 */
+            expired?: number;
+            /** Format: int64 */
+            quantityRedeemed?: number;
+            /** Format: int64 */
+            pointsRedeemed?: number;
+        };
+        RewardLimit: {
+            /** Format: int32 */
+            count?: number;
+            /** @enum {string} */
+            per?: "day" | "week" | "month" | "ever";
+        };
+        RewardLimitRequest: {
+            /** Format: int32 */
+            count: number;
+            /** @enum {string|null} */
+            per?: "day" | "week" | "month" | "ever" | null;
+        };
+        RewardList: {
+            rewards?: components["schemas"]["RewardView"][];
+            /** Format: int64 */
+            total?: number;
+        };
+        RewardView: {
+            reward?: components["schemas"]["RewardDefinition"];
+            /** Format: int64 */
+            stockLeft?: number | null;
+            figures?: components["schemas"]["RewardFigures"];
+            /** Format: date-time */
+            updatedAt?: string;
         };
         RotatedSecret: {
             secret?: string;
@@ -1940,6 +2388,14 @@ export interface components {
             pending?: number;
             /** Format: int64 */
             rejected?: number;
+        };
+        UpcomingExpiry: {
+            /** Format: date */
+            expiresOn?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** Format: int64 */
+            points?: number;
         };
         VelocityRequest: {
             /** Format: int32 */
@@ -4951,6 +5407,183 @@ export interface operations {
             };
         };
     };
+    GetExpiring: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpiringList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdjustPoints: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Unique per activity (1–128 printable ASCII characters): a retry with the same key and body replays the original answer.
+                 * @example 9f2c4e1a-7b3d-4c55-a0e2-5d1f8c3b6a90
+                 */
+                "Idempotency-Key": string;
+            };
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "points": 50,
+                 *       "reason": "goodwill",
+                 *       "note": "Parcel arrived two weeks late",
+                 *       "countsTowardLifetime": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdjustmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ListPrograms: {
         parameters: {
             query?: {
@@ -5052,7 +5685,8 @@ export interface operations {
                  *       ],
                  *       "velocity": {
                  *         "maxPerMinute": 30
-                 *       }
+                 *       },
+                 *       "pointsExpiry": "P12M"
                  *     }
                  */
                 "application/json": components["schemas"]["ProgramRequest"];
@@ -5224,7 +5858,8 @@ export interface operations {
                  *       ],
                  *       "velocity": {
                  *         "maxPerMinute": 30
-                 *       }
+                 *       },
+                 *       "pointsExpiry": "P12M"
                  *     }
                  */
                 "application/json": components["schemas"]["ProgramRequest"];
@@ -5582,6 +6217,979 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListMemberRedemptions: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RedeemReward: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Unique per activity (1–128 printable ASCII characters): a retry with the same key and body replays the original answer.
+                 * @example 9f2c4e1a-7b3d-4c55-a0e2-5d1f8c3b6a90
+                 */
+                "Idempotency-Key": string;
+            };
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rewardId": "019ad5e2c4a97f31b5e0c2d9a8f41e6b",
+                 *       "quantity": 1,
+                 *       "hold": true,
+                 *       "holdMinutes": 10
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedeemRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetMemberRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                memberId: string;
+                redemptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                memberId: string;
+                redemptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                memberId: string;
+                redemptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListRedemptions: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                redemptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SetFulfilment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                redemptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "shipped"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FulfilmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListRewards: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreateReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "voucher",
+                 *       "title": {
+                 *         "default": "Free coffee",
+                 *         "fr": "Café offert"
+                 *       },
+                 *       "description": {
+                 *         "default": "Any size, in any store"
+                 *       },
+                 *       "costPoints": 500,
+                 *       "stock": 1000,
+                 *       "limit": {
+                 *         "count": 1,
+                 *         "per": "week"
+                 *       },
+                 *       "availableFrom": "2026-12-01T00:00:00+01:00",
+                 *       "audience": {
+                 *         "minTier": "Bronze"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateRewardRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json (Content-Type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardView"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeleteReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PatchReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": {
+                 *         "default": "Free coffee or tea",
+                 *         "fr": "Café ou thé offert"
+                 *       },
+                 *       "stock": 250
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["CreateRewardRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body exceeds 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description The client's rate limit is exceeded (see Retry-After). */
             429: {

@@ -22,7 +22,7 @@ public sealed record AwardScript(
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
     RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral, long DetailTtl,
-    EventWrites Events) : IScriptArgs;
+    RedisKey Lots, RedisKey LotsDue, string Lot, EventWrites Events) : IScriptArgs;
 
 /// <summary>The keys and arguments of moderate.lua (which names the same list, in order).</summary>
 [LuaScript("moderate")]
@@ -31,7 +31,8 @@ public sealed record ModerateScript(
     string Action, string ActivityId, string MemberId, long Now, string Reason,
     BoardWrites Boards,
     RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral, RedisKey Pending,
-    string Tiers, string Badges, long DayNumber, long KpiTtl, long DetailTtl, EventWrites Events) : IScriptArgs;
+    string Tiers, string Badges, long DayNumber, long KpiTtl, long DetailTtl, RedisKey Lots, RedisKey LotsDue, string Lot,
+    EventWrites Events) : IScriptArgs;
 
 /// <summary>
 /// The award's answer as award.lua stores it (module idempotency) and returns it. Read here only. Two layouts:

@@ -101,7 +101,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
-            options.Value.DetailRetentionSeconds, EventWrites.For(p, events.Value)));
+            options.Value.DetailRetentionSeconds, RedisKeys.MemberLots(p, c.MemberId), RedisKeys.LotsDue(p),
+            c.Program.Expiry.IsNone ? "" : c.Program.Expiry.LotOf(ProgramTime.LocalDate(c.Now, c.Program.Zone)), EventWrites.For(p, events.Value)));
         return (keys, args);
     }
 
@@ -171,7 +172,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
-            options.Value.DetailRetentionSeconds, EventWrites.For(programId, events.Value)))))!;
+            options.Value.DetailRetentionSeconds, RedisKeys.MemberLots(programId, member), RedisKeys.LotsDue(programId),
+            action == ModerationAction.Approve ? program.Expiry.LotOf(ProgramTime.LocalDate(now, program.Zone)) : "", EventWrites.For(programId, events.Value)))))!;
         return (string)r[0]! switch
         {
             // Its detail expired between the read above and the script run: archived (or gone, when young).

@@ -8,8 +8,11 @@ public sealed record TypeCounts(long Awarded, long Pending, long Rejected);
 
 public sealed record PerkCounts(long Granted, long Claimed, long Accepted);
 
+/// <summary>Confirmed redemptions and their points (net of cancellations made that day), and confirmed redemptions per reward id.</summary>
+public sealed record RedemptionCounts(long Confirmed, long PointsRedeemed, IReadOnlyDictionary<string, long> PerReward);
+
 public sealed record DayStats(string Date, IReadOnlyDictionary<string, TypeCounts> Interactions, long ActiveMembers, long NewMembers,
-    long PointsIssued, long PointsReversed, PerkCounts Perks);
+    long PointsIssued, long PointsReversed, PerkCounts Perks, RedemptionCounts Redemptions, long PointsExpired = 0, long PointsAdjusted = 0);
 
 public sealed record StatsReport(string From, string To, string TimeZone, IReadOnlyList<DayStats> Days, DayStats Totals);
 
@@ -30,9 +33,16 @@ public sealed class InsightsStore(IConnectionMultiplexer redis)
             days.SelectMany(d => d.Interactions).GroupBy(e => e.Key).ToDictionary(g => g.Key,
                 g => new TypeCounts(g.Sum(e => e.Value.Awarded), g.Sum(e => e.Value.Pending), g.Sum(e => e.Value.Rejected))),
             distinct.Result, days.Sum(d => d.NewMembers), days.Sum(d => d.PointsIssued), days.Sum(d => d.PointsReversed),
-            new PerkCounts(days.Sum(d => d.Perks.Granted), days.Sum(d => d.Perks.Claimed), days.Sum(d => d.Perks.Accepted)));
+            new PerkCounts(days.Sum(d => d.Perks.Granted), days.Sum(d => d.Perks.Claimed), days.Sum(d => d.Perks.Accepted)),
+            new RedemptionCounts(days.Sum(d => d.Redemptions.Confirmed), days.Sum(d => d.Redemptions.PointsRedeemed),
+                days.SelectMany(d => d.Redemptions.PerReward).GroupBy(e => e.Key, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal)),
+            days.Sum(d => d.PointsExpired), days.Sum(d => d.PointsAdjusted));
         return new StatsReport(dates[0], dates[^1], program.Definition.TimeZone, days, totals);
     }
+
+    /// <summary>The day's counter of confirmed redemptions of one reward: this prefix and the reward id (redemption.lua).</summary>
+    private const string RedeemedPrefix = "redemptions@";
 
     private static DayStats ToDay(string date, HashEntry[] entries, long active)
     {
@@ -41,6 +51,8 @@ public sealed class InsightsStore(IConnectionMultiplexer redis)
         var types = f.Keys.Where(k => k.Contains(':')).Select(k => k[(k.IndexOf(':') + 1)..]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return new DayStats(date, types.ToDictionary(t => t, t => new TypeCounts(Get($"awarded:{t}"), Get($"pending:{t}"), Get($"rejected:{t}"))),
             active, Get("newMembers"), Get("pointsIssued"), Get("pointsReversed"),
-            new PerkCounts(Get("perksGranted"), Get("perksClaimed"), Get("perksAccepted")));
+            new PerkCounts(Get("perksGranted"), Get("perksClaimed"), Get("perksAccepted")),
+            new RedemptionCounts(Get("redemptions"), Get("pointsRedeemed"), f.Where(e => e.Key.StartsWith(RedeemedPrefix, StringComparison.Ordinal))
+                .ToDictionary(e => e.Key[RedeemedPrefix.Length..], e => e.Value, StringComparer.Ordinal)), Get("pointsExpired"), Get("pointsAdjusted"));
     }
 }

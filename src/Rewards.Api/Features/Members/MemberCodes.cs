@@ -29,6 +29,14 @@ public enum LedgerKind
     [JsonStringEnumMemberName("badge")] Badge,
     /// <summary>A tier reached or dropped (reason holds the tier's number, 0 = none).</summary>
     [JsonStringEnumMemberName("tier")] Tier,
+    /// <summary>Points that reached their expiry date (negative points; <c>lots</c> names the lots, activity is the expiry run's id).</summary>
+    [JsonStringEnumMemberName("expiry")] Expiry,
+    /// <summary>A manual adjustment (±points; activity is its id, type its reason, <c>client</c> who made it, <c>lots</c> what a negative one took).</summary>
+    [JsonStringEnumMemberName("adjustment")] Adjustment,
+    /// <summary>Points spent on a reward (negative points; activityId is the redemption's id, target the reward's, reason its state then).</summary>
+    [JsonStringEnumMemberName("redemption")] Redemption,
+    /// <summary>A redemption's points back (cancelled or expired hold; activityId is the redemption's id, reason cancelled or expired).</summary>
+    [JsonStringEnumMemberName("refund")] Refund,
 }
 
 /// <summary>A moderation action on a member (member-status.lua's action argument).</summary>

@@ -12,7 +12,15 @@ namespace Rewards.Api.Features.Members;
 
 public sealed record MemberProfile(
     string MemberId, string? DisplayName, string? Locale, MemberStatus Status, long Balance, long LifetimePoints, DateTimeOffset CreatedAt,
-    MemberProgress? Progress = null, bool Flagged = false);
+    MemberProgress? Progress = null, bool Flagged = false, BalanceSplit? BalanceSplit = null);
+
+/// <summary>
+/// The balance split (docs/points-expiry.md): <c>Available</c> = the balance, spendable now (negative after a clawback larger than
+/// what was left: redemptions are refused until it is earned back); <c>Held</c> = points held by reserved redemptions (out of the
+/// balance until confirmed or released); <c>ExpiringWithin30Days</c> = points of the available ones whose lots expire within 30
+/// days; <c>NextExpiry</c>: the member's soonest lot, whenever it expires (all of them: GET .../expiring).
+/// </summary>
+public sealed record BalanceSplit(long Available, long Held, long ExpiringWithin30Days, Lots.UpcomingExpiry? NextExpiry);
 
 /// <summary>Where the member stands: tier and the next one, badges earned and progress toward the others, streaks.</summary>
 public sealed record MemberProgress(string? Tier, string? NextTier, long? PointsToNextTier, IReadOnlyList<EarnedBadge> Badges,
@@ -22,10 +30,17 @@ public sealed record EarnedBadge(string Id, string Name);
 
 public sealed record BadgeProgress(string Id, string Name, long Current, long Target);
 
-/// <summary>One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).</summary>
+/// <summary>
+/// One ledger entry, explained. <c>Points</c> is the change to the balance (0 for pending and rejected activities).
+/// <c>Lots</c>: what a debit took from the member's lots (expiry dates and points, earliest first; see docs/points-expiry.md);
+/// <c>ClientId</c>: the API client that made an adjustment.
+/// </summary>
 public sealed record LedgerEntry(
     string Id, LedgerKind Kind, string ActivityId, string Type, string? TargetId, long Points, long? PendingPoints,
-    long Balance, DateTimeOffset At, string? Reason, string Description);
+    long Balance, DateTimeOffset At, string? Reason, string Description, IReadOnlyList<LotAmount>? Lots = null, string? ClientId = null);
+
+/// <summary>Points of one lot: the last local day they can be spent (they expire at the next local midnight) and how many.</summary>
+public sealed record LotAmount(DateOnly ExpiresOn, long Points);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
 
@@ -108,7 +123,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     /// <summary>The profile with tier, badges and streaks, read in one round trip (the whole member hash).</summary>
     public async Task<MemberProfile?> FindWithProgressAsync(ProgramSnapshot program, string memberId)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
+        var db = redis.GetDatabase();
+        var lotEntries = db.HashGetAllAsync(RedisKeys.MemberLots(program.Id, memberId));
+        var entries = await db.HashGetAllAsync(RedisKeys.Member(program.Id, memberId));
+        var upcoming = Lots.LotStore.ToUpcoming(await lotEntries, program.Zone);
         var f = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
         if (!f.TryGetValue(MemberFields.Status, out var stored) || WireCode<MemberStatus>.Parse(stored!) == MemberStatus.Erased)
         {
@@ -137,7 +155,14 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             current, (int)Number(MemberFields.BestStreak));
         return new MemberProfile(memberId, (string?)f.GetValueOrDefault(MemberFields.DisplayName), (string?)f.GetValueOrDefault(MemberFields.Locale),
             status, Number(MemberFields.Balance), lifetime, ProgramTime.FromUnixMs(Number(MemberFields.CreatedAt)), progress,
-            f.ContainsKey(MemberFields.Flagged));
+            f.ContainsKey(MemberFields.Flagged), Split(Number(MemberFields.Balance), Number(MemberFields.Held), upcoming, clock.GetUtcNow()));
+    }
+
+    /// <summary>The balance split: what expires within 30 days of <paramref name="now"/> (lots expire at a local midnight).</summary>
+    public static BalanceSplit Split(long balance, long held, IReadOnlyList<Lots.UpcomingExpiry> lots, DateTimeOffset now)
+    {
+        var soon = lots.Where(l => l.ExpiresAt <= now.AddDays(30)).ToList();
+        return new BalanceSplit(balance, held, soon.Sum(l => l.Points), lots.Count > 0 ? lots[0] : null);
     }
 
     /// <summary>Candidates one filtered page of the member list reads at most (one HMGET each, in one script run).</summary>
@@ -328,11 +353,15 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
                 ? LedgerText.TierChange(tier, Activities.ActivityStore.TierName(program, tier), Dropped(e, tier))
                 : LedgerText.Describe(kind, type, target, points, pending, reason),
             LedgerKind.Badge => LedgerText.BadgeEarned(program.Badges?.FirstOrDefault(b => b.Id == target)?.Name ?? target ?? reason ?? "?"),
-            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
+            LedgerKind.Expiry => LedgerText.Expired(-points),
+            LedgerKind.Adjustment => LedgerText.Adjusted(points, type, reason),
+            LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal
+                or LedgerKind.Redemption or LedgerKind.Refund =>
                 LedgerText.Describe(kind, type, target, points, pending, reason),
         };
         return new LedgerEntry(e.Id, kind, e.Ref, type, target, points, kind == LedgerKind.Pending ? pending : null,
-            e.Balance, ProgramTime.FromUnixMs(e.At), reason, description);
+            e.Balance, ProgramTime.FromUnixMs(e.At), reason, description,
+            Lots.LotsTaken.Parse(e.Extras.GetValueOrDefault("lots")), e.Extras.GetValueOrDefault("client") is { Length: > 0 } client ? client : null);
     }
 
     /// <summary>A tier entry is a drop when its tier is below the one it leaves ('from', written by ledger.lua with the entry).</summary>
@@ -356,7 +385,9 @@ public static class LedgerText
             LedgerKind.Approval => $"{Points(points)} for {what}: approved by moderation.",
             LedgerKind.Reversal => $"{Points(-points)} for {what} reversed: {reason ?? "no reason given"}.",
             LedgerKind.Rejection => $"No points for {what}: {RejectionText(reason)}.",
-            LedgerKind.Tier or LedgerKind.Badge => kind.ToWire(),
+            LedgerKind.Redemption => $"{Points(points)} spent on reward '{target}'" + (reason == "reserved" ? " (held until confirmed)." : "."),
+            LedgerKind.Refund => $"{Points(points)} back from reward '{target}': redemption {reason}.",
+            LedgerKind.Tier or LedgerKind.Badge or LedgerKind.Expiry or LedgerKind.Adjustment => kind.ToWire(),
         };
     }
 
@@ -376,6 +407,12 @@ public static class LedgerText
     };
 
     public static string BadgeEarned(string name) => $"Earned badge {name}.";
+
+    public static string Expired(long count) => $"{Points(count)} expired.";
+
+    /// <summary>An adjustment: its reason code (the entry's type) and the note, when erasure has not scrubbed it.</summary>
+    public static string Adjusted(long points, string reasonCode, string? note) =>
+        $"{(points >= 0 ? "+" : "")}{Points(points)} adjusted ({reasonCode})" + (string.IsNullOrEmpty(note) ? "." : $": {note}.");
 
     /// <summary>
     /// A rejection's reason is a rule's code (award.lua) or the moderator's own words (moderate.lua): each code is explained

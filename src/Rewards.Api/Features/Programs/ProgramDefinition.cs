@@ -18,7 +18,8 @@ public sealed record EarningRule(
 /// <summary>A program's settings as stored (JSON in the program hash) and as returned.</summary>
 public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
     int LeaderboardRetention = ProgramLimits.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
-    VelocityRule? Velocity = null, CorsSettings? Cors = null, IReadOnlyDictionary<string, DateTimeOffset>? RemovedTypes = null)
+    VelocityRule? Velocity = null, CorsSettings? Cors = null, IReadOnlyDictionary<string, DateTimeOffset>? RemovedTypes = null,
+    string? PointsExpiry = null, RedemptionSettings? Redemptions = null)
 {
     /// <summary>
     /// Whether <paramref name="board"/> can be read: 'points', an activity type, or a type removed from the rules whose boards are
@@ -77,7 +78,18 @@ public sealed record ProgramDefinition(string Id, string Name, string TimeZone, 
 /// <summary>Body of POST /v1/programs and PUT /v1/programs/{programId}. Fields are nullable so that missing ones are reported.</summary>
 public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules,
     int? LeaderboardRetention = null, TierRequest[]? Tiers = null, BadgeRequest[]? Badges = null, VelocityRequest? Velocity = null,
-    CorsRequest? Cors = null);
+    CorsRequest? Cors = null, string? PointsExpiry = null, RedemptionSettingsRequest? Redemptions = null);
+
+/// <summary>
+/// How members spend: whether a member token may redeem (confirm, cancel) for its own member (default no: only brand clients),
+/// and how long a hold lasts unless the request asks for less.
+/// </summary>
+public sealed record RedemptionSettings(bool MembersMayRedeem = false, int HoldMinutes = RedemptionSettings.DefaultHoldMinutes)
+{
+    public const int DefaultHoldMinutes = 15;
+}
+
+public sealed record RedemptionSettingsRequest(bool? MembersMayRedeem, int? HoldMinutes);
 
 public sealed record EarningRuleRequest(
     int? Points,
@@ -170,10 +182,19 @@ public static class ProgramRules
 
         var (tiers, badges, velocity) = GamificationRules.Validate(request.Tiers, request.Badges, request.Velocity, rules.ContainsKey, v);
         var cors = ProgramCors.Validate(request.Cors, v);
+        var expiry = Lots.PointsExpiryPolicy.NoExpiry;
+        v.Check(request.PointsExpiry is null || Lots.PointsExpiryPolicy.TryParse(request.PointsExpiry, out expiry), "pointsExpiry",
+            $"When given: {Lots.PointsExpiryPolicy.Rule}");
+
+        v.Check(request.Redemptions?.HoldMinutes is null or >= 1 and <= Catalogue.RewardLimits.MaxHoldMinutes, "redemptions.holdMinutes",
+            $"When given: 1 to {Catalogue.RewardLimits.MaxHoldMinutes:N0} minutes.");
+        var redemptions = request.Redemptions is { } r
+            ? new RedemptionSettings(r.MembersMayRedeem ?? false, r.HoldMinutes ?? RedemptionSettings.DefaultHoldMinutes)
+            : null;
 
         return v.IsValid
             ? (new ProgramDefinition(id!, request.Name!.Trim(), timeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
-                tiers, badges, velocity, cors), v)
+                tiers, badges, velocity, cors, PointsExpiry: expiry.IsNone ? null : expiry.Text, Redemptions: redemptions), v)
             : (null, v);
     }
 

@@ -13,6 +13,9 @@ public sealed record ProgramSnapshot(ProgramDefinition Definition, long Version,
     DateTimeOffset UpdatedAt, DateTimeOffset LoadedAt)
 {
     public string Id => Definition.Id;
+
+    /// <summary>The pointsExpiry policy, parsed once per load.</summary>
+    public Lots.PointsExpiryPolicy Expiry { get; } = Lots.PointsExpiryPolicy.Of(Definition.PointsExpiry);
 }
 
 public enum SaveOutcome { Saved, AlreadyExists, Missing, Invalid, Conflict }

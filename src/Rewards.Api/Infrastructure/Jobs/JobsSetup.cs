@@ -233,6 +233,10 @@ public sealed class RecurringJobsRegistration(IRecurringJobManager jobs) : IHost
             jobs.AddOrUpdate<WindowCloseJob>($"leaderboards:close-{LeaderboardWindow.Name(kind)}", job => job.CloseAllAsync(kind), WindowCloseCron,
                 new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         }
+        jobs.AddOrUpdate<Features.Lots.LotExpiryJob>("lots:expire", job => job.ExpireAllAsync(), Features.Lots.LotExpiryJob.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        jobs.AddOrUpdate<Features.Catalogue.HoldExpiryJob>("redemptions:expire-holds", job => job.RunAllAsync(), Cron.Minutely(),
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         jobs.AddOrUpdate<Features.Events.EventMaintenanceJob>("events:maintain", job => job.MaintainAllAsync(),
             Features.Events.EventMaintenanceJob.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         return Task.CompletedTask;

@@ -18,7 +18,7 @@ public static class RequestExamples
          "leaderboardRetention":12,
          "tiers":[{"name":"Bronze","minLifetimePoints":0},{"name":"Gold","minLifetimePoints":2000}],
          "badges":[{"id":"first-review","name":"First review","when":{"activityType":"review","count":1}}],
-         "velocity":{"maxPerMinute":30}}
+         "velocity":{"maxPerMinute":30},"pointsExpiry":"P12M"}
         """;
 
     public static readonly IReadOnlyDictionary<string, string> ByOperation = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -48,6 +48,15 @@ public static class RequestExamples
         ["PatchPerk"] = """{"status":"paused"}""",
         ["AddCodes"] = """{"codes":["COFFEE10-7QX2","COFFEE10-9KD4"]}""",
         ["Rsvp"] = """{"answer":"accept"}""",
+        ["AdjustPoints"] = """{"points":50,"reason":"goodwill","note":"Parcel arrived two weeks late","countsTowardLifetime":false}""",
+        ["CreateReward"] = """
+            {"kind":"voucher","title":{"default":"Free coffee","fr":"Café offert"},"description":{"default":"Any size, in any store"},
+             "costPoints":500,"stock":1000,"limit":{"count":1,"per":"week"},"availableFrom":"2026-12-01T00:00:00+01:00",
+             "audience":{"minTier":"Bronze"}}
+            """,
+        ["PatchReward"] = """{"title":{"default":"Free coffee or tea","fr":"Café ou thé offert"},"stock":250}""",
+        [nameof(Features.Catalogue.RedeemReward)] = """{"rewardId":"019ad5e2c4a97f31b5e0c2d9a8f41e6b","quantity":1,"hold":true,"holdMinutes":10}""",
+        ["SetFulfilment"] = """{"status":"shipped"}""",
         ["CreateWebhook"] = """{"url":"https://crm.example.com/hooks/rewards","eventTypes":["tier.changed","badge.earned","member.*"],"description":"CRM sync"}""",
         ["PatchWebhook"] = """{"eventTypes":["tier.changed","redemption.created"],"enabled":true}""",
         ["ReplayFailedWebhookEvents"] = """{"since":"2026-11-01T08:00:00Z"}""",
@@ -112,6 +121,10 @@ public static class RequestExamples
         ["TierRequest"] = ["name", "minLifetimePoints"],
         ["BadgeRequest"] = ["id", "name", "when"],
         ["VelocityRequest"] = ["maxPerMinute"],
+        ["CreateRewardRequest"] = ["kind", "title", "costPoints"],
+        ["RewardLimitRequest"] = ["count"],
+        ["RedeemRequest"] = ["rewardId"],
+        ["FulfilmentRequest"] = ["status"],
         ["CreateWebhookRequest"] = ["url"],
         ["ReplayRequest"] = ["since"],
     };

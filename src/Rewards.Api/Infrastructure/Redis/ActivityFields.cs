@@ -20,4 +20,6 @@ public static class ActivityFields
     public const string Holds = "holds";
     public const string ModeratedAt = "moderatedAt";
     public const string ModerationReason = "moderationReason";
+    /// <summary>The lot (expiry date, yyyymmdd) the activity's points went into; absent without a pointsExpiry policy.</summary>
+    public const string Lot = "lot";
 }

@@ -22,6 +22,9 @@ public static class MemberFields
     public const string Tier = "tier";
     public const string EventSeq = "evseq";
 
+    /// <summary>Points held by reserved redemptions (already out of the balance, back on cancel or expiry).</summary>
+    public const string Held = "held";
+
     /// <summary>Prefixes of the per-type and per-board fields (the type or board name follows).</summary>
     public const string TypePoints = "t:";
     public const string TypeCount = "c:";

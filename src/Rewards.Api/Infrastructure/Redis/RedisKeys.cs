@@ -64,6 +64,18 @@ public static class RedisKeys
     /// </summary>
     public static RedisKey LegacyLedger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
+    /// <summary>Hash: the member's lots, expiry date 'yyyymmdd' → points left (Scripts/lots.lua); only under a pointsExpiry policy.</summary>
+    public static RedisKey MemberLots(string programId, string memberId) => $"{P(programId)}:m:{memberId}:lots";
+
+    /// <summary>Sorted set: member id → the member's earliest lot expiry date as a number (yyyymmdd), read by the expiry job.</summary>
+    public static RedisKey LotsDue(string programId) => $"{P(programId)}:lots:due";
+
+    /// <summary>The stored answer of an adjustment's idempotency key (apart from activities' keys).</summary>
+    public static RedisKey AdjustmentIdempotency(string programId, string idempotencyKeyHash) => $"{P(programId)}:idem:adj:{idempotencyKeyHash}";
+
+    /// <summary>Counter: points (absolute) an API client adjusted in one local day (the daily cap of adjustments).</summary>
+    public static RedisKey ClientAdjustments(string programId, string clientId, string dayId) => $"{P(programId)}:adj:{clientId}:{dayId}";
+
     /// <summary>Set of target ids the member already contributed to with an activity type (unique-per-target rules).</summary>
     public static RedisKey MemberTargets(string programId, string memberId, string activityType) =>
         $"{P(programId)}:m:{memberId}:targets:{activityType}";
@@ -176,6 +188,35 @@ public static class RedisKeys
     public static RedisKey IdempotencyGeneration(string programId, long generation, int shard) =>
         $"{P(programId)}:idem:{generation}:{shard:x3}";
 
+    /// <summary>Sorted set of the program's catalogue reward ids, by creation time (deleted rewards leave it).</summary>
+    public static RedisKey Rewards(string programId) => $"{P(programId)}:rewards";
+
+    /// <summary>Hash: a reward's definition (JSON), the fields redeem.lua decides by (kind, cost, stock left, limit, window, audience, active) and its figures.</summary>
+    public static RedisKey Reward(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}";
+
+    /// <summary>Prefix of reward keys (scripts append the reward id).</summary>
+    public static string RewardPrefix(string programId) => $"{P(programId)}:reward:";
+
+    /// <summary>List: a code reward's codes not handed out yet (RewardPrefix + id + ':codes').</summary>
+    public static RedisKey RewardCodes(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}:codes";
+
+    /// <summary>Set: the SHA-1 of every code or voucher a reward ever held or issued (never handed out twice).</summary>
+    public static RedisKey RewardCodeSet(string programId, string rewardId) => $"{P(programId)}:reward:{rewardId}:codeset";
+
+    /// <summary>Hash: one redemption (member, reward, quantity, points, state, codes, lots taken, times).</summary>
+    public static RedisKey Redemption(string programId, string redemptionId) => $"{P(programId)}:rd:{redemptionId}";
+
+    /// <summary>Prefix of redemption keys (scripts append the redemption id).</summary>
+    public static string RedemptionPrefix(string programId) => $"{P(programId)}:rd:";
+
+    /// <summary>Sorted set: the member's redemption ids by creation time (unix ms).</summary>
+    public static RedisKey MemberRedemptions(string programId, string memberId) => $"{P(programId)}:m:{memberId}:redemptions";
+
+    /// <summary>Sorted set: the program's redemption ids by creation time (unix ms).</summary>
+    public static RedisKey ProgramRedemptions(string programId) => $"{P(programId)}:redemptions";
+
+    /// <summary>Sorted set: reserved redemption ids by hold expiry (unix ms), swept by HoldExpiryJob and by every redemption.</summary>
+    public static RedisKey RedemptionHolds(string programId) => $"{P(programId)}:holds";
     /// <summary>Set of the programs that have at least one webhook endpoint: the ones the dispatchers poll (not hash-tagged).</summary>
     public static RedisKey WebhookPrograms => "rw:webhooks:programs";
 

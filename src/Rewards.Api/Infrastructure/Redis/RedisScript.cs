@@ -178,6 +178,12 @@ public sealed class RewardsScripts
     public RedisScript ReadLedger { get; } = RedisScript.FromResource("ledger-read");
     public RedisScript ReadLedgersSince { get; } = RedisScript.FromResource("ledger-since");
     public RedisScript MigrateLedgers { get; } = RedisScript.FromResource("ledger-migrate");
+    public RedisScript ExpireLots { get; } = RedisScript.FromResource("lots-expire");
+    public RedisScript Adjust { get; } = RedisScript.FromResource("adjust");
+    public RedisScript SaveReward { get; } = RedisScript.FromResource("reward-save");
+    public RedisScript Redeem { get; } = RedisScript.FromResource("redeem");
+    public RedisScript ChangeRedemption { get; } = RedisScript.FromResource("redemption-change");
+    public RedisScript SweepHolds { get; } = RedisScript.FromResource("redemption-sweep");
     public RedisScript CreateWebhook { get; } = RedisScript.FromResource("webhook-create");
     public RedisScript UpdateWebhook { get; } = RedisScript.FromResource("webhook-update");
     public RedisScript DeleteWebhook { get; } = RedisScript.FromResource("webhook-delete");

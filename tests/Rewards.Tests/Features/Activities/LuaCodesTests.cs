@@ -20,6 +20,15 @@ public sealed partial class LuaCodesTests
     [Fact]
     public void LedgerKinds_Agree() => Assert.Equal(Set(WireCode<LedgerKind>.Wires), Table("ledger"));
 
+    [Fact]
+    public void RedemptionStates_Agree() => Assert.Equal(Set(WireCode<Rewards.Api.Features.Catalogue.RedemptionState>.Wires), Table("redemption"));
+
+    [Fact]
+    public void RedemptionRefusals_Agree() => Assert.Equal(Set(WireCode<Rewards.Api.Features.Catalogue.RedemptionRefusal>.Wires), Table("refusal"));
+
+    [Fact]
+    public void FulfilmentStatuses_Agree() => Assert.Equal(Set(WireCode<Rewards.Api.Features.Catalogue.FulfilmentStatus>.Wires), Table("fulfilment"));
+
     /// <summary>codes.lua holds 'member_' as a prefix: the member reasons are it and each non-active member status.</summary>
     [Fact]
     public void Reasons_Agree()

@@ -10,7 +10,7 @@ public sealed class MemberCodesTests
 
     [Fact]
     public void LedgerKind_RoundTrips() =>
-        WireCodeAssert.RoundTrips<LedgerKind>("award", "pending", "approval", "rejection", "reversal", "badge", "tier");
+        WireCodeAssert.RoundTrips<LedgerKind>("award", "pending", "approval", "rejection", "reversal", "badge", "tier", "expiry", "adjustment", "redemption", "refund");
 
     [Fact]
     public void StatusChange_RoundTrips() => WireCodeAssert.RoundTrips<StatusChange>("suspend", "reinstate", "erase");

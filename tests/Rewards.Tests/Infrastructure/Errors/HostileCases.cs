@@ -78,6 +78,7 @@ internal static class HostileCases
         ["ProgramRequest.name"] = ProgramLimits.MaxNameLength,
         ["MemberRequest.displayName"] = MemberLimits.MaxDisplayNameLength,
         ["ModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
+        ["AdjustmentRequest.note"] = Rewards.Api.Features.Lots.AdjustPoints.MaxNoteLength,
         ["BulkModerationRequest.reason"] = ActivityLimits.MaxReasonLength,
         ["RecordActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
         ["BatchActivityRequest.targetId"] = ActivityLimits.MaxTargetIdLength,
@@ -88,6 +89,8 @@ internal static class HostileCases
         ["CreatePerkRequest.description"] = PerkLimits.MaxDescription,
         ["EventRequest.venue"] = PerkLimits.MaxVenue,
         ["NewsRequest.body.*"] = PerkLimits.MaxBody, // the texts of the map
+        ["CreateRewardRequest.title.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxTitle,
+        ["CreateRewardRequest.description.*"] = Rewards.Api.Features.Catalogue.RewardLimits.MaxDescription,
         ["CreateWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
         ["PatchWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
     };
@@ -116,6 +119,13 @@ internal static class HostileCases
         ],
         ["ScheduleRequest"] = [("at", ["type", "at"]), ("now", ["type"]), ("cron", ["type", "cron", "timeZone"])],
         ["BadgeCondition"] = [("count", ["activityType", "count"]), ("lifetimePoints", ["lifetimePoints"]), ("streakDays", ["streakDays"])],
+        ["CreateRewardRequest"] =
+        [
+            ("voucher", ["kind", "title", "description", "costPoints", "stock", "limit", "availableFrom", "availableUntil", "audience", "active"]),
+            ("code", ["kind", "title", "costPoints", "codes", "generateCodes"]),
+            ("perk", ["kind", "title", "costPoints", "perkId"]),
+            ("physical", ["kind", "title", "costPoints"]),
+        ],
     };
 
     /// <summary>The most items an array of objects takes, as the API checks it.</summary>
@@ -288,6 +298,9 @@ internal static class HostileCases
             // RSVP answers the event the member is invited to; claim, codes and the perk operations act on the offer
             // with codes granted to the member.
             "perkId" => operation.Id == "Rsvp" ? world.EventPerkId : world.OfferPerkId,
+            "rewardId" => world.RewardId,
+            // Confirm and cancel move the member's hold; the rest reads or ships the member's confirmed physical reward.
+            "redemptionId" => operation.Id is "Confirm" or "Cancel" ? world.HeldRedemptionId : world.PhysicalRedemptionId,
             "webhookId" => world.WebhookId,
             // An event of the program's stream: any may be replayed to an endpoint.
             "eventId" => world.WebhookEventId,
@@ -661,6 +674,9 @@ internal static class HostileCases
         {
             // An empty last segment is another route: GET .../perks/ lists the perks.
             ("GetPerk", "path perkId", "empty") => "the list of perks",
+            ("GetReward", "path rewardId", "empty") => "the catalogue",
+            ("GetRedemption", "path redemptionId", "empty") => "the list of redemptions",
+            ("GetMemberRedemption", "path redemptionId", "empty") => "the member's redemptions",
             ("GetWebhook", "path webhookId", "empty") => "the list of webhook endpoints",
             ("GetProgram", "path programId", "empty") => "the list of programs",
             ("GetMember", "path memberId", "empty") => "the list of members",
@@ -683,12 +699,17 @@ internal static class HostileCases
             // (Inside tiers and badges, arrays that a patch replaces whole, every item is complete.)
             // (The world's program has no CORS settings: an empty cors object adds one without its required origins.)
             ("PatchProgram", _, "missing" or "empty object") when !(field == "ProgramRequest.cors" && @case == "empty object")
-                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal)
+                && (field.StartsWith("ProgramRequest", StringComparison.Ordinal) || field.StartsWith("RedemptionSettingsRequest", StringComparison.Ordinal)
                 || field.StartsWith("EarningRuleRequest", StringComparison.Ordinal) || field.StartsWith("VelocityRequest", StringComparison.Ordinal)) =>
                 "a merge patch keeps what it leaves out",
             ("PatchProgram", "body", "empty object") => "the empty merge patch changes nothing",
             ("PatchProgram", "ProgramRequest.id", "null") => "null removes the id, which the URL gives",
             ("ModerateMany", "BulkModerationRequest.reason", "missing" or "null") => "the reason is optional",
+            // An adjustment removes points when negative; its note and the lifetime flag are optional.
+            ("AdjustPoints", "AdjustmentRequest.points", "negative") => "a negative adjustment removes points",
+            ("AdjustPoints", "AdjustmentRequest.note" or "AdjustmentRequest.countsTowardLifetime", "missing" or "null") => "optional field",
+            // No expiry policy is 'none', the default.
+            (_, "ProgramRequest.pointsExpiry", "missing" or "null") => "optional field: points never expire",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
@@ -740,6 +761,32 @@ internal static class HostileCases
             // News texts keep their line breaks; 10,000 characters is the longest text allowed.
             (_, "NewsRequest.body.*", "newline" or "valid + newline") => "news texts may have line breaks",
             (_, "NewsRequest.body.*", "10k chars") => $"{PerkLimits.MaxBody:N0} characters is the maximum",
+            // Redemption settings are optional, each with its default.
+            (_, "ProgramRequest.redemptions", "missing" or "null" or "empty object") => "optional: the defaults apply",
+            (_, "RedemptionSettingsRequest.membersMayRedeem" or "RedemptionSettingsRequest.holdMinutes", "missing" or "null") => "optional: the default applies",
+            // Rewards: a merge patch keeps what it leaves out; the empty patch changes nothing.
+            ("PatchReward", "body", "empty object") => "the empty merge patch changes nothing",
+            // (The world's reward has a title but no description nor limit: a partial one of those is incomplete.)
+            ("PatchReward", _, "missing") when field.StartsWith("CreateRewardRequest.", StringComparison.Ordinal)
+                && field is not ("CreateRewardRequest.codes" or "CreateRewardRequest.generateCodes" or "CreateRewardRequest.perkId"
+                    or "CreateRewardRequest.description.*") =>
+                "a merge patch keeps what it leaves out",
+            ("PatchReward", "RewardAudienceRequest.minTier" or "RewardAudienceRequest.badge", "missing") => "a merge patch keeps what it leaves out",
+            ("PatchReward", "CreateRewardRequest.title", "empty object") =>
+                "an empty object merges nothing in",
+            ("CreateReward" or "PatchReward", "CreateRewardRequest.description" or "CreateRewardRequest.stock" or "CreateRewardRequest.limit"
+                or "CreateRewardRequest.availableFrom" or "CreateRewardRequest.availableUntil" or "CreateRewardRequest.audience"
+                or "CreateRewardRequest.active", "missing" or "null") => "optional field",
+            ("CreateReward", "CreateRewardRequest.codes" or "CreateRewardRequest.generateCodes", "missing" or "null") => "optional: the other fills the pool",
+            ("CreateReward", "CreateRewardRequest.codes", "empty") => "generated codes only",
+            ("CreateReward", "CreateRewardRequest.codes", "operator scope" or "member scope" or "item dot" or "item dot dot") => "a well-formed code",
+            (_, "CreateRewardRequest.stock", "zero") => "a reward out of stock",
+            (_, "CreateRewardRequest.audience", "empty object") => "no audience: every member",
+            (_, "CreateRewardRequest.availableFrom", "year 2000" or "year 1") => "available since then",
+            (_, "CreateRewardRequest.availableUntil", "year 9999") => "available until then",
+            (_, "RewardLimitRequest.per", "missing" or "null") => "optional: ever",
+            (_, "RewardAudienceRequest.minTier" or "RewardAudienceRequest.badge", "missing" or "null") => "optional field",
+            (_, "RedeemRequest.quantity" or "RedeemRequest.holdMinutes", "missing" or "null") => "optional field",
             // Quota overrides: a field left out or null goes back to the configured default; {} clears every override.
             ("PutQuotas", "body", "empty object") => "every quota back to its default",
             (_, "QuotaOverrides.maxPerks" or "QuotaOverrides.maxCodesPerPool" or "QuotaOverrides.maxCodesPerRequest" or "QuotaOverrides.maxClients"
@@ -793,6 +840,7 @@ internal static class HostileCases
             "ProgramRequest.timeZone" => "America/New_York",
             "ProgramRequest.rules" => new JsonObject { ["review"] = ValidObject("EarningRuleRequest", Schema("EarningRuleRequest")) },
             "ProgramRequest.leaderboardRetention" => 6,
+            "ProgramRequest.pointsExpiry" => "P12M",
             "ProgramRequest.tiers" or "ProgramRequest.badges" => new JsonArray(ValidItem(field, 0), ValidItem(field, 1)),
             "EarningRuleRequest.points" => 10,
             "EarningRuleRequest.dailyCap" => 5,
@@ -810,6 +858,32 @@ internal static class HostileCases
             "BadgeCondition.streakDays" => 7,
             "VelocityRequest.maxPerMinute" => 30,
             "CorsRequest.allowedOrigins" => new JsonArray("https://shop.example", "http://localhost:5173"),
+            "ProgramRequest.redemptions" => ValidObject("RedemptionSettingsRequest", Schema("RedemptionSettingsRequest")),
+            "RedemptionSettingsRequest.membersMayRedeem" => true,
+            "RedemptionSettingsRequest.holdMinutes" => 60,
+
+            "CreateRewardRequest.kind" => variant!,
+            "CreateRewardRequest.title" => new JsonObject { ["default"] = ValidValue("CreateRewardRequest.title.*"), ["fr"] = "Café offert" },
+            "CreateRewardRequest.title.*" => "Free coffee",
+            "CreateRewardRequest.description" => new JsonObject { ["default"] = ValidValue("CreateRewardRequest.description.*") },
+            "CreateRewardRequest.description.*" => "Any size, in any store",
+            "CreateRewardRequest.costPoints" => 10,
+            "CreateRewardRequest.stock" => 50,
+            "CreateRewardRequest.availableFrom" => world.Now.AddDays(-1).ToString("O"),
+            "CreateRewardRequest.availableUntil" => world.Now.AddDays(30).ToString("O"),
+            "CreateRewardRequest.active" => true,
+            "CreateRewardRequest.perkId" => world.OfferPerkId,
+            "CreateRewardRequest.codes" => new JsonArray("TICKET-1", "TICKET-2"),
+            "CreateRewardRequest.generateCodes" => 3,
+            "RewardLimitRequest.count" => 2,
+            "RewardLimitRequest.per" => "week",
+            "RewardAudienceRequest.minTier" => "Bronze",
+            "RewardAudienceRequest.badge" => "first-review",
+            "RedeemRequest.rewardId" => world.RewardId,
+            "RedeemRequest.quantity" => 1,
+            "RedeemRequest.hold" => true,
+            "RedeemRequest.holdMinutes" => 10,
+            "FulfilmentRequest.status" => "shipped",
             "CreateWebhookRequest.url" or "PatchWebhookRequest.url" => "https://crm.example.com/hooks/rewards",
             "CreateWebhookRequest.eventTypes" or "PatchWebhookRequest.eventTypes" => new JsonArray("tier.changed", "member.*"),
             "CreateWebhookRequest.description" or "PatchWebhookRequest.description" => "CRM sync",
@@ -844,6 +918,10 @@ internal static class HostileCases
             "PerkStatusRequest.status" => "paused",
             "CodesRequest.codes" => new JsonArray("REFILL-1", "REFILL-2"),
             "RsvpRequest.answer" => "accept",
+            "AdjustmentRequest.points" => 5,
+            "AdjustmentRequest.reason" => "goodwill",
+            "AdjustmentRequest.note" => "late parcel",
+            "AdjustmentRequest.countsTowardLifetime" => false,
             "QuotaOverrides.maxPerks" => 500,
             "QuotaOverrides.maxCodesPerPool" => 50_000,
             "QuotaOverrides.maxCodesPerRequest" => 5_000,
@@ -945,7 +1023,7 @@ internal static class HostileCases
 internal sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
     string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
     string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string WebhookId, string WebhookEventId,
-    string OtherWebhookId);
+    string OtherWebhookId, string RewardId, string HeldRedemptionId, string PhysicalRedemptionId);
 
 internal sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
 {

@@ -128,7 +128,8 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
               "rules": { "review": { "points": 50 }, "photo": { "points": 20, "requiresApproval": true } },
               "tiers": [{ "name": "Bronze", "minLifetimePoints": 0 }, { "name": "Silver", "minLifetimePoints": 500 }],
               "badges": [{ "id": "first-review", "name": "First review", "when": { "activityType": "review", "count": 1 } }],
-              "velocity": { "maxPerMinute": {{VelocityLimit}} }
+              "velocity": { "maxPerMinute": {{VelocityLimit}} },
+              "redemptions": { "holdMinutes": 10080 }
             }
             """), HttpStatusCode.Created);
         await RecordAsync(programId, memberId, "review", "t-0");
@@ -173,6 +174,14 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         await RecordAsync(otherProgramId, memberId, "review");
         var otherOffer = await CreateGrantedPerkAsync(otherProgramId, Offer("Elsewhere", "OTHER-1"));
 
+        // A voucher reward the member holds a week-long hold of, and a physical reward of theirs waiting to ship.
+        var reward = (await PostJsonAsync($"/v1/programs/{programId}/rewards", new { kind = "voucher", title = new { @default = "Coffee" },
+            costPoints = 10, stock = 100 }, HttpStatusCode.Created)).GetProperty("reward").GetProperty("rewardId").GetString()!;
+        var mug = (await PostJsonAsync($"/v1/programs/{programId}/rewards", new { kind = "physical", title = new { @default = "Mug" },
+            costPoints = 10 }, HttpStatusCode.Created)).GetProperty("reward").GetProperty("rewardId").GetString()!;
+        var held = await RedeemAsync(programId, memberId, new { rewardId = reward, hold = true });
+        var shipping = await RedeemAsync(programId, memberId, new { rewardId = mug });
+
         // A webhook endpoint (nothing listens at its address: deliveries fail) and an event of the stream, appended before it.
         var eventId = (await Factory.Redis.GetDatabase().StreamAddAsync(RedisKeys.Events(programId),
             [new("type", "tier.changed"), new("member", memberId), new("seq", "1"), new("at", now.ToUnixTimeMilliseconds()), new("data", "{}")])).ToString();
@@ -181,7 +190,17 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
             ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId);
+            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId, reward, held, shipping);
+    }
+
+    private async Task<string> RedeemAsync(string programId, string memberId, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/members/{memberId}/redemptions") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("redemptionId").GetString()!;
     }
 
     private async Task<string> CreateWebhookAsync(string programId) =>

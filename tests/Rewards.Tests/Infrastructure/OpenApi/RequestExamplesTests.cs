@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -47,6 +48,14 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
         var @event = await CreatePerkAsync(programId, new { kind = "event", title = "Tasting", @event = new { venue = "Lyon store", startsAt = RewardsApiFactory.FarFuture, capacity = 10 },
             audience = new { type = "members", memberIds = new[] { "alice" } }, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } });
         await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, @event, "examples");
+        // A reward alice can afford (the example redeems it) and a confirmed physical redemption of hers (the fulfilment example).
+        var reward = (await PostJsonAsync($"/v1/programs/{programId}/rewards", new { kind = "voucher", title = new { @default = "Coffee" }, costPoints = 5 },
+            HttpStatusCode.Created)).GetProperty("reward").GetProperty("rewardId").GetString()!;
+        var physical = (await PostJsonAsync($"/v1/programs/{programId}/rewards", new { kind = "physical", title = new { @default = "Mug" }, costPoints = 5 },
+            HttpStatusCode.Created)).GetProperty("reward").GetProperty("rewardId").GetString()!;
+        var shipping = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/members/alice/redemptions") { Content = JsonContent.Create(new { rewardId = physical }) };
+        shipping.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var redemption = JsonDocument.Parse(await (await Client.SendAsync(shipping)).Content.ReadAsStringAsync()).RootElement.GetProperty("redemptionId").GetString()!;
         var webhook = (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "https://crm.example.com/hooks/rewards" },
             HttpStatusCode.Created)).GetProperty("endpoint").GetProperty("id").GetString()!;
 
@@ -56,11 +65,17 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
             var id = spec.GetProperty("operationId").GetString()!;
             var url = path.Replace("{programId}", programId).Replace("{memberId}", "alice")
                 .Replace("{activityId}", id == "Reverse" ? awarded : path.Contains("{activityId}") ? pending.Dequeue() : "")
-                .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{webhookId}", webhook);
+                .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{webhookId}", webhook)
+                .Replace("{rewardId}", reward).Replace("{redemptionId}", redemption);
+            var example = ExampleOf(spec);
+            if (id == "RedeemReward")
+            {
+                example["rewardId"] = reward;
+            }
             var content = spec.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
             var takesKey = spec.TryGetProperty("parameters", out var parameters)
                 && parameters.EnumerateArray().Any(p => p.GetProperty("in").GetString() == "header");
-            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, ExampleOf(spec), content.Name, takesKey);
+            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, example, content.Name, takesKey);
             if (!response.IsSuccessStatusCode)
             {
                 refused.Add($"{method.ToUpperInvariant()} {path} ({id}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Insights;
+using Rewards.Api.Features.Programs;
+using Rewards.Api.Infrastructure.Redis;
+using Rewards.Api.Infrastructure.Time;
+
+namespace Rewards.Api.Features.Lots;
+
+/// <summary>Points of one lot that have not expired yet: the last local day they can be spent, the instant they expire, how many.</summary>
+public sealed record UpcomingExpiry(DateOnly ExpiresOn, DateTimeOffset ExpiresAt, long Points);
+
+/// <summary>What one expiry pass over a program did.</summary>
+public sealed record ExpiryPass(long Members, long Lots, long Points);
+
+/// <summary>The Redis access of lots (Scripts/lots.lua writes them inside the award, moderation and adjustment scripts).</summary>
+public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
+{
+    /// <summary>Members one run of lots-expire.lua handles: small enough to keep a run short (~10 ms), large enough to be quick.</summary>
+    public const int ExpiryChunk = 500;
+
+    /// <summary>
+    /// Expires every due lot of the program: lots whose expiry date is before today in the program's zone, one script run per
+    /// chunk of members until a run finds fewer due members than a chunk. Safe to run again or concurrently (see lots-expire.lua).
+    /// </summary>
+    public async Task<ExpiryPass> ExpireAsync(ProgramSnapshot program)
+    {
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+        var localToday = ProgramTime.LocalDate(now, program.Zone);
+        var today = LotDates.Format(localToday);
+        long members = 0, lots = 0, points = 0;
+        while (true)
+        {
+            var r = (RedisResult[])(await scripts.ExpireLots.RunAsync(db, ScriptArgs<ExpireLotsScript>.Build(new(
+                RedisKeys.LotsDue(program.Id), RedisKeys.Stats(program.Id, ProgramTime.DayId(localToday)),
+                today, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id), ExpiryChunk, insights.Value.RetentionSeconds,
+                "expiry-" + today))))!;
+            members += (long)r[0];
+            lots += (long)r[1];
+            points += (long)r[2];
+            if ((long)r[0] < ExpiryChunk)
+            {
+                return new ExpiryPass(members, lots, points);
+            }
+        }
+    }
+
+    /// <summary>The member's lots, earliest expiry first (at most one per expiry date, so a bounded list).</summary>
+    public async Task<IReadOnlyList<UpcomingExpiry>> LotsAsync(ProgramSnapshot program, string memberId) =>
+        ToUpcoming(await redis.GetDatabase().HashGetAllAsync(RedisKeys.MemberLots(program.Id, memberId)), program.Zone);
+
+    public static IReadOnlyList<UpcomingExpiry> ToUpcoming(HashEntry[] lots, TimeZoneInfo zone) =>
+        [.. lots.Select(e => (Date: LotDates.Parse(e.Name!), Points: (long)e.Value)).Where(l => l.Points > 0).OrderBy(l => l.Date)
+            .Select(l => new UpcomingExpiry(l.Date, LotDates.ExpiresAt(l.Date, zone), l.Points))];
+}

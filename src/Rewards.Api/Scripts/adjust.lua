@@ -1,0 +1,101 @@
+-- A manual adjustment of a member's points (POST .../members/{memberId}/adjustments), all in this one run: the idempotency
+-- record (module idem), the client's daily cap, the balance, the lots (a positive adjustment makes or grows today's lot, a
+-- negative one takes lots earliest expiry first, and may leave a negative balance: docs/points-expiry.md), lifetime points,
+-- tier and the 'points' board only when the request asks (countsTowardLifetime), the ledger entry naming the client, the KPI.
+-- With countsTowardLifetime the change goes through points.apply under the type '_adjustment' (no activity type can take
+-- that name: types start with a letter), so the member moves on the 'points' board and tier as by an award; an adjustment
+-- never extends a streak.
+-- The answer (stored under the idempotency key, parsed by AdjustmentStore): adjustmentId|points|balance|lifetime|tier|lots|at
+-- Returns {'done', answer} | {'replayed', answer} | {'conflict'} | {'missing'} | {'cap', used today}
+
+--!include layout
+--!include codes
+--!include member
+--!include ledger
+--!include kpis
+--!include points
+--!include boards
+--!include lots
+--!include idem
+
+local L = layout.new()
+--!keys
+local MEMBER = L.key()
+local LEDGER = L.key()
+local LOTS = L.key()
+local LOTS_DUE = L.key()
+local IDEMPOTENCY = L.key()
+local CLIENT_DAY = L.key()            -- points the client adjusted today (absolute), for the daily cap
+local STATS = L.key()                 -- KPI hash of today
+local BOARDS = L.key(boards.KEY_COUNT)
+--!args
+local REQUEST_HASH = L.arg()
+local ADJUSTMENT_ID = L.arg()
+local MEMBER_ID = L.arg()
+local POINTS = L.arg()                -- ± points
+local REASON = L.arg()                -- goodwill | correction | migration | other
+local NOTE = L.arg()                  -- free text ('' = none); stored as the entry's reason, scrubbed by erasure
+local CLIENT_ID = L.arg()
+local NOW = L.arg()                   -- unix ms
+local LOT = L.arg()                   -- a positive adjustment's lot (expiry date 'yyyymmdd'); '' = policy none
+local CAP = L.arg()                   -- the client's daily cap (absolute points); 0 = none (the operator)
+local CAP_TTL = L.arg()               -- s
+local IDEMPOTENCY_TTL = L.arg()       -- s
+local KPI_TTL = L.arg()               -- s
+local COUNTS = L.arg()                -- 1/0: countsTowardLifetime
+local BOARD_ARGS = L.arg(boards.ARG_COUNT)
+local TIERS = L.arg()
+local BADGES = L.arg()
+--!end
+
+local requestHash = ARGV[REQUEST_HASH]
+local seen = idem.check(KEYS[IDEMPOTENCY], requestHash)
+if seen == 'conflict' then return {'conflict'} end
+if seen then return {'replayed', seen} end
+
+local memberKey, memberId, delta, now = KEYS[MEMBER], ARGV[MEMBER_ID], tonumber(ARGV[POINTS]), tonumber(ARGV[NOW])
+local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields('_adjustment')
+local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField, boards.periodFields(BOARDS, BOARD_ARGS))
+local status = m[member.R.STATUS]
+if not status or status == codes.status.erased then return {'missing'} end
+
+local cap = tonumber(ARGV[CAP])
+if cap > 0 then
+  local used = tonumber(redis.call('GET', KEYS[CLIENT_DAY]) or '0')
+  if used + math.abs(delta) > cap then return {'cap', used} end
+  redis.call('INCRBY', KEYS[CLIENT_DAY], math.abs(delta))
+  redis.call('EXPIRE', KEYS[CLIENT_DAY], ARGV[CAP_TTL], 'NX')
+end
+
+local before = tonumber(m[member.R.BALANCE]) or 0
+local lifetime, tier, fromTier, newBadges = tonumber(m[member.R.LIFETIME]) or 0, tonumber(m[member.R.TIER]) or 0, nil, points.NO_BADGES
+fromTier = tier
+local taken = ''
+if delta < 0 then taken = lots.take(KEYS[LOTS], -delta, '') end
+local balance
+if ARGV[COUNTS] == '1' then
+  -- The streak day passed is the member's own: an adjustment is no contribution day.
+  balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, BOARDS,
+    BOARD_ARGS, memberId, '_adjustment', delta, tonumber(m[member.R.STREAK_DAY]) or -1000000, ARGV[TIERS], ARGV[BADGES], now,
+    boards.sequence(BOARDS, 1))
+else
+  balance = redis.call('HINCRBY', memberKey, member.BALANCE, delta)
+end
+if delta > 0 then lots.earn(KEYS[LOTS], KEYS[LOTS_DUE], memberId, ARGV[LOT], delta, before) end
+
+local extra = {'client', ARGV[CLIENT_ID]}
+if taken ~= '' then extra[#extra + 1] = 'lots'; extra[#extra + 1] = taken end
+local adjustmentId = ARGV[ADJUSTMENT_ID]
+ledger.append(KEYS[LEDGER], codes.ledger.adjustment, adjustmentId, ARGV[REASON], '', delta, 0, balance, now, ARGV[NOTE], extra)
+for _, id in ipairs(newBadges) do
+  ledger.append(KEYS[LEDGER], codes.ledger.badge, adjustmentId, ARGV[REASON], id, 0, 0, balance, now, id)
+end
+if tier ~= fromTier then
+  ledger.append(KEYS[LEDGER], codes.ledger.tier, adjustmentId, ARGV[REASON], '', 0, 0, balance, now, tostring(tier),
+    {'from', tostring(fromTier)})
+end
+kpis.stat(KEYS[STATS], 'pointsAdjusted', delta, ARGV[KPI_TTL])
+
+local answer = string.format('%s|%d|%d|%d|%d|%s|%d', adjustmentId, delta, balance, lifetime, tier, taken, now)
+idem.store(KEYS[IDEMPOTENCY], requestHash, answer, ARGV[IDEMPOTENCY_TTL])
+return {'done', answer}
