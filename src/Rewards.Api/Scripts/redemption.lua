@@ -1,7 +1,7 @@
 -- Module redemption: a reward's and a redemption's hash fields, and the moves of a redemption shared by the redemption
 -- scripts (redeem, redemption-change, redemption-sweep), so that a hold released by its expiry, by a cancel or by the
 -- next redemption moves the member, the stock and the figures the same way.
--- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':ledger', ':lots', ':grants',
+-- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':l' the ledger list, ':lots', ':grants',
 -- ':inbox'), rewardPrefix .. rewardId (':codes'), redemptionPrefix .. redemptionId, perkPrefix .. perkId.
 -- Exports:
 --   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now}:
@@ -119,7 +119,7 @@ local function new(ctx)
       kpis.statLater(ctx.stats, 'redemptions@' .. rewardId, -1, ctx.kpiTtl)
     end
     redis.call('HSET', key, 'state', toState, 'closedAt', ctx.now)
-    ledger.append(memberKey .. ':ledger', LEDGER.refund, id, 'reward', rewardId, pts, 0, balance, ctx.now, toState,
+    ledger.append(memberKey .. ':l', LEDGER.refund, id, 'reward', rewardId, pts, 0, balance, ctx.now, toState,
       {'reward', rewardId, 'lots', f[8] or ''})
     return true, toState
   end
