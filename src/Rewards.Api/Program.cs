@@ -6,6 +6,7 @@ using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Members;
+using Rewards.Api.Features.People;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
@@ -32,6 +33,7 @@ builder.Services
     .AddPerksFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddPeopleFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -53,6 +55,8 @@ app.MapPerksApi();
 app.MapMemberPerksApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapSessionApi();
+app.MapPeopleApi();
 
 app.Run();
 

@@ -9,6 +9,7 @@ public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
     public const string SecuritySchemeName = "oauth2";
+    public const string SessionSchemeName = "session";
 
     public static IServiceCollection AddRewardsOpenApi(this IServiceCollection services)
     {
@@ -38,6 +39,14 @@ public static class OpenApiSetup
                         Scopes = Scopes.Descriptions.ToDictionary(),
                     },
                 },
+            });
+            o.AddSecurityDefinition(SessionSchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Cookie,
+                Name = "__Host-rewards-session",
+                Description = "The console's session cookie (POST /v1/session; `rewards-session` in Development). It stands for the person's " +
+                    "role scopes in each of their programs (docs/auth.md); state-changing requests also send the X-CSRF-Token header.",
             });
             o.OperationFilter<DocumentedRequestBodyFilter>();
             o.OperationFilter<ScopesOperationFilter>();
@@ -103,21 +112,34 @@ public static class OpenApiSetup
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            var scopes = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
+            var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
                 .Select(a => a.Policy)
                 .OfType<string>()
-                .SelectMany(p => Policies.ScopesOf[p])
+                .ToList();
+            var scopes = policies
+                .SelectMany(p => Policies.ScopesOf.TryGetValue(p, out var s) ? s : [])
                 .Distinct()
                 .Order(StringComparer.Ordinal)
                 .ToList();
-            if (scopes.Count == 0)
+            var session = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SessionSchemeName, context.Document)] = [] };
+            if (policies.Contains(Policies.Person))
+            {
+                // About the signed-in person: a console session only.
+                operation.Security = [session];
+            }
+            else if (scopes.Count == 0)
             {
                 return;
             }
-            operation.Security =
-            [
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = scopes },
-            ];
+            else
+            {
+                // A token holding one of the scopes, or a console session whose role in the program holds one.
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = scopes },
+                    session,
+                ];
+            }
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or an invalid, expired or tampered one." });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks a scope this operation needs." });
