@@ -107,7 +107,7 @@ public static class PeopleApi
     private static InvitationLink? LinkOf(IssuedInvitation? invitation, PeopleOptions options) =>
         invitation is null ? null : new InvitationLink($"{options.InvitationUrl}#token={invitation.Token}", invitation.ExpiresAt);
 
-    private static async Task<Results<Created<Invited>, ValidationProblem>> InviteToProgram(string programId, InviteRequest request,
+    private static async Task<Results<Created<Invited>, ValidationProblem, ConflictProblem>> InviteToProgram(string programId, InviteRequest request,
         RouteProgram route, HttpContext http, PeopleStore people, AuditLog audit, IOptions<PeopleOptions> options)
     {
         var email = PeopleStore.NormalizeEmail(request.Email);
@@ -117,6 +117,13 @@ public static class PeopleApi
         if (!v.IsValid)
         {
             return v.ToProblem();
+        }
+        if (await people.FindIdByEmailAsync(email!) is { } known && await people.GetAsync(known) is { } existing
+            && existing.RoleIn(programId) is { } held)
+        {
+            return Problems.Conflict($"{email} already holds the role {held.Role} in this program: change it with PUT " +
+                $"/v1/programs/{programId}/people/{known}" + (existing.Status == PersonStatus.Invited
+                    ? $", or send a new link with POST /v1/programs/{programId}/people/{known}/invitation." : "."));
         }
         var (personId, status, invitation) = await people.InviteAsync(email!, programId, request.Role);
         await audit.WriteAsync(http, AuditAction.Invited, personId, email, [programId], request.Role,
@@ -185,17 +192,11 @@ public static class PeopleApi
         {
             return Problems.Conflict($"This person's account is {person.Status}: they sign in with their own password; there is no invitation to send.");
         }
-        var (_, status, invitation) = await people.InviteAsync(person.Email, programId, PeopleStore.ParseRole(programId, RoleValue(role)).Role);
-        if (role.Disabled)
-        {
-            await people.SetRoleAsync(personId, programId, role.Role, disabled: true); // re-inviting keeps the role's state
-        }
+        var (_, status, invitation) = await people.InviteAsync(person.Email, programId, role.Disabled ? role.Role + ":disabled" : role.Role);
         await audit.WriteAsync(http, AuditAction.Invited, personId, person.Email, [programId], role.Role, "link_reissued");
         return TypedResults.Created($"/v1/programs/{programId}/people/{personId}",
             new Invited(personId, person.Email, role.Role, status, LinkOf(invitation, options.Value)));
     }
-
-    private static string RoleValue(ProgramRole role) => role.Role;
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> GetProgramAudit(string programId, RouteProgram route, AuditLog audit,
         int? offset = null, int? limit = null) => await ReadAudit(audit, RedisKeys.ProgramAudit(programId), offset, limit);

@@ -169,10 +169,11 @@ public static class SessionApi
             return Problems.Gone(gone);
         }
         var (outcome, _) = await people.AcceptAsync(request.Token!, request.Password!, request.DisplayName!.Trim());
-        var programs = person.Roles.Select(r => r.ProgramId);
+        var programs = person.Roles.Where(r => !r.Disabled).Select(r => r.ProgramId);
         if (outcome != AcceptOutcome.Accepted)
         {
-            await audit.WriteAsync(http, AuditAction.InvitationRefused, person.Id, person.Email, programs,
+            // The operator's log only: replaying a dead link must not push a program's real entries out of its capped log.
+            await audit.WriteAsync(http, AuditAction.InvitationRefused, person.Id, person.Email, [],
                 detail: outcome == AcceptOutcome.Expired ? "expired" : "used_or_replaced", actor: "anonymous");
             return Problems.Gone(gone);
         }

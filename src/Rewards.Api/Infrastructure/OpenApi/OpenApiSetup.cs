@@ -129,6 +129,13 @@ public static class OpenApiSetup
             }
             else if (scopes.Count == 0)
             {
+                // Anonymous (sign-in, accepting an invitation): no security, but the rate limit and the body limits apply.
+                if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+                {
+                    operation.Responses ??= new OpenApiResponses();
+                    operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The address's rate limit is exceeded (see Retry-After)." });
+                    AddBodyLimits(operation, context);
+                }
                 return;
             }
             else
@@ -144,8 +151,14 @@ public static class OpenApiSetup
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or an invalid, expired or tampered one." });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks a scope this operation needs." });
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The client's rate limit is exceeded (see Retry-After)." });
+            AddBodyLimits(operation, context);
+        }
+
+        private static void AddBodyLimits(OpenApiOperation operation, OperationFilterContext context)
+        {
             if (operation.RequestBody is not null)
             {
+                operation.Responses ??= new OpenApiResponses();
                 // The body limit HttpSetup enforces: the endpoint's own (activities:batch) or the default; the media type it reads.
                 var maxBody = context.ApiDescription.ActionDescriptor.EndpointMetadata
                     .OfType<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize ?? Http.HttpSetup.MaxBodyBytes;

@@ -48,6 +48,11 @@ public static class RequestExamples
         ["PatchPerk"] = """{"status":"paused"}""",
         ["AddCodes"] = """{"codes":["COFFEE10-7QX2","COFFEE10-9KD4"]}""",
         ["Rsvp"] = """{"answer":"accept"}""",
+        ["InviteToProgram"] = """{"email":"lea.martin@acme.example","role":"marketer"}""",
+        ["UpdateProgramPerson"] = """{"role":"analyst","disabled":false}""",
+        ["InviteOperator"] = """{"email":"ops@rewards.example"}""",
+        ["SignIn"] = """{"email":"camille.durand@acme.example","password":"correct horse battery staple"}""",
+        ["AcceptInvitation"] = """{"token":"pe_3f9a1c0e5b7d2468ace13579.Qm9uam91ciBDYW1pbGxlISBXZWxjb21lIHRvIEFjbWU","password":"correct horse battery staple","displayName":"Camille Durand"}""",
     };
 
     /// <summary>Sets each request body's example; fails the document when an operation with a body has none.</summary>
@@ -109,6 +114,11 @@ public static class RequestExamples
         ["TierRequest"] = ["name", "minLifetimePoints"],
         ["BadgeRequest"] = ["id", "name", "when"],
         ["VelocityRequest"] = ["maxPerMinute"],
+        ["InviteRequest"] = ["email", "role"],
+        ["OperatorInviteRequest"] = ["email"],
+        ["UpdateRoleRequest"] = ["role"],
+        ["SignInRequest"] = ["email", "password"],
+        ["AcceptInvitationRequest"] = ["token", "password", "displayName"],
     };
 
     internal sealed class RequiredFieldsFilter : ISchemaFilter

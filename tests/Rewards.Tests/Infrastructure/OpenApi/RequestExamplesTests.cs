@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -48,17 +49,39 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
             audience = new { type = "members", memberIds = new[] { "alice" } }, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } });
         await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, @event, "examples");
 
+        // People: the sign-in example's account exists with the example's password; a person of the program to change; a live
+        // invitation link for the accept example (its token is made up).
+        var signIn = ExampleOf(operations.Single(o => o.Spec.GetProperty("operationId").GetString() == "SignIn").Spec);
+        var invited = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = signIn["email"]!.GetValue<string>(), role = "owner" },
+            HttpStatusCode.Created);
+        var accepted = await Client.PostAsJsonAsync("/v1/invitations/accept", new
+        {
+            token = invited.GetProperty("invitation").GetProperty("link").GetString()!.Split("#token=")[1],
+            password = signIn["password"]!.GetValue<string>(), displayName = "Camille Durand",
+        });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var personId = invited.GetProperty("personId").GetString()!;
+        var pendingInvitation = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = NewId("invitee") + "@acme.example", role = "analyst" },
+            HttpStatusCode.Created);
+        var invitationToken = pendingInvitation.GetProperty("invitation").GetProperty("link").GetString()!.Split("#token=")[1];
+
         var refused = new List<string>();
         foreach (var (path, method, spec) in operations.Where(o => o.Path != create.Path || o.Method != create.Method))
         {
             var id = spec.GetProperty("operationId").GetString()!;
             var url = path.Replace("{programId}", programId).Replace("{memberId}", "alice")
                 .Replace("{activityId}", id == "Reverse" ? awarded : path.Contains("{activityId}") ? pending.Dequeue() : "")
-                .Replace("{perkId}", id == "Rsvp" ? @event : offer);
+                .Replace("{perkId}", id == "Rsvp" ? @event : offer)
+                .Replace("{personId}", personId);
             var content = spec.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
+            var body = ExampleOf(spec);
+            if (id == "AcceptInvitation")
+            {
+                body["token"] = invitationToken;
+            }
             var takesKey = spec.TryGetProperty("parameters", out var parameters)
                 && parameters.EnumerateArray().Any(p => p.GetProperty("in").GetString() == "header");
-            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, ExampleOf(spec), content.Name, takesKey);
+            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body, content.Name, takesKey);
             if (!response.IsSuccessStatusCode)
             {
                 refused.Add($"{method.ToUpperInvariant()} {path} ({id}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
