@@ -5,8 +5,8 @@ namespace Rewards.Api.Features.People;
 
 /// <summary>
 /// Passwords as NIST SP 800-63B-4 (§3.1.1.2) asks: a minimum length (15 by default, <see cref="PeopleOptions.MinPasswordLength"/>),
-/// at most <see cref="MaxLength"/> characters counted as Unicode code points after NFKC normalization, any character allowed
-/// (spaces and emoji included), no composition rules, and a blocklist: the most common passwords
+/// at most <see cref="MaxLength"/> characters counted as Unicode code points after NFKC normalization, any character but
+/// controls allowed (spaces and emoji included), no composition rules, and a blocklist: the most common passwords
 /// (<c>common-passwords.txt</c>), passwords made of one short block repeated, and the person's own e-mail address.
 /// </summary>
 public static class PasswordRules
@@ -21,6 +21,10 @@ public static class PasswordRules
         if (string.IsNullOrEmpty(password))
         {
             return $"Required: a password of {minLength} to {MaxLength} characters (a passphrase of a few words is easy to remember).";
+        }
+        if (password.Any(char.IsControl))
+        {
+            return "Passwords cannot hold control characters (line breaks, tabs and such): every other character is welcome.";
         }
         var normalized = password.Normalize(NormalizationForm.FormKC);
         var length = normalized.EnumerateRunes().Count();
