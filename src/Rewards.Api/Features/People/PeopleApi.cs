@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure;
@@ -25,6 +26,7 @@ public static class PeopleApi
         services.AddSingleton<PeopleStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SignInAttempts>();
+        services.TryAddSingleton<IInvitationSender, InviterDeliversInvitations>();
         return services;
     }
 
@@ -91,7 +93,8 @@ public static class PeopleApi
 
     public sealed record UpdateRoleRequest(string? Role, bool? Disabled);
 
-    public sealed record InvitationLink(string Link, DateTimeOffset ExpiresAt);
+    /// <summary>The link (null when a sender delivered it to the address: <see cref="Sent"/>) and when it expires.</summary>
+    public sealed record InvitationLink(string? Link, DateTimeOffset ExpiresAt, bool Sent);
 
     public sealed record Invited(string PersonId, string Email, string? Role, string Status, InvitationLink? Invitation);
 
@@ -104,11 +107,21 @@ public static class PeopleApi
 
     public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long Total);
 
-    private static InvitationLink? LinkOf(IssuedInvitation? invitation, PeopleOptions options) =>
-        invitation is null ? null : new InvitationLink($"{options.InvitationUrl}#token={invitation.Token}", invitation.ExpiresAt);
+    /// <summary>Hands a new link to the sender; the answer shows it unless the sender delivered it.</summary>
+    private static async Task<InvitationLink?> DeliverAsync(string email, IssuedInvitation? invitation, HttpContext http)
+    {
+        if (invitation is null)
+        {
+            return null;
+        }
+        var sender = http.RequestServices.GetRequiredService<IInvitationSender>();
+        var link = $"{http.RequestServices.GetRequiredService<IOptions<PeopleOptions>>().Value.InvitationUrl}#token={invitation.Token}";
+        await sender.SendAsync(email, link, invitation.ExpiresAt, http.RequestAborted);
+        return new InvitationLink(sender.Delivers ? null : link, invitation.ExpiresAt, sender.Delivers);
+    }
 
     private static async Task<Results<Created<Invited>, ValidationProblem, ConflictProblem>> InviteToProgram(string programId, InviteRequest request,
-        RouteProgram route, HttpContext http, PeopleStore people, AuditLog audit, IOptions<PeopleOptions> options)
+        RouteProgram route, HttpContext http, PeopleStore people, AuditLog audit)
     {
         var email = PeopleStore.NormalizeEmail(request.Email);
         var v = new Validation()
@@ -129,7 +142,7 @@ public static class PeopleApi
         await audit.WriteAsync(http, AuditAction.Invited, personId, email, [programId], request.Role,
             invitation is null ? "existing_account" : "link_issued");
         return TypedResults.Created($"/v1/programs/{programId}/people/{personId}",
-            new Invited(personId, email!, request.Role, status, LinkOf(invitation, options.Value)));
+            new Invited(personId, email!, request.Role, status, await DeliverAsync(email!, invitation, http)));
     }
 
     private static async Task<Results<Ok<ProgramPeople>, ValidationProblem>> ListProgramPeople(string programId, RouteProgram route,
@@ -182,7 +195,7 @@ public static class PeopleApi
     }
 
     private static async Task<Results<Created<Invited>, NotFoundProblem, ConflictProblem>> ReinviteProgramPerson(string programId,
-        string personId, RouteProgram route, HttpContext http, PeopleStore people, AuditLog audit, IOptions<PeopleOptions> options)
+        string personId, RouteProgram route, HttpContext http, PeopleStore people, AuditLog audit)
     {
         if (await people.GetAsync(personId) is not { } person || person.RoleIn(programId) is not { } role)
         {
@@ -195,7 +208,7 @@ public static class PeopleApi
         var (_, status, invitation) = await people.InviteAsync(person.Email, programId, role.Disabled ? role.Role + ":disabled" : role.Role);
         await audit.WriteAsync(http, AuditAction.Invited, personId, person.Email, [programId], role.Role, "link_reissued");
         return TypedResults.Created($"/v1/programs/{programId}/people/{personId}",
-            new Invited(personId, person.Email, role.Role, status, LinkOf(invitation, options.Value)));
+            new Invited(personId, person.Email, role.Role, status, await DeliverAsync(person.Email, invitation, http)));
     }
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> GetProgramAudit(string programId, RouteProgram route, AuditLog audit,
@@ -216,7 +229,7 @@ public static class PeopleApi
     }
 
     private static async Task<Results<Created<Invited>, ValidationProblem>> InviteOperator(OperatorInviteRequest request, HttpContext http,
-        PeopleStore people, AuditLog audit, IOptions<PeopleOptions> options)
+        PeopleStore people, AuditLog audit)
     {
         var email = PeopleStore.NormalizeEmail(request.Email);
         var v = new Validation().Expect(request.Email, email is not null, "email", "an e-mail address (name@example.com).");
@@ -226,7 +239,7 @@ public static class PeopleApi
         }
         var (personId, status, invitation) = await people.InviteAsync(email!, null, null);
         await audit.WriteAsync(http, AuditAction.Invited, personId, email, [], "operator", invitation is null ? "existing_account" : "link_issued");
-        return TypedResults.Created($"/v1/people/{personId}", new Invited(personId, email!, "operator", status, LinkOf(invitation, options.Value)));
+        return TypedResults.Created($"/v1/people/{personId}", new Invited(personId, email!, "operator", status, await DeliverAsync(email!, invitation, http)));
     }
 
     private static async Task<Results<Ok<PersonList>, ValidationProblem>> ListPeople(PeopleStore people, int? offset = null, int? limit = null)

@@ -72,10 +72,11 @@ public static class AuthSetup
         services.AddSingleton<FailedAttempts>();
         services.AddSingleton<MemberAggregates>();
         services.AddSingleton<SessionCookie>();
-        // Bearer tokens, or (without an Authorization header) the console's session cookie: one default scheme picks per request.
+        // Bearer tokens, or (on /v1 without an Authorization header) the console's session cookie: one default scheme picks per
+        // request. The jobs dashboard keeps its own credentials (admin token or Basic).
         services.AddAuthentication(CallerScheme)
             .AddPolicyScheme(CallerScheme, "Bearer token or console session", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.Count == 0
+                http.Request.Headers.Authorization.Count == 0 && http.Request.Path.StartsWithSegments("/v1")
                 && http.Request.Cookies.ContainsKey(http.RequestServices.GetRequiredService<SessionCookie>().Name)
                     ? SessionAuthenticationHandler.SchemeName : CachedTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null)

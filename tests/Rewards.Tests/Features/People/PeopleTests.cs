@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Rewards.Api.Features.People;
 using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -399,6 +402,42 @@ public sealed class PeopleTests(RewardsApiFactory factory) : PeopleTest(factory)
         Assert.Equal(0, (await JsonAsync(await op.GetAsync($"/v1/programs/{program}/people"), HttpStatusCode.OK)).GetProperty("total").GetInt64());
         // The address is free again: a new invitation makes a new person.
         Assert.NotEqual(personId, (await InviteAsync(program, email, "analyst")).PersonId);
+    }
+
+    [Fact]
+    public async Task WithAnInvitationSender_TheLinkGoesToTheAddress_NotBackToTheInviter()
+    {
+        var program = await CreateProgramAsync(Rules);
+        var sender = new RecordingSender();
+        using var mailing = Factory.WithWebHostBuilder(b => b
+            .UseSetting("Rewards:Jobs:Server", "false")
+            .ConfigureTestServices(services => services.AddSingleton<IInvitationSender>(sender)));
+        using var http = mailing.CreateClient(new() { HandleCookies = false });
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await Factory.AdminTokenAsync());
+        var email = NewEmail();
+
+        var invited = await JsonAsync(await http.PostAsJsonAsync($"/v1/programs/{program}/people", new { email, role = "analyst" }), HttpStatusCode.Created);
+
+        var invitation = invited.GetProperty("invitation");
+        Assert.True(invitation.GetProperty("sent").GetBoolean());
+        Assert.False(invitation.TryGetProperty("link", out _));
+        var (to, link) = Assert.Single(sender.Sent);
+        Assert.Equal(email, to);
+        Assert.Equal(HttpStatusCode.OK, (await AcceptAsync(link.Split("#token=")[1])).StatusCode);
+        Factory.RestoreHangfireGlobals();
+    }
+
+    private sealed class RecordingSender : IInvitationSender
+    {
+        public List<(string Email, string Link)> Sent { get; } = [];
+
+        public bool Delivers => true;
+
+        public Task SendAsync(string email, string link, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        {
+            Sent.Add((email, link));
+            return Task.CompletedTask;
+        }
     }
 
     private static string PeopleStoreBase64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
