@@ -4,9 +4,12 @@
 -- the other, in order, exactly as separate runs would be. Keys are built by RedisKeys and all carry the program's tag.
 -- Each award's keys and arguments are named once, below, as offsets into its slice of KEYS and ARGV; the C# side builds
 -- them from one record (AwardScript, Features/Activities/ActivityStore.cs), and ScriptContractTests checks both agree.
--- The idempotency record is one string (parsed by AwardRecord.Parse in C#):
---   requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges|retryAt
--- (retryAt: for a cooldown refusal, the instant in ms from which the next one counts; empty otherwise)
+-- The idempotency record (module idempotency; parsed by AwardRecord.Parse in C#) is the 8-byte request check, then the
+-- activity id (16 bytes), then, '|'-separated, trailing empty fields left out:
+--   <status letter a|p|r><reason>|points (pending points for a pending one)|balance|lifetime ('' = balance)|tier ('' = 0)|
+--   tierChanged ('1' or '')|newBadges|retryAt
+-- (retryAt: for a cooldown refusal, the instant in ms from which the next one counts). Records of the old layout (one
+-- string per key, 'requestHash|activityId|status|...') are still honoured while they can exist (legacyIdempotencyUntil).
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (kpis.flush).
 
@@ -16,6 +19,7 @@
 --!include member
 --!include ledger
 --!include kpis
+--!include idempotency
 --!include points
 --!include boards
 
@@ -23,7 +27,7 @@
 local L, KEY, ARG = layout.new(), {}, {}
 --!keys
 KEY.PROGRAM = L.key()               -- program hash (settings version)
-KEY.IDEMPOTENCY = L.key()           -- the idempotency record
+KEY.IDEMPOTENCY = L.key(idempotency.KEY_COUNT) -- the idempotency record's keys (IdempotencySlot)
 KEY.MEMBER = L.key()
 KEY.LEDGER = L.key()
 KEY.ACTIVITY = L.key()
@@ -41,9 +45,10 @@ KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
 --!args
+ARG.IDEMPOTENCY = L.arg(idempotency.ARG_COUNT) -- the idempotency record's arguments (IdempotencySlot)
 ARG.VERSION = L.arg()               -- settings version
-ARG.REQUEST_HASH = L.arg()
 ARG.ACTIVITY_ID = L.arg()
+ARG.ACTIVITY_ID_BYTES = L.arg()      -- the same id as 16 bytes (the idempotency record's copy)
 ARG.MEMBER_ID = L.arg()
 ARG.ACTIVITY_TYPE = L.arg()
 ARG.TARGET = L.arg()                -- '' = none
@@ -55,7 +60,7 @@ ARG.WEEKLY_CAP = L.arg()            -- 0 = none
 ARG.UNIQUE_PER_TARGET = L.arg()     -- 1/0
 ARG.COOLDOWN = L.arg()              -- ms, 0 = none
 ARG.REQUIRES_APPROVAL = L.arg()     -- 1/0
-ARG.IDEMPOTENCY_TTL = L.arg()       -- s
+ARG.LEGACY_IDEMPOTENCY_UNTIL = L.arg() -- unix ms: until when records of the old layout may exist, if this run finds none set
 ARG.DAY_CAP_TTL = L.arg()           -- s
 ARG.WEEK_CAP_TTL = L.arg()          -- s
 ARG.DAY = L.arg()                   -- local day id
@@ -73,23 +78,33 @@ local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
 local R, ACTIVE, AWARDED, PENDING, REJECTED = member.R, codes.status.active, codes.outcome.awarded, codes.outcome.pending,
   codes.outcome.rejected
-local checkedVersions = {}
+local checkedVersions, legacyOpen = {}, {}
 
 -- k, a: where this award's slice starts in KEYS and ARGV, less one (KEYS[k + KEY.MEMBER] is its member key).
 local function award(k, a, seq)
   -- The awards of one run share their program: its settings version is read once.
   local programKey = KEYS[k + KEY.PROGRAM]
   local version = checkedVersions[programKey]
+  -- With it, until when idempotency records of the old layout (one string per key) may still exist: while they may, a key
+  -- not found in the new layout is looked up there too. The first run that finds none set is the program's first under the
+  -- new layout (programs created since have 0): it sets it, a retention from now (plus a rolling upgrade's margin).
   if version == nil then
-    version = redis.call('HGET', programKey, 'version') or false
+    local p = redis.call('HMGET', programKey, 'version', 'legacyIdempotencyUntil')
+    version = p[1] or false
     checkedVersions[programKey] = version
+    local legacyUntil = tonumber(p[2])
+    if version and not legacyUntil then
+      legacyUntil = tonumber(ARGV[a + ARG.LEGACY_IDEMPOTENCY_UNTIL])
+      redis.call('HSET', programKey, 'legacyIdempotencyUntil', legacyUntil)
+    end
+    legacyOpen[programKey] = version and legacyUntil > tonumber(ARGV[a + ARG.NOW])
   end
   if version ~= ARGV[a + ARG.VERSION] then return {'stale'} end
 
-  local idempotencyKey, requestHash = KEYS[k + KEY.IDEMPOTENCY], ARGV[a + ARG.REQUEST_HASH]
-  local seen = redis.call('GET', idempotencyKey)
+  local idemK, idemA = k + KEY.IDEMPOTENCY - 1, a + ARG.IDEMPOTENCY - 1
+  local seen = idempotency.find(idemK, idemA, legacyOpen[programKey])
+  if seen == false then return {'conflict'} end
   if seen then
-    if string.sub(seen, 1, #requestHash + 1) ~= requestHash .. '|' then return {'conflict'} end
     -- A replay must not show an erased member's balance.
     if redis.call('HGET', KEYS[k + KEY.MEMBER], member.STATUS) == codes.status.erased then return {'erased'} end
     return {'replayed', seen}
@@ -203,11 +218,13 @@ local function award(k, a, seq)
   ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
     newBadges, tier, fromTier)
 
-  -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits).
+  -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits). The binary id is concatenated,
+  -- not formatted: Lua 5.1's %s stops at a zero byte.
   local retryAt = reason == codes.reason.cooldown and string.format('%d', lastAt + cooldown) or ''
-  local record = string.format('%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%s|%s', requestHash, activityId, result, reason, awarded, pending,
-    balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ','), retryAt)
-  redis.call('SET', idempotencyKey, record, 'EX', ARGV[a + ARG.IDEMPOTENCY_TTL])
+  local answer = string.format('%s%s|%d|%d|%s|%s|%s|%s|%s', string.sub(result, 1, 1), reason, awarded + pending, balance,
+    lifetime ~= balance and string.format('%d', lifetime) or '', tier ~= 0 and tier or '', tier ~= fromTier and '1' or '',
+    table.concat(newBadges, ','), retryAt)
+  local record = idempotency.store(idemK, idemA, ARGV[a + ARG.ACTIVITY_ID_BYTES] .. (string.gsub(answer, '|+$', '')))
   return {'recorded', record}
 end
 

@@ -2,12 +2,14 @@
 -- Exports:
 --   periodFields(kAt, aAt) -> the member fields ('e:<board>:<periodId>') of the six window boards of a BoardWrites block,
 --     in order points day, week, month, type day, week, month: the caller reads them with the member (member.read).
---   apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, seq, nowMs,
---         pointsRegistry, typeRegistry, stored) -> pointsEntry, typeEntry, fields
+--   apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, pointsStored, typeStored, seq, stored)
+--         -> pointsValue, typeValue, fields
 --     applies delta points to the 'points' board and the activity type's board in every window; the boards are the
---     BoardWrites keys and arguments found in KEYS from kAt and in ARGV from aAt (see the block below). seq: the commit
---     sequence of this change (sequence); stored: the six period fields as read (periodFields' order). Returns the new
---     all-time entries of both boards ('lb:<board>') and a flat list of member fields and values to write with them.
+--     BoardWrites keys and arguments found in KEYS from kAt and in ARGV from aAt (see the block below). pointsStored,
+--     typeStored: the member's 'lb:<board>' fields as read; seq: the commit sequence of this change (sequence); stored: the
+--     six period fields as read (periodFields' order). Returns the new values of both 'lb:<board>' fields (the commit
+--     sequence of the member's all-time entries, '' when off the board) and a flat list of member fields and values to
+--     write with them. Drops the member's period fields of expired boards when it writes a new one (dropExpired).
 --   sequence(kAt, count) -> the first of count fresh commit sequence values (one INCRBY per script run)
 --   addToWindow, setAllTime: the two board writes (ScoreEncodingTests drives them directly)
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments BoardWrites takes
@@ -43,6 +45,9 @@ local MONTH_PERIOD = L.arg()
 local DAY_TTL = L.arg()
 local WEEK_TTL = L.arg()
 local MONTH_TTL = L.arg()
+local DAY_CUTOFF = L.arg()
+local WEEK_CUTOFF = L.arg()
+local MONTH_CUTOFF = L.arg()
 --!end
 
 local WINDOW_SCALE = 4194304 -- 2^22
@@ -103,45 +108,50 @@ local function setAllTime(key, oldEntry, memberId, points, seq, entry)
   return entry
 end
 
--- The period fields a member has on one board are listed in 'w:<board>' as 'periodId@expiresAt;...' (unix s, when the
--- period's board expires), so that they go when their boards do: registering a new one (once per member, board and
--- period) drops the expired ones (one HDEL). A value of the former encoding ('dayStart:score;...') lists none.
-local function register(memberKey, board, registry, periods, expiries, nowSec, out)
-  local kept, expired = {}, {}
-  for period, expiresAt in string.gmatch(registry or '', '([^;@]+)@(%d+)') do
-    if tonumber(expiresAt) < nowSec then
-      expired[#expired + 1] = member.periodField(board, period)
-    else
-      kept[#kept + 1] = period .. '@' .. expiresAt
+-- A member's period fields of boards that are gone are dropped when the member is first written to a new period (about once
+-- per member and day): one HKEYS of the member hash, one HDEL. Period ids of one window sort as their periods do (day
+-- 'YYYY-MM-DD', week 'YYYY-Www', month 'YYYY-MM'), so a field older than its window's cutoff (the oldest period whose board
+-- may still exist, BoardWrites.Cutoff) names a board that is gone. The registries of the former layout ('w:<board>',
+-- 'periodId@expiresAt;...', which outgrew Redis's 64-byte listpack value limit and turned member hashes into hash tables)
+-- go with them.
+local function dropExpired(memberKey, a)
+  local cutoffs = {day = ARGV[a + DAY_CUTOFF], week = ARGV[a + WEEK_CUTOFF], month = ARGV[a + MONTH_CUTOFF]}
+  local gone = {}
+  for _, field in ipairs(redis.call('HKEYS', memberKey)) do
+    local prefix = string.sub(field, 1, 2)
+    if prefix == member.BOARD_PERIOD then
+      local period = string.match(field, '^e:[^:]+:(.+)$')
+      if period then
+        local window = (#period == 10 and 'day') or (string.find(period, 'W', 1, true) and 'week') or 'month'
+        if period < cutoffs[window] then gone[#gone + 1] = field end
+      end
+    elseif prefix == member.BOARD_WINDOWS then
+      gone[#gone + 1] = field
     end
   end
-  for i = 1, #periods do kept[#kept + 1] = periods[i] .. '@' .. expiries[i] end
-  if #expired > 0 then redis.call('HDEL', memberKey, unpack(expired)) end
-  out[#out + 1] = member.BOARD_WINDOWS .. board; out[#out + 1] = table.concat(kept, ';')
+  if #gone > 0 then redis.call('HDEL', memberKey, unpack(gone)) end
 end
 
 -- Applies a change of delta points to the 'points' board and the activity type's board, in every window.
-local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, oldPointsEntry, oldTypeEntry, seq, nowMs,
-    pointsRegistry, typeRegistry, stored)
+local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, pointsStored, typeStored, seq, stored)
   local k, a = kAt - 1, aAt - 1
-  local typeBoard = ARGV[a + TYPE_BOARD]
   local out = {}
-  local nowSec = math.floor(nowMs / 1000)
-  local newPoints, newType, pointsExp, typeExp = {}, {}, {}, {}
   local fields, entry = periodFields(kAt, aAt), member.entryOf(seq, memberId)
+  local registered = false
   for i = 0, 2 do
-    local period, ttl = ARGV[a + DAY_PERIOD + i], ARGV[a + DAY_TTL + i]
+    local ttl = ARGV[a + DAY_TTL + i]
     if addToWindow(KEYS[k + POINTS_DAY + i], memberId, delta, fields[i + 1], stored[i + 1], ttl, seq, out, entry) then
-      newPoints[#newPoints + 1] = period; pointsExp[#pointsExp + 1] = nowSec + tonumber(ttl)
+      registered = true
     end
     if addToWindow(KEYS[k + TYPE_DAY + i], memberId, delta, fields[i + 4], stored[i + 4], ttl, seq, out, entry) then
-      newType[#newType + 1] = period; typeExp[#typeExp + 1] = nowSec + tonumber(ttl)
+      registered = true
     end
   end
-  if #newPoints > 0 then register(memberKey, member.POINTS_BOARD, pointsRegistry, newPoints, pointsExp, nowSec, out) end
-  if #newType > 0 then register(memberKey, typeBoard, typeRegistry, newType, typeExp, nowSec, out) end
-  return setAllTime(KEYS[k + POINTS_ALL], oldPointsEntry, memberId, lifetime, seq, entry),
-    setAllTime(KEYS[k + TYPE_ALL], oldTypeEntry, memberId, typeTotal, seq, entry), out
+  if registered then dropExpired(memberKey, a) end
+  setAllTime(KEYS[k + POINTS_ALL], member.allTimeEntry(pointsStored, memberId), memberId, lifetime, seq, entry)
+  setAllTime(KEYS[k + TYPE_ALL], member.allTimeEntry(typeStored, memberId), memberId, typeTotal, seq, entry)
+  local seqText = string.format('%d', seq)
+  return lifetime > 0 and seqText or '', typeTotal > 0 and seqText or '', out
 end
 
 return {

@@ -24,7 +24,7 @@ if mode == 'top' then
 else
   local entry
   if allTime then
-    entry = redis.call('HGET', prefix .. memberId, member.BOARD_ENTRY .. board)
+    entry = member.allTimeEntry(redis.call('HGET', prefix .. memberId, member.BOARD_ENTRY .. board), memberId)
   else
     -- the member's period field names the entry; none: the former encoding's entry, the member id
     local stored = redis.call('HGET', prefix .. memberId, member.periodField(board, periodId))

@@ -35,8 +35,8 @@ if action == 'reinstate' then
       local board = string.sub(ARGV[i + shift], 5)
       local points = tonumber(redis.call('HGET', memberKey, board == member.POINTS_BOARD and member.LIFETIME
         or member.TYPE_POINTS .. board) or '0')
-      local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. board)
-      if points > 0 and entry and entry ~= '' then redis.call('ZADD', KEYS[i], points, entry) end
+      local entry = member.allTimeEntry(redis.call('HGET', memberKey, member.BOARD_ENTRY .. board), memberId)
+      if points > 0 and entry then redis.call('ZADD', KEYS[i], points, entry) end
     end
   end
   local saved = redis.call('HGETALL', parked)
@@ -59,8 +59,8 @@ end
 for i = boards, #KEYS do
   local kind, board = ARGV[i + shift], KEYS[i]
   if string.sub(kind, 1, 4) == 'all:' then
-    local entry = redis.call('HGET', memberKey, member.BOARD_ENTRY .. string.sub(kind, 5))
-    if entry and entry ~= '' then redis.call('ZREM', board, entry) end
+    local entry = member.allTimeEntry(redis.call('HGET', memberKey, member.BOARD_ENTRY .. string.sub(kind, 5)), memberId)
+    if entry then redis.call('ZREM', board, entry) end
   else
     -- the entry the period field names; none: an entry of the former encoding, the member id (boards.lua)
     local stored, entry = redis.call('HGET', memberKey, kind), memberId

@@ -3,14 +3,15 @@
 -- Exports:
 --   the field names: STATUS, BALANCE, LIFETIME, CREATED_AT, DISPLAY_NAME, LOCALE, FLAGGED, ERASED_AT, STREAK_DAY, STREAK,
 --     BEST_STREAK, BADGES, TIER; and the prefixes of per-type / per-board fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
---     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the all-time board entry), BOARD_WINDOWS
---     ('w:<board>', the board's period fields and their expiry, see boards), BOARD_PERIOD ('e:<board>:<periodId>', the
---     member's points and commit sequence on a window period's board: 'points:seq')
+--     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the commit sequence of the all-time board
+--     entry: allTimeEntry), BOARD_WINDOWS ('w:<board>', a registry of the former layout: boards drops it), BOARD_PERIOD
+--     ('e:<board>:<periodId>', the member's points and commit sequence on a window period's board: 'points:seq')
 --   POINTS_BOARD: the board of all points ('points'; its all-time score is LIFETIME)
 --   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY, BOARD_WINDOWS and LAST_AT fields of an activity type
 --   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt, periods) -> what an award or a moderation needs of
 --     the member (the type's fields as typeFields gives them, periods: boards.periodFields), an HMGET reply whose positions
 --     are named by R (R.STATUS, ...; the period fields from R.PERIODS on)
+--   allTimeEntry(stored, memberId) -> the all-time entry an 'lb:<board>' value names (nil: none)
 --   periodField(board, periodId), parsePeriod(value) -> points, seq; entryOf(seq, memberId): a board entry,
 --     '<16 digits: 6999999999999999 - seq>:<memberId>' (ties follow the commit sequence, see boards)
 --   create(key, indexKey, idIndexKey, memberId, now): a new active member with no points, listed in the program's member index
@@ -60,6 +61,14 @@ local SEQ_TOP = 6999999999999999 -- below 2^53; first digit below the former all
 
 function M.entryOf(seq, memberId)
   return string.format('%016d', SEQ_TOP - seq) .. ':' .. memberId
+end
+
+-- The member's all-time entry on a board from its 'lb:<board>' field: the field holds the commit sequence of the entry
+-- (member.entryOf), or, written before it held only that, the entry itself; nil when the member has no entry there.
+function M.allTimeEntry(stored, memberId)
+  if not stored or stored == '' then return nil end
+  if string.find(stored, ':', 1, true) then return stored end
+  return M.entryOf(tonumber(stored), memberId)
 end
 
 function M.create(key, indexKey, idIndexKey, memberId, now)

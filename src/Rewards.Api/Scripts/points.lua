@@ -27,7 +27,7 @@ local function apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows
   local stored = {}
   for i = 1, 6 do stored[i] = m[R.PERIODS + i - 1] or nil end
   local pointsEntry, typeEntryValue, fields = boards.apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal,
-    m[R.POINTS_ENTRY], m[R.TYPE_ENTRY], seq, nowMs, m[R.POINTS_WINDOWS], m[R.TYPE_WINDOWS], stored)
+    m[R.POINTS_ENTRY], m[R.TYPE_ENTRY], seq, stored)
   local streakDay, streak, best = tonumber(m[R.STREAK_DAY]), tonumber(m[R.STREAK]) or 0, tonumber(m[R.BEST_STREAK]) or 0
   local earned, newBadges = m[R.BADGES] or ',', NO_BADGES
   if delta > 0 then

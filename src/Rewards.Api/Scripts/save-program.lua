@@ -11,7 +11,8 @@ local mode, json, now, expectedVersion = ARGV[1], ARGV[2], ARGV[3], ARGV[4] -- m
 local exists = redis.call('EXISTS', programKey) == 1
 if mode == 'create' then
   if exists then return {'exists'} end
-  redis.call('HSET', programKey, 'json', json, 'version', 1, 'createdAt', now, 'updatedAt', now)
+  -- legacyIdempotencyUntil 0: a new program has no idempotency records of the old layout to look up (award.lua).
+  redis.call('HSET', programKey, 'json', json, 'version', 1, 'createdAt', now, 'updatedAt', now, 'legacyIdempotencyUntil', 0)
   return {'saved', 1, now}
 end
 if not exists then return {'missing'} end

@@ -1,5 +1,5 @@
 -- The floor of an award in Redis: only the commands an award of the awards benchmark has to run, with no rule logic,
--- no KPIs and nothing computed: the idempotency record (read, write), the member (read, write), the day and week cap
+-- no KPIs and nothing computed: the idempotency record (read in the current and the previous generation, write, expiry), the member (read, write), the day and week cap
 -- counters, the commit sequence (one INCRBY per run), the 6 window boards and the 2 all-time boards (ZREM + ZADD),
 -- the activity record, the ledger entry.
 -- 16 awards per run, as the group commit batches them under load. scripts/bench awards runs it with redis-benchmark
@@ -21,7 +21,8 @@ for i = 0, 15 do
   local n = (base * 16 + i)
   local m = 'm-' .. (n % 10000)
   local s = seq + i + 1
-  redis.call('GET', p .. 'idem:' .. n)
+  local idem, field = p .. 'idem:10218:' .. (n % 1024), 'f' .. n
+  if not redis.call('HGET', idem, field) then redis.call('HGET', p .. 'idem:10217:' .. (n % 1024), field) end
   local h = redis.call('HMGET', p .. 'm:' .. m, unpack(READ))
   local bal = (tonumber(h[2]) or 0) + 5
   redis.call('INCR', p .. 'cap:d:' .. m)
@@ -49,6 +50,7 @@ for i = 0, 15 do
     'status', 'awarded', 'reason', '', 'points', 5, 'day', '2026-11-23', 'week', '2026-W48', 'month', '2026-11', 'holds', '110')
   redis.call('XADD', p .. 'm:' .. m .. ':ledger', '*', 'kind', 'award', 'activity', n, 'type', 'comment', 'target', 't',
     'points', 5, 'pending', 0, 'balance', bal, 'at', n, 'reason', '')
-  redis.call('SET', p .. 'idem:' .. n, 'hash|id|awarded||5|0|' .. bal .. '|' .. bal .. '|0|0|', 'EX', 172800)
+  redis.call('HSET', idem, field, '01234567abcdefghijklmnopa|5|' .. bal)
+  redis.call('EXPIRE', idem, 345600)
 end
 return 16

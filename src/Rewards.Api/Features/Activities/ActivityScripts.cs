@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Redis;
@@ -12,11 +13,11 @@ namespace Rewards.Api.Features.Activities;
 /// </summary>
 [LuaScript("award")]
 public sealed record AwardScript(
-    RedisKey Program, RedisKey Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Activity, RedisKey DayCap, RedisKey WeekCap,
+    RedisKey Program, IdempotencySlot Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Activity, RedisKey DayCap, RedisKey WeekCap,
     RedisKey Targets, RedisKey MemberIndex, RedisKey MemberIds,
-    long Version, string RequestHash, string ActivityId, string MemberId, string ActivityType, string Target, long OccurredAt,
+    long Version, string ActivityId, RedisValue ActivityIdBytes, string MemberId, string ActivityType, string Target, long OccurredAt,
     long Now, long Points, long DailyCap, long WeeklyCap, bool UniquePerTarget, long Cooldown, bool RequiresApproval,
-    long IdempotencyTtl, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
+    long LegacyIdempotencyUntil, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
     RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral) : IScriptArgs;
@@ -31,20 +32,59 @@ public sealed record ModerateScript(
     string Tiers, string Badges, long DayNumber, long KpiTtl) : IScriptArgs;
 
 /// <summary>
-/// The award's answer as award.lua stores it under the idempotency key and returns it, one string:
-/// requestHash|activityId|status|reason|points|pendingPoints|balance|lifetime|tier|tierChanged|newBadges|retryAt
-/// (retryAt in Unix ms for a cooldown refusal, else empty; absent from records stored before it existed).
-/// Read here only.
+/// The award's answer as award.lua stores it (module idempotency) and returns it. Read here only. Two layouts:
+/// <list type="bullet">
+/// <item>current: 8 bytes of the request hash (the check), the activity id (16 bytes), then '|'-separated with trailing empty
+/// fields left out: <c>&lt;status letter a|p|r&gt;&lt;reason&gt;|points (pending points when pending)|balance|lifetime ('' = the
+/// balance)|tier ('' = 0)|tierChanged ('1' or '')|newBadges|retryAt</c>;</item>
+/// <item>old (one string per key, honoured while it can exist): <c>requestHash|activityId|status|reason|points|pendingPoints|
+/// balance|lifetime|tier|tierChanged|newBadges|retryAt</c> (retryAt absent from records stored before it existed).</item>
+/// </list>
+/// retryAt: Unix ms, for a cooldown refusal.
 /// </summary>
 public static class AwardRecord
 {
+    private const int IdBytes = 16;
+
     /// <summary>The answer the record holds; null when it was stored for another request (another request hash).</summary>
-    public static ActivityResult? Parse(string record, string requestHash, ProgramDefinition program)
+    public static ActivityResult? Parse(byte[] record, string requestHash, ProgramDefinition program)
     {
-        if (!record.StartsWith(requestHash + "|", StringComparison.Ordinal))
+        var legacyPrefix = Encoding.ASCII.GetBytes(requestHash + "|");
+        if (record.AsSpan().StartsWith(legacyPrefix))
+        {
+            return ParseLegacy(Encoding.UTF8.GetString(record), program);
+        }
+        var check = Convert.FromHexString(requestHash.AsSpan(0, IdempotencySlot.CheckBytes * 2));
+        if (record.Length < IdempotencySlot.CheckBytes + IdBytes + 1 || !record.AsSpan().StartsWith(check))
         {
             return null;
         }
+        var activityId = Convert.ToHexStringLower(record, IdempotencySlot.CheckBytes, IdBytes);
+        var f = Encoding.UTF8.GetString(record, IdempotencySlot.CheckBytes + IdBytes, record.Length - IdempotencySlot.CheckBytes - IdBytes)
+            .Split('|');
+        string Field(int i) => i < f.Length ? f[i] : "";
+        var status = StatusOf(f[0][0]);
+        var points = long.Parse(Field(1), CultureInfo.InvariantCulture);
+        var balance = long.Parse(Field(2), CultureInfo.InvariantCulture);
+        return new ActivityResult(activityId, status, ActivityStore.ReasonOf(f[0][1..]), status == ActivityStatus.Pending ? 0 : points,
+            status == ActivityStatus.Pending ? points : null, balance,
+            Field(3) == "" ? balance : long.Parse(Field(3), CultureInfo.InvariantCulture),
+            ActivityStore.TierName(program, Field(4) == "" ? 0 : int.Parse(Field(4), CultureInfo.InvariantCulture)), Field(5) == "1",
+            ActivityStore.Badges(Field(6)),
+            long.TryParse(Field(7), CultureInfo.InvariantCulture, out var retryAt) ? DateTimeOffset.FromUnixTimeMilliseconds(retryAt) : null);
+    }
+
+    /// <summary>Status letters: the first letter of each status an award can end in (award.lua).</summary>
+    private static ActivityStatus StatusOf(char letter) => letter switch
+    {
+        'a' => ActivityStatus.Awarded,
+        'p' => ActivityStatus.Pending,
+        'r' => ActivityStatus.Rejected,
+        _ => throw new FormatException($"Unknown status letter '{letter}' in an award record."),
+    };
+
+    private static ActivityResult ParseLegacy(string record, ProgramDefinition program)
+    {
         var f = record.Split('|');
         var status = WireCode<ActivityStatus>.Parse(f[2]);
         return new ActivityResult(f[1], status, ActivityStore.ReasonOf(f[3]), long.Parse(f[4], CultureInfo.InvariantCulture),

@@ -31,8 +31,8 @@ public sealed record AwardCommand(
 
 public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights)
 {
-    /// <summary>Idempotency keys are remembered for 48 hours (the contract promises at least 24).</summary>
-    public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
+    /// <summary>Idempotency keys are remembered for at least 48 hours (the contract promises at least 24).</summary>
+    public static TimeSpan IdempotencyRetention => IdempotencySlot.Retention;
 
     /// <summary>The activity type whose target is the referred member: one award per referred member, never oneself.</summary>
     public const string ReferralType = "referral";
@@ -74,8 +74,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         "stale" => (AwardOutcome.StaleSettings, null),
         "conflict" => (AwardOutcome.IdempotencyConflict, null),
         "erased" => (AwardOutcome.MemberErased, null),
-        "replayed" => (AwardOutcome.Replayed, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
-        _ => (AwardOutcome.Recorded, AwardRecord.Parse((string)r[1]!, c.RequestHash, c.Program.Definition)),
+        "replayed" => (AwardOutcome.Replayed, AwardRecord.Parse((byte[])r[1]!, c.RequestHash, c.Program.Definition)),
+        _ => (AwardOutcome.Recorded, AwardRecord.Parse((byte[])r[1]!, c.RequestHash, c.Program.Definition)),
     };
 
     private (RedisKey[] Keys, RedisValue[] Args) Build(AwardCommand c)
@@ -84,14 +84,14 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         var periods = ProgramTime.PeriodsOf(c.OccurredAt, c.Program.Zone);
         var localDate = ProgramTime.LocalDate(c.OccurredAt, c.Program.Zone);
         var (keys, args) = ScriptArgs<AwardScript>.Build(new AwardScript(
-            RedisKeys.Program(p), RedisKeys.Idempotency(p, c.IdempotencyKeyHash), RedisKeys.Member(p, c.MemberId),
+            RedisKeys.Program(p), IdempotencySlot.For(p, c.IdempotencyKeyHash, c.RequestHash, c.Now), RedisKeys.Member(p, c.MemberId),
             RedisKeys.Ledger(p, c.MemberId), RedisKeys.Activity(p, c.ActivityId),
             RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Day), RedisKeys.CapCounter(p, c.MemberId, c.Type, periods.Week),
             RedisKeys.MemberTargets(p, c.MemberId, c.Type), RedisKeys.MemberIndex(p), RedisKeys.MemberIdIndex(p),
-            c.Program.Version, c.RequestHash, c.ActivityId, c.MemberId, c.Type, c.TargetId ?? "",
+            c.Program.Version, c.ActivityId, Convert.FromHexString(c.ActivityId), c.MemberId, c.Type, c.TargetId ?? "",
             ProgramTime.ToUnixMs(c.OccurredAt), ProgramTime.ToUnixMs(c.Now), c.Rule.Points,
             c.Rule.DailyCap ?? 0, c.Rule.WeeklyCap ?? 0, c.Rule.UniquePerTarget, (c.Rule.CooldownSeconds ?? 0) * 1000L,
-            c.Rule.RequiresApproval, (long)IdempotencyRetention.TotalSeconds, (long)DayCounterRetention.TotalSeconds,
+            c.Rule.RequiresApproval, ProgramTime.ToUnixMs(c.Now + IdempotencySlot.LegacyWindow), (long)DayCounterRetention.TotalSeconds,
             (long)WeekCounterRetention.TotalSeconds, periods.Day, periods.Week, periods.Month,
             BoardWrites.For(c.Program, c.Type, localDate, c.Now),
             RedisKeys.Stats(p, periods.Day), RedisKeys.StatsActiveMembers(p, periods.Day),
@@ -107,11 +107,11 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
     /// <paramref name="memberId"/>); <c>Erased</c> instead when that member was erased since: their numbers are not shown.
     /// </summary>
     public async Task<(ActivityResult? Answer, bool Erased)> FindAnswerAsync(ProgramSnapshot program, string idempotencyKeyHash,
-        string requestHash, string memberId)
+        string requestHash, string memberId, DateTimeOffset now)
     {
         var db = redis.GetDatabase();
         var status = db.HashGetAsync(RedisKeys.Member(program.Id, memberId), MemberFields.Status);
-        var record = (string?)await db.StringGetAsync(RedisKeys.Idempotency(program.Id, idempotencyKeyHash));
+        var record = await IdempotencySlot.For(program.Id, idempotencyKeyHash, requestHash, now).FindAsync(db);
         var answer = record is null ? null : AwardRecord.Parse(record, requestHash, program.Definition);
         if (answer is null)
         {

@@ -1,6 +1,5 @@
 using Rewards.Api.Infrastructure.Auth;
-using System.Security.Cryptography;
-using System.Text;
+using Rewards.Api.Infrastructure.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Rewards.Api.Features.Programs;
@@ -49,7 +48,7 @@ public static class RecordActivity
             if (unprocessable is not null)
             {
                 // A retry of a request accepted earlier gets its original answer even if rules or time moved on since.
-                var (earlier, erased) = await activities.FindAnswerAsync(program, keyHash, requestHash, request.MemberId!);
+                var (earlier, erased) = await activities.FindAnswerAsync(program, keyHash, requestHash, request.MemberId!, now);
                 return erased ? MemberErased(request.MemberId!) : earlier is null ? unprocessable : Replay(response, earlier, program.Id);
             }
 
@@ -140,5 +139,5 @@ public static class RecordActivity
 
     private static string Location(string programId, string activityId) => $"/v1/programs/{programId}/activities/{activityId}";
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
+    private static string Hash(string value) => IdempotencySlot.Hash(value);
 }

@@ -132,7 +132,7 @@ public static class RecordActivityBatch
 
         // As for a single recording: a retry of an activity accepted earlier gets its original answer even if the rules or the
         // time moved on since. Read together (pipelined), not one round trip after another.
-        var earlier = await Task.WhenAll(toCheckEarlier.Select(c => activities.FindAnswerAsync(program, c.KeyHash, c.RequestHash, c.MemberId)));
+        var earlier = await Task.WhenAll(toCheckEarlier.Select(c => activities.FindAnswerAsync(program, c.KeyHash, c.RequestHash, c.MemberId, now)));
         for (var j = 0; j < toCheckEarlier.Count; j++)
         {
             var (index, problem, _, _, memberId) = toCheckEarlier[j];

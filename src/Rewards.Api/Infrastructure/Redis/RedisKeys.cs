@@ -143,9 +143,20 @@ public static class RedisKeys
 
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
-    /// <summary>The stored answer of one idempotency key; the client's key is hashed so any printable key is safe.</summary>
+    /// <summary>
+    /// String: one idempotency key's own record: the old layout's (one string per key, until legacyIdempotencyUntil), or a
+    /// record too long for its generation hash (see <see cref="IdempotencyGeneration"/>). The client's key is hashed so any
+    /// printable key is safe.
+    /// </summary>
     public static RedisKey Idempotency(string programId, string idempotencyKeyHash) =>
         $"{P(programId)}:idem:{idempotencyKeyHash}";
+
+    /// <summary>
+    /// Hash: the idempotency records of one generation (a window as long as the retention) and one shard (bits of the key
+    /// hash), field = key hash bytes (Scripts/idempotency.lua, IdempotencySlot, docs/storage.md).
+    /// </summary>
+    public static RedisKey IdempotencyGeneration(string programId, long generation, int shard) =>
+        $"{P(programId)}:idem:{generation}:{shard:x3}";
 
     // People (console users) are platform-level: each person's keys share the hash tag {personId} (one slot per person, so a
     // session check or a sign-in is one script run); person ids are generated ("pe_" + 24 hex), never ':' or braces.

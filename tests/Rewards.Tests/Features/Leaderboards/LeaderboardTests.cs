@@ -601,8 +601,61 @@ public sealed class LeaderboardTests(RewardsApiFactory factory) : ApiTest(factor
             Assert.False(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-W45")));
             Assert.Equal("2", ((string)(await db.HashGetAsync(member, MemberFields.BoardPeriodOf(board, "2026-11")))!).Split(':')[0]); // points
             Assert.True(await db.HashExistsAsync(member, MemberFields.BoardPeriodOf(board, "2026-11-20")));
-            var listed = ((string)(await db.HashGetAsync(member, MemberFields.BoardWindowsOf(board)))!).Split(';').Select(p => p.Split('@')[0]);
-            Assert.Equal(["2026-11", "2026-11-20", "2026-W47"], listed.Order(StringComparer.Ordinal));
+            Assert.False(await db.HashExistsAsync(member, MemberFields.BoardWindowsOf(board))); // no registry: the cutoffs tell
         }
+        var periods = (await db.HashKeysAsync(member)).Select(f => (string)f!).Where(f => f.StartsWith(MemberFields.BoardPeriod, StringComparison.Ordinal));
+        Assert.Equal(["e:points:2026-11", "e:points:2026-11-20", "e:points:2026-W47", "e:share:2026-11", "e:share:2026-11-20", "e:share:2026-W47"],
+            periods.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task MemberHash_OfAMemberEarningEveryDayInTwoTypes_StaysACompactListpack()
+    {
+        // Every value stays under Redis's 64-byte listpack limit and the fields stay bounded by the retention, so a member
+        // who earns every day keeps the compact encoding (a registry of periods, as before, outgrew 64 bytes on day 2).
+        var id = NewId("p");
+        await PostJsonAsync("/v1/programs", new { id, name = "Compact", timeZone = "Europe/Paris",
+            rules = new { share = new { points = 1 }, review = new { points = 2 } }, leaderboardRetention = 2 }, HttpStatusCode.Created);
+        var start = Utc("2026-10-01T10:00:00Z");
+        for (var day = 0; day < 45; day++)
+        {
+            await RecordAtAsync(id, "alice", "share", start.AddDays(day));
+            await RecordAtAsync(id, "alice", "review", start.AddDays(day));
+        }
+        var db = Factory.Redis.GetDatabase();
+        var member = RedisKeys.Member(id, "alice");
+
+        Assert.Equal("listpack", (string?)await db.ExecuteAsync("OBJECT", "ENCODING", (string)member!));
+        var periods = (await db.HashKeysAsync(member)).Count(f => ((string)f!).StartsWith(MemberFields.BoardPeriod, StringComparison.Ordinal));
+        // 3 boards (points, share, review) x (retention + current + slack) periods of each window at most.
+        Assert.InRange(periods, 3 * 3, 3 * 3 * (2 + 3));
+        var top = await BoardAsync(id, "?window=day");
+        Assert.Equal(3, top.GetProperty("entries")[0].GetProperty("score").GetInt64());
+    }
+
+    [Fact]
+    public async Task LegacyRegistryAndAllTimeEntry_AreReadAndReplaced()
+    {
+        // A member written by the former layout: 'lb:points' holds the entry itself and 'w:points' lists periods.
+        var id = NewId("p");
+        await PostJsonAsync("/v1/programs", new { id, name = "Legacy", timeZone = "Europe/Paris", rules = new { share = new { points = 5 } } },
+            HttpStatusCode.Created);
+        await RecordAsync(id, "alice", "share");
+        var db = Factory.Redis.GetDatabase();
+        var member = RedisKeys.Member(id, "alice");
+        var all = RedisKeys.Leaderboard(id, "points", "all", null);
+        var seq = (string)(await db.HashGetAsync(member, MemberFields.BoardEntryOf("points")))!;
+        Assert.DoesNotContain(":", seq); // the new layout keeps the commit sequence only
+        var legacyEntry = (string)(await db.SortedSetRangeByRankAsync(all, 0, 0))[0]!;
+        await db.HashSetAsync(member, [new(MemberFields.BoardEntryOf("points"), legacyEntry), new(MemberFields.BoardWindowsOf("points"), "2026-11-01@1;x@2")]);
+
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(1));
+        await RecordAsync(id, "alice", "share");
+
+        Assert.Equal(1, await db.SortedSetLengthAsync(all)); // the legacy entry was found and replaced, not duplicated
+        Assert.Equal(10, await db.SortedSetScoreAsync(all, (await db.SortedSetRangeByRankAsync(all, 0, 0))[0]));
+        Assert.False(await db.HashExistsAsync(member, MemberFields.BoardWindowsOf("points")));
+        var standing = await GetJsonAsync($"/v1/programs/{id}/leaderboards/points/members/alice?around=0");
+        Assert.Equal(1, standing.GetProperty("rank").GetInt64());
     }
 }

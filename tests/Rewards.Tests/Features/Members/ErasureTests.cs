@@ -176,7 +176,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         var id = await CreateProgramAsync(Settings);
         var db = Factory.Redis.GetDatabase();
-        var body = new { memberId = "dave", type = "review", targetId = "p-1", occurredAt = RewardsApiFactory.DefaultNow };
+        var body = new { memberId = "dave", type = "review", targetId = "p-1", occurredAt = RewardsApiFactory.DefaultNow.AddDays(-6) };
         Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, body, "key-1")).StatusCode);
         await RecordAsync(id, "dave", "review", "p-2"); // balance 100, tier Silver
         var pending = await RecordAsync(id, "dave", "comment", "c-1");
@@ -186,7 +186,8 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
 
         var fresh = await PostActivityAsync(id, new { memberId = "dave", type = "review", targetId = "p-3" });
         var replay = await PostActivityAsync(id, body, "key-1");
-        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(8)); // now the replayed request is too old to be decided again
+        // Now the replayed request is too old to be decided again, and its idempotency record is still kept (48 h at least).
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(2));
         var lateReplay = await PostActivityAsync(id, body, "key-1");
 
         foreach (var answer in new[] { fresh, replay, lateReplay })

@@ -58,7 +58,7 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
         Assert.Equal(["kpis"], RedisScript.ModulesOf(Source("perk-claim")));
         Assert.Equal(["codes", "member"], RedisScript.ModulesOf(Source("leaderboard-archive-read")));
         // Dependencies come first, each once: points needs member (and codes), boards (and layout), gamification.
-        Assert.Equal(["layout", "codes", "activity", "member", "ledger", "kpis", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
+        Assert.Equal(["layout", "codes", "activity", "member", "ledger", "kpis", "idempotency", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
     }
 
     [Fact]
