@@ -45,6 +45,10 @@ public static class ProblemTexts
         {
             return reason;
         }
+        if (http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.Person) == true)
+        {
+            return "Sign in first (POST /v1/session): this call needs the console's session cookie.";
+        }
         return http.Request.Headers.Authorization.Count == 0
             ? $"An access token is required: send 'Authorization: Bearer <token>' with a token from POST {AuthSetup.TokenPath}."
             : "The access token is invalid (malformed, badly signed, expired, or not issued for this API); request a new one.";

@@ -83,6 +83,7 @@ public sealed class PeopleTests(RewardsApiFactory factory) : PeopleTest(factory)
         var response = await anonymous.GetAsync("/v1/me");
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.NotEmpty(response.Headers.WwwAuthenticate);
+        Assert.Contains("POST /v1/session", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         var stale = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
         stale.Headers.Add("Cookie", $"{ConsoleSession.CookieName}=pe_000000000000000000000000.{new string('A', 43)}");
         var refused = await anonymous.SendAsync(stale);
