@@ -1,6 +1,7 @@
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Clients;
 using Rewards.Api.Features.Demo;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Gamification;
 using Rewards.Api.Features.Health;
 using Rewards.Api.Features.Insights;
@@ -34,6 +35,7 @@ builder.Services
     .AddInsightsFeature()
     .AddGamificationFeature()
     .AddPeopleFeature()
+    .AddEventsFeature()
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -57,6 +59,7 @@ app.MapInsightsApi();
 app.MapAmbassadorsApi();
 app.MapSessionApi();
 app.MapPeopleApi();
+app.MapEventsApi();
 
 app.Run();
 

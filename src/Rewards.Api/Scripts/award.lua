@@ -10,6 +10,9 @@
 --   tierChanged ('1' or '')|newBadges|retryAt
 -- (retryAt: for a cooldown refusal, the instant in ms from which the next one counts). Records of the old layout (one
 -- string per key, 'requestHash|activityId|status|...') are still honoured while they can exist (legacyIdempotencyUntil).
+-- Events (events.lua): activity.awarded or activity.pending, then member.badge_earned per badge, member.tier_changed,
+-- leaderboard.overtaken per member passed in the top 100 of the all-time points board, and member.flagged when the velocity
+-- rule flags the member; a refused award (a rule's rejection, a replay, a conflict, an erased member) emits nothing.
 -- Returns one reply per award: {'stale'} | {'conflict'} | {'erased'} | {'replayed', record} | {'recorded', record}
 -- KPI counters are summed over the run and written once at its end (kpis.flush).
 
@@ -22,6 +25,7 @@
 --!include idempotency
 --!include points
 --!include boards
+--!include events
 
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
 local L, KEY, ARG = layout.new(), {}, {}
@@ -44,6 +48,7 @@ KEY.AMBASSADOR_DAY = L.key()        -- ambassador points of the day
 KEY.FLAGGED = L.key()               -- flagged members set
 KEY.REFERRAL = L.key()              -- referral marker of the target (referrals)
 KEY.PENDING = L.key()               -- the moderation queue (pending activities by recordedAt), written for a pending activity only
+KEY.EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 ARG.IDEMPOTENCY = L.arg(idempotency.ARG_COUNT) -- the idempotency record's arguments (IdempotencySlot)
 ARG.VERSION = L.arg()               -- settings version
@@ -73,6 +78,7 @@ ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
 ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
+ARG.EVENTS = L.arg(events.ARG_COUNT)
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
 
@@ -178,7 +184,9 @@ local function award(k, a, seq)
     if n > velocityMax then
       held = reason == ''
       redis.call('HSET', memberKey, member.FLAGGED, now)
-      redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId)
+      if redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId) == 1 then
+        events.emit(events.writes(k + KEY.EVENTS, a + ARG.EVENTS), codes.event.flagged, memberId, memberKey, now, {activityId = activityId})
+      end
     end
   end
 
@@ -217,6 +225,28 @@ local function award(k, a, seq)
     or codes.ledger.rejection
   ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
     newBadges, tier, fromTier)
+
+  if result ~= REJECTED then
+    local w = events.writes(k + KEY.EVENTS, a + ARG.EVENTS)
+    -- A referral's target is a member id: not repeated in the referrer's events.
+    local targetId = (target ~= '' and not isReferral) and target or nil
+    if result == AWARDED then
+      events.emit(w, codes.event.awarded, memberId, memberKey, now, {activityId = activityId, type = activityType,
+        targetId = targetId, points = awarded, balance = balance, lifetimePoints = lifetime})
+      for _, badgeId in ipairs(newBadges) do
+        events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {activityId = activityId, badgeId = badgeId})
+      end
+      if tier ~= fromTier then
+        events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {activityId = activityId, tier = tier, previousTier = fromTier})
+      end
+      events.overtaken(w, boards.pointsAllKey(k + KEY.BOARDS), string.sub(memberKey, 1, #memberKey - #memberId), memberId,
+        tonumber(m[R.LIFETIME]) or 0, member.allTimeEntry(m[R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId), now,
+        activityId)
+    else
+      events.emit(w, codes.event.pending, memberId, memberKey, now, {activityId = activityId, type = activityType,
+        targetId = targetId, pendingPoints = pending, reason = reason ~= '' and reason or nil})
+    end
+  end
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits). The binary id is concatenated,
   -- not formatted: Lua 5.1's %s stops at a zero byte.

@@ -12,6 +12,7 @@
 --     write with them. Drops the member's period fields of expired boards when it writes a new one (dropExpired).
 --   sequence(kAt, count) -> the first of count fresh commit sequence values (one INCRBY per script run)
 --   addToWindow, setAllTime: the two board writes (ScoreEncodingTests drives them directly)
+--   pointsAllKey(kAt) -> the all-time 'points' board's key of a BoardWrites block (events.overtaken reads it)
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments BoardWrites takes
 --   WINDOW_SCALE: 2^22, the windowed score's scale (the C# side reads scores with the same scale)
 -- Ties follow the commit order: every board entry is '<16 digits: 6999999999999999 - seq>:<memberId>' (member.entryOf),
@@ -154,7 +155,11 @@ local function apply(kAt, aAt, memberKey, memberId, delta, lifetime, typeTotal, 
   return lifetime > 0 and seqText or '', typeTotal > 0 and seqText or '', out
 end
 
+local function pointsAllKey(kAt)
+  return KEYS[kAt - 1 + POINTS_ALL]
+end
+
 return {
-  apply = apply, addToWindow = addToWindow, setAllTime = setAllTime, periodFields = periodFields, sequence = sequence,
+  apply = apply, pointsAllKey = pointsAllKey, addToWindow = addToWindow, setAllTime = setAllTime, periodFields = periodFields, sequence = sequence,
   KEY_COUNT = L.keys, ARG_COUNT = L.args, WINDOW_SCALE = WINDOW_SCALE,
 }

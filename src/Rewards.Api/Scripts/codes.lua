@@ -5,6 +5,7 @@
 --   reason  why an activity earned nothing now (the award reply, the ledger): member_<status>, duplicate_target, cooldown,
 --           already_referred, daily_cap_reached, weekly_cap_reached; velocity (held for moderation)
 --   ledger  ledger entry kinds: award, pending, rejection, approval, reversal, badge, tier
+--   event   event types of the program's event stream (events.lua; C#: Features/Events/EventTypes.cs, tested to agree)
 -- The C# side reads the same strings. Erasure keeps every reason code here (ErasureTests); scripts write no reason literally.
 
 return {
@@ -17,5 +18,13 @@ return {
   ledger = {
     award = 'award', pending = 'pending', rejection = 'rejection', approval = 'approval', reversal = 'reversal',
     badge = 'badge', tier = 'tier',
+  },
+  event = {
+    awarded = 'activity.awarded', pending = 'activity.pending', approved = 'activity.approved', rejected = 'activity.rejected',
+    reversed = 'activity.reversed', tierChanged = 'member.tier_changed', badgeEarned = 'member.badge_earned',
+    flagged = 'member.flagged', suspended = 'member.suspended', reinstated = 'member.reinstated', erased = 'member.erased',
+    perkGranted = 'perk.granted', perkClaimed = 'perk.claimed', accepted = 'invitation.accepted',
+    waitlisted = 'invitation.waitlisted', promoted = 'invitation.promoted', declined = 'invitation.declined',
+    periodClosed = 'leaderboard.period_closed', overtaken = 'leaderboard.overtaken',
   },
 }

@@ -8,14 +8,20 @@
 --!include codes
 --!include member
 --!include erasure
+--!include events
 
 --!keys
 local memberKey, parked, index, flaggedKey, revocations = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local pending, memberIds, memberNames, boards = KEYS[6], KEYS[7], KEYS[8], 9 -- boards: KEYS[9..]
+local pending, memberIds, memberNames, eventStream, eventScrubs = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local boards = 11 -- boards: KEYS[11..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local referralPrefix, revokedAt, perkPrefix, boardKinds = ARGV[6], ARGV[7], ARGV[8], 9 -- boardKinds: ARGV[9..]
+local referralPrefix, revokedAt, perkPrefix, eventsMaxLength, boardKinds = ARGV[6], ARGV[7], ARGV[8], ARGV[9], 10 -- boardKinds: ARGV[10..]
 --!end
+-- Events: member.suspended, member.reinstated, member.erased (events.lua). Erasure records the member in eventScrubs
+-- (RedisKeys.EventScrubs: member id -> the id of their member.erased event), from which EventMaintenanceJob.ScrubAsync deletes their
+-- earlier events from the stream in chunks.
+local w = events.writesOf(eventStream, eventsMaxLength)
 -- action: 'suspend' | 'reinstate' | 'erase'; now: unix ms; revocations: the program's revocation log, where suspension and
 -- erasure revoke the member's tokens at revokedAt (real time, unix ms; RevocationList); the prefixes (erasure): RedisKeys.MemberPrefix, Activity and
 -- Referral with an empty id. Boards are many (every window period kept), so they are read in place: ARGV[i + shift] says
@@ -52,6 +58,7 @@ if action == 'reinstate' then
   end
   redis.call('DEL', parked)
   redis.call('HSET', memberKey, member.STATUS, codes.status.active)
+  events.emit(w, codes.event.reinstated, memberId, memberKey, now, {})
   return {'done', codes.status.active}
 end
 
@@ -81,6 +88,7 @@ end
 redis.call('ZADD', revocations, revokedAt, 'member:' .. memberId)
 if action == 'suspend' then
   redis.call('HSET', memberKey, member.STATUS, codes.status.suspended)
+  events.emit(w, codes.event.suspended, memberId, memberKey, now, {})
   return {'done', codes.status.suspended}
 end
 
@@ -92,4 +100,6 @@ local displayName = redis.call('HGET', memberKey, member.DISPLAY_NAME)
 if displayName then redis.call('ZREM', memberNames, member.nameEntry(displayName, memberId)) end
 redis.call('HDEL', memberKey, member.DISPLAY_NAME, member.LOCALE)
 redis.call('HSET', memberKey, member.STATUS, codes.status.erased, member.ERASED_AT, now)
+local erasedEvent = events.emit(w, codes.event.erased, memberId, memberKey, now, {})
+redis.call('HSET', eventScrubs, memberId, erasedEvent ~= '' and erasedEvent or '+')
 return {'done', codes.status.erased}

@@ -2,7 +2,8 @@
 -- Infrastructure/Redis/MemberFields.cs (MemberFieldsTests checks that both agree).
 -- Exports:
 --   the field names: STATUS, BALANCE, LIFETIME, CREATED_AT, DISPLAY_NAME, LOCALE, FLAGGED, ERASED_AT, STREAK_DAY, STREAK,
---     BEST_STREAK, BADGES, TIER; and the prefixes of per-type / per-board fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
+--     BEST_STREAK, BADGES, TIER, EVENT_SEQ (the member's event sequence, events.lua); and the prefixes of per-type / per-board
+--     fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
 --     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the commit sequence of the all-time board
 --     entry: allTimeEntry), BOARD_WINDOWS ('w:<board>', a registry of the former layout: boards drops it), BOARD_PERIOD
 --     ('e:<board>:<periodId>', the member's points and commit sequence on a window period's board: 'points:seq')
@@ -24,7 +25,7 @@
 local M = {
   STATUS = 'status', BALANCE = 'balance', LIFETIME = 'lifetime', CREATED_AT = 'createdAt', DISPLAY_NAME = 'displayName',
   LOCALE = 'locale', FLAGGED = 'flagged', ERASED_AT = 'erasedAt', STREAK_DAY = 'streakDay', STREAK = 'streak',
-  BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier',
+  BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier', EVENT_SEQ = 'evseq',
   TYPE_POINTS = 't:', TYPE_COUNT = 'c:', LAST_AT = 'lastAt:', BOARD_ENTRY = 'lb:', BOARD_WINDOWS = 'w:',
   BOARD_PERIOD = 'e:', POINTS_BOARD = 'points',
 }

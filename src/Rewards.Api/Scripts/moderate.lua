@@ -4,6 +4,9 @@
 -- update type counts, tier (a reversal can drop it, at once), badges (earned once, never taken back), KPIs, through the
 -- same points.apply as an award; the ledger gets its entries in the same order as an award's (ledger.record).
 -- Keys and arguments are named once, below; the C# side builds them from one record (ModerateScript, ActivityStore.cs).
+-- Events (events.lua): activity.approved, activity.rejected or activity.reversed, then member.badge_earned per badge,
+-- member.tier_changed, and for an approval leaderboard.overtaken per member passed (as an award); a refused moderation
+-- emits nothing.
 -- Returns {'missing'} | {'conflict', currentStatus} | {'inactive', memberStatus}
 --       | {'done', newStatus, points, balance, lifetime, tier, tierChanged, newBadges}
 
@@ -15,6 +18,7 @@
 --!include kpis
 --!include points
 --!include boards
+--!include events
 
 local L = layout.new()
 --!keys
@@ -30,6 +34,7 @@ local TODAY_STATS = L.key()           -- KPI hash of today
 local AMBASSADOR_DAY = L.key()        -- ambassador points of the activity's day
 local REFERRAL = L.key()              -- referral marker of the target (referrals)
 local PENDING = L.key()               -- the moderation queue (approval and rejection take the activity off it)
+local EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 local ACTION = L.arg()                -- 'approve' | 'reject' | 'reverse'
 local ACTIVITY_ID = L.arg()
@@ -41,6 +46,7 @@ local TIERS = L.arg()                 -- tier thresholds
 local BADGES = L.arg()                -- badge rules
 local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
+local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
 local a = redis.call('HMGET', KEYS[ACTIVITY], activity.STATUS, activity.POINTS, activity.MEMBER, activity.TYPE, activity.TARGET,
@@ -89,10 +95,11 @@ end
 local balance, lifetime = tonumber(m[member.R.BALANCE]) or 0, tonumber(m[member.R.LIFETIME]) or 0
 local tier = tonumber(m[member.R.TIER]) or 0
 local fromTier, newBadges = tier, points.NO_BADGES
+local seq
 if delta ~= 0 then
+  seq = boards.sequence(BOARDS, 1)
   balance, lifetime, tier, fromTier, newBadges = points.apply(KEYS[MEMBER], m, typePoints, typeCount, typeEntry, typeWindows,
-    BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now,
-    boards.sequence(BOARDS, 1))
+    BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now, seq)
   kpis.ambassadorPointsLater(KEYS[AMBASSADOR_DAY], memberId, delta, kpiTtl)
 end
 if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
@@ -100,5 +107,22 @@ redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATE
   ARGV[REASON])
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
   tier, fromTier)
+local w, reason = events.writes(EVENTS, EVENT_ARGS), ARGV[REASON] ~= '' and ARGV[REASON] or nil
+local eventType = (action == 'approve' and codes.event.approved) or (action == 'reject' and codes.event.rejected)
+  or codes.event.reversed
+local data = {activityId = activityId, type = activityType, reason = reason}
+if delta ~= 0 then data.points, data.balance, data.lifetimePoints = delta, balance, lifetime end
+events.emit(w, eventType, memberId, KEYS[MEMBER], now, data)
+for _, badgeId in ipairs(newBadges) do
+  events.emit(w, codes.event.badgeEarned, memberId, KEYS[MEMBER], now, {activityId = activityId, badgeId = badgeId})
+end
+if tier ~= fromTier then
+  events.emit(w, codes.event.tierChanged, memberId, KEYS[MEMBER], now, {activityId = activityId, tier = tier, previousTier = fromTier})
+end
+if action == 'approve' and delta > 0 then
+  events.overtaken(w, boards.pointsAllKey(BOARDS), string.sub(KEYS[MEMBER], 1, #KEYS[MEMBER] - #memberId), memberId,
+    tonumber(m[member.R.LIFETIME]) or 0, member.allTimeEntry(m[member.R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId),
+    now, activityId)
+end
 kpis.flush()
 return {'done', newStatus, delta, balance, lifetime, tier, tier ~= fromTier and 1 or 0, table.concat(newBadges, ',')}

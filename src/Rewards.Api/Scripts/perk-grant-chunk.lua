@@ -9,13 +9,15 @@
 --!include codes
 --!include member
 --!include kpis
+--!include events
 
 --!keys
-local runKey, audienceKey, perkKey, todayStats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local runKey, audienceKey, perkKey, todayStats, eventStream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 --!args
 local runId, expectedCursor, chunkSize, perkId, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local minLifetime, prefix, kpiTtl, badge = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
+local minLifetime, prefix, kpiTtl, badge, eventsMaxLength = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 --!end
+-- Events: perk.granted for each member granted now (events.lua), in the same run as the grant.
 -- minLifetime: -1 = none; badge: the badge the member must hold, '' = none; now: unix ms.
 
 -- A finished run's audience snapshot is kept a week (for audits), then expires.
@@ -29,6 +31,7 @@ if cursor ~= expectedCursor then return {'moved', cursor} end
 
 local ids = redis.call('LRANGE', audienceKey, cursor, cursor + chunkSize - 1)
 local granted, qualified = 0, 0
+local w = events.writesOf(eventStream, eventsMaxLength)
 for _, id in ipairs(ids) do
   local m = redis.call('HMGET', prefix .. id, member.STATUS, member.LIFETIME, member.BADGES)
   if m[1] == codes.status.active and (minLifetime < 0 or (tonumber(m[2]) or 0) >= minLifetime)
@@ -39,6 +42,7 @@ for _, id in ipairs(ids) do
     if not current or string.sub(current, 1, #runId + 1) ~= runId .. '|' then
       redis.call('HSET', grants, perkId, runId .. '|new||' .. now)
       redis.call('ZADD', prefix .. id .. ':inbox', now, perkId)
+      events.emit(w, codes.event.perkGranted, id, prefix .. id, now, {perkId = perkId, runId = runId})
       granted = granted + 1
     end
   end

@@ -121,6 +121,23 @@ public abstract class ApiTest : IAsyncLifetime
         return entries;
     }
 
+    /// <summary>
+    /// Sends a request for its answer's status and body; a live stream (text/event-stream) never ends, so its body is not read:
+    /// the stream is closed and the answer keeps its status and headers with an empty body (the walks over every operation).
+    /// </summary>
+    protected static async Task<HttpResponseMessage> SendForStatusAsync(HttpClient client, HttpRequestMessage request)
+    {
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        {
+            response.Content.Dispose();
+            response.Content = new StringContent("");
+            return response;
+        }
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
     protected static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -113,6 +113,8 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         ["Rewards:People:AddressFailureBurst"] = "100000",
         // Tests run job classes directly, at the instants they choose; no cron firing in the middle of a test.
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
+        // Live-stream tests wait for a heartbeat: half a second rather than 15.
+        ["Rewards:Events:HeartbeatInterval"] = "00:00:00.500",
     };
 
     /// <summary>A real token from the token endpoint; throws with the OAuth2 error when refused.</summary>

@@ -199,6 +199,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programs/{programId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll the program's events, oldest first, paged by event id
+         * @description Events after `after` (an event id; without it, from the oldest event kept), of the `types` given (comma-separated; all without), at most `limit` (1–1,000, default 100). Poll again with `nextAfter`. With `types`, a page reads at most 10,000 events, so it may hold fewer than `limit`: continue from `nextAfter`. `reset` says `after` is older than the oldest event kept (retention): some events are gone, reload your state. Each event's `data` has the schema named for its type in docs/events.md (components `*Data`).
+         */
+        get: operations["ListEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the program's events live (Server-Sent Events)
+         * @description `text/event-stream`: each event is `id:` (its id), `event:` (its type) and `data:` (the same envelope as `GET .../events`). Send `Last-Event-ID` (an event id) to resume after it: the events since are sent first. When it is older than the oldest event kept, a `reset` event says to reload your state (its id resumes from now). A comment line (`: heartbeat`) every 15 s keeps proxies open; a client that falls 1,000 events behind gets an `end` event and is disconnected.
+         */
+        get: operations["StreamProgramEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/members/{memberId}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow one member's events live (Server-Sent Events)
+         * @description The member's own events only (a member token for themselves, `me` included, or rewards.read). `text/event-stream`: each event is `id:` (its id), `event:` (its type) and `data:` (the same envelope as `GET .../events`). Send `Last-Event-ID` (an event id) to resume after it: the events since are sent first. When it is older than the oldest event kept, a `reset` event says to reload your state (its id resumes from now). A comment line (`: heartbeat`) every 15 s keeps proxies open; a client that falls 1,000 events behind gets an `end` event and is disconnected.
+         */
+        get: operations["StreamMemberEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1060,6 +1120,30 @@ export interface components {
             personId?: string;
             email?: string;
         };
+        /** @description The data of `activity.approved` events: A moderator approved a pending activity: its points are awarded. */
+        ActivityApprovedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
+        /** @description The data of `activity.awarded` events: An activity earned points at once. */
+        ActivityAwardedData: {
+            activityId?: string;
+            type?: string;
+            targetId?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
         ActivityCard: {
             type?: string;
             /** Format: int32 */
@@ -1072,6 +1156,21 @@ export interface components {
             /** Format: int32 */
             cooldownSeconds?: number | null;
             requiresApproval?: boolean;
+        };
+        /** @description The data of `activity.pending` events: An activity's points wait for moderation (the rule requires approval, or the velocity rule held it). */
+        ActivityPendingData: {
+            activityId?: string;
+            type?: string;
+            targetId?: string | null;
+            /** Format: int64 */
+            pendingPoints?: number;
+            reason?: string | null;
+        };
+        /** @description The data of `activity.rejected` events: A moderator rejected a pending activity: it earns nothing. (An activity refused by a rule at recording emits no event.) */
+        ActivityRejectedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
         };
         ActivityResult: {
             activityId?: string;
@@ -1092,6 +1191,18 @@ export interface components {
             newBadges?: string[];
             /** Format: date-time */
             retryAt?: string | null;
+        };
+        /** @description The data of `activity.reversed` events: A moderator reversed (clawed back) an awarded activity. */
+        ActivityReversedData: {
+            activityId?: string;
+            type?: string;
+            reason?: string | null;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
         };
         ActivityView: {
             activityId?: string;
@@ -1362,6 +1473,11 @@ export interface components {
             cooldownSeconds?: number | null;
             requiresApproval?: boolean | null;
         };
+        EventPage: {
+            events?: components["schemas"]["ProgramEvent"][];
+            nextAfter?: string | null;
+            reset?: boolean;
+        };
         EventRequest: {
             venue?: string | null;
             /** Format: date-time */
@@ -1397,11 +1513,27 @@ export interface components {
             /** Format: int64 */
             total?: number;
         };
+        /** @description The data of `invitation.accepted` events: A member accepted an event invitation and has a seat. */
+        InvitationAcceptedData: {
+            perkId?: string;
+        };
+        /** @description The data of `invitation.declined` events: A member declined an event invitation (giving back their seat or waitlist place). */
+        InvitationDeclinedData: {
+            perkId?: string;
+        };
         InvitationLink: {
             link?: string | null;
             /** Format: date-time */
             expiresAt?: string;
             sent?: boolean;
+        };
+        /** @description The data of `invitation.promoted` events: A seat was freed: the first waitlisted member got it. */
+        InvitationPromotedData: {
+            perkId?: string;
+        };
+        /** @description The data of `invitation.waitlisted` events: A member accepted an event invitation that was full: they are on its waitlist. */
+        InvitationWaitlistedData: {
+            perkId?: string;
         };
         InviteRequest: {
             email: string;
@@ -1437,6 +1569,16 @@ export interface components {
             /** Format: int64 */
             score?: number;
         };
+        /** @description The data of `leaderboard.overtaken` events: Another member's award moved them past this member inside the top 100 of the all-time points board. */
+        LeaderboardOvertakenData: {
+            board?: string;
+            byMemberId?: string;
+            activityId?: string;
+            /** Format: int64 */
+            rank?: number;
+            /** Format: int64 */
+            points?: number;
+        };
         LeaderboardPage: {
             board?: string;
             /** @enum {string} */
@@ -1449,6 +1591,14 @@ export interface components {
             /** Format: int64 */
             total?: number;
             entries?: components["schemas"]["LeaderboardEntry"][];
+        };
+        /** @description The data of `leaderboard.period_closed` events: A leaderboard period ended and its archive (final top 100) is ready. */
+        LeaderboardPeriodClosedData: {
+            board?: string;
+            window?: string;
+            period?: string;
+            /** Format: int64 */
+            total?: number;
         };
         LedgerEntry: {
             id?: string;
@@ -1482,6 +1632,13 @@ export interface components {
             /** Format: date-time */
             sessionExpiresAt?: string;
         };
+        /** @description The data of `member.badge_earned` events: A member earned a badge. */
+        MemberBadgeEarnedData: {
+            activityId?: string;
+            badgeId?: string;
+        };
+        /** @description The data of `member.erased` events: A member was erased (right to be forgotten); their earlier events are deleted from the stream. */
+        MemberErasedData: Record<string, never>;
         MemberExport: {
             programId?: string;
             /** Format: date-time */
@@ -1492,6 +1649,10 @@ export interface components {
             perks?: components["schemas"]["MemberPerk"][];
             standings?: components["schemas"]["BoardStanding"][];
             ledger?: components["schemas"]["LedgerEntry"][];
+        };
+        /** @description The data of `member.flagged` events: The velocity rule flagged a member for review. */
+        MemberFlaggedData: {
+            activityId?: string;
         };
         MemberList: {
             members?: components["schemas"]["MemberProfile"][];
@@ -1545,6 +1706,8 @@ export interface components {
             /** Format: int32 */
             bestStreak?: number;
         };
+        /** @description The data of `member.reinstated` events: A suspended member was reinstated. */
+        MemberReinstatedData: Record<string, never>;
         MemberRequest: {
             displayName?: string | null;
             locale?: string | null;
@@ -1564,6 +1727,16 @@ export interface components {
             /** Format: int64 */
             score?: number;
             entries?: components["schemas"]["LeaderboardEntry"][];
+        };
+        /** @description The data of `member.suspended` events: A member was suspended. */
+        MemberSuspendedData: Record<string, never>;
+        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal, dropped to) another tier. */
+        MemberTierChangedData: {
+            activityId?: string;
+            /** Format: int32 */
+            tier?: number;
+            /** Format: int32 */
+            previousTier?: number;
         };
         ModerationRequest: {
             reason?: string | null;
@@ -1654,6 +1827,10 @@ export interface components {
             /** Format: int64 */
             total?: number;
         };
+        /** @description The data of `perk.claimed` events: A member claimed an offer: a code was handed out (the code is not in the event). */
+        PerkClaimedData: {
+            perkId?: string;
+        };
         PerkCounts: {
             /** Format: int64 */
             granted?: number;
@@ -1675,6 +1852,11 @@ export interface components {
             schedule?: components["schemas"]["Schedule"];
             /** Format: date-time */
             createdAt?: string;
+        };
+        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member). */
+        PerkGrantedData: {
+            perkId?: string;
+            runId?: string;
         };
         PerkList: {
             perks?: components["schemas"]["PerkView"][];
@@ -1753,6 +1935,17 @@ export interface components {
             tiers?: components["schemas"]["Tier"][];
             badges?: components["schemas"]["Badge"][];
             leaderboards?: components["schemas"]["BoardCard"][];
+        };
+        ProgramEvent: {
+            id?: string;
+            type?: string;
+            programId?: string;
+            memberId?: string | null;
+            /** Format: int64 */
+            sequence?: number | null;
+            /** Format: date-time */
+            occurredAt?: string;
+            data?: unknown;
         };
         ProgramList: {
             programs?: components["schemas"]["ProgramSummary"][];
@@ -2819,6 +3012,198 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ListEvents: {
+        parameters: {
+            query?: {
+                after?: string;
+                types?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StreamProgramEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No token, or an invalid, expired or tampered one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token lacks a scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The client's rate limit is exceeded (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StreamMemberEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                programId: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
             };
             /** @description No token, or an invalid, expired or tampered one. */
             401: {

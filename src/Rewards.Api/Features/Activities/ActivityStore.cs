@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Insights;
 using System.Globalization;
 using Rewards.Api.Features.Leaderboards;
@@ -29,7 +30,8 @@ public sealed record AwardCommand(
     ProgramSnapshot Program, EarningRule Rule, string ActivityId, string IdempotencyKeyHash, string RequestHash,
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
-public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights)
+public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights,
+    IOptions<EventsOptions> events)
 {
     /// <summary>Idempotency keys are remembered for at least 48 hours (the contract promises at least 24).</summary>
     public static TimeSpan IdempotencyRetention => IdempotencySlot.Retention;
@@ -98,7 +100,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Velocity(p, c.MemberId, c.Now.ToUnixTimeSeconds() / 60), RedisKeys.AmbassadorDay(p, periods.Day),
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
-            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType));
+            c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
+            EventWrites.For(p, events.Value)));
         return (keys, args);
     }
 
@@ -167,7 +170,8 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             BoardWrites.For(program, type, day, now),
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
-            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds))))!;
+            program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
+            EventWrites.For(programId, events.Value)))))!;
         return (string)r[0]! switch
         {
             "missing" => (ModerationOutcome.NotFound, null, null),

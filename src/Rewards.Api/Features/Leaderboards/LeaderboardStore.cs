@@ -17,7 +17,8 @@ public sealed record LeaderboardSlice(long Total, long MemberRank, IReadOnlyList
 public sealed record LeaderboardArchive(string Board, WindowKind Window, string Period, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
     DateTimeOffset ArchivedAt, long Total, IReadOnlyList<LeaderboardEntry> Entries);
 
-public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock)
+public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Events.EventsOptions> events)
 {
     public const int ArchiveSize = 100;
 
@@ -52,7 +53,8 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
 
     /// <summary>
     /// Writes the archive of a closed period unless it exists: re-running changes nothing. Display names are not archived
-    /// (personal data the member may have erased later); <see cref="FindArchiveAsync"/> joins the current ones.
+    /// (personal data the member may have erased later); <see cref="FindArchiveAsync"/> joins the current ones. The archive
+    /// and its leaderboard.period_closed event are written in one script run (leaderboard-archive.lua).
     /// </summary>
     public async Task<bool> ArchiveAsync(ProgramSnapshot program, string board, LeaderboardWindow window)
     {
@@ -65,7 +67,10 @@ public sealed class LeaderboardStore(IConnectionMultiplexer redis, RewardsScript
         var top = await TopAsync(program.Id, board, window, 0, ArchiveSize);
         var archive = new LeaderboardArchive(board, window.Kind, window.PeriodId!, window.Start!.Value, window.End!.Value,
             clock.GetUtcNow(), top.Total, [.. top.Entries.Select(e => e with { DisplayName = null })]);
-        return await db.StringSetAsync(key, JsonSerializer.Serialize(archive, Json), when: When.NotExists);
+        var now = clock.GetUtcNow();
+        return (long)(await scripts.WriteLeaderboardArchive.RunAsync(db, ScriptArgs<WriteLeaderboardArchiveScript>.Build(new(
+            key, RedisKeys.Events(program.Id), JsonSerializer.Serialize(archive, Json), board, LeaderboardWindow.Name(window.Kind),
+            window.PeriodId!, top.Total, Infrastructure.Time.ProgramTime.ToUnixMs(now), events.Value.ScriptMaxLength)))) == 1;
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed record MemberListScript(
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
     RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey, RedisKey Revocations, RedisKey Pending, RedisKey MemberIds,
-    RedisKey MemberNames,
+    RedisKey MemberNames, RedisKey EventStream, RedisKey EventScrubs,
     string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
-    string PerkPrefix,
+    string PerkPrefix, long EventsMaxLength,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Activities;
 using Rewards.Api.Features.Leaderboards;
@@ -56,7 +57,8 @@ public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
 
 public enum StatusChangeOutcome { Done, NotFound, Conflict }
 
-public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
+public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights,
+    IOptions<EventsOptions> events)
 {
     private static readonly RedisValue[] ProfileFields =
         [MemberFields.DisplayName, MemberFields.Locale, MemberFields.Status, MemberFields.Balance, MemberFields.Lifetime, MemberFields.CreatedAt, MemberFields.Flagged];
@@ -240,10 +242,12 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
         var r = (RedisResult[])(await scripts.MemberStatus.RunAsync(db, ScriptArgs<MemberStatusScript>.Build(new(
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
             RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id), RedisKeys.PendingActivities(program.Id),
-            RedisKeys.MemberIdIndex(program.Id), RedisKeys.MemberNameIndex(program.Id),
+            RedisKeys.MemberIdIndex(program.Id), RedisKeys.MemberNameIndex(program.Id), RedisKeys.Events(program.Id),
+            RedisKeys.EventScrubs(program.Id),
             change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
             RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
-            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), RedisKeys.PerkPrefix(program.Id), [.. keys], [.. args]))))!;
+            ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), RedisKeys.PerkPrefix(program.Id), events.Value.ScriptMaxLength,
+            [.. keys], [.. args]))))!;
         return (string)r[0]! switch
         {
             "missing" => (StatusChangeOutcome.NotFound, null),

@@ -1,3 +1,4 @@
+using Hangfire;
 using Rewards.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rewards.Api.Features.Programs;
@@ -155,11 +156,18 @@ public static class MembersApi
     private static Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> Reinstate(
         string programId, string memberId, RouteProgram route, MemberStore members) => ChangeStatus(programId, memberId, StatusChange.Reinstate, route, members);
 
-    private static async Task<Results<NoContent, NotFoundProblem>> Erase(string programId, string memberId, RouteProgram route, MemberStore members)
+    private static async Task<Results<NoContent, NotFoundProblem>> Erase(string programId, string memberId, RouteProgram route, MemberStore members,
+        IBackgroundJobClient jobs)
     {
         var program = route.Program;
         var (outcome, _) = Ids.IsValidId(memberId) ? await members.ChangeStatusAsync(program, memberId, StatusChange.Erase) : (StatusChangeOutcome.NotFound, null);
-        return outcome == StatusChangeOutcome.NotFound ? MemberNotFound(memberId) : TypedResults.NoContent();
+        if (outcome == StatusChangeOutcome.NotFound)
+        {
+            return MemberNotFound(memberId);
+        }
+        // The erasure's own run listed the member for scrubbing; the job deletes their events (and EventMaintenanceJob would).
+        jobs.Enqueue<Events.EventMaintenanceJob>(j => j.ScrubAsync(program.Id));
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<MemberProfile>, NotFoundProblem, ConflictProblem>> ChangeStatus(

@@ -13,7 +13,8 @@ namespace Rewards.Api.Features.Perks;
 /// executions of that job, so a run that crashed or runs twice finishes the rest and grants nobody twice.
 /// </summary>
 public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsScripts scripts, ProgramStore programs, PerkStore perks,
-    LeaderboardStore leaderboards, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights, ILogger<PerkGrantJob> logger)
+    LeaderboardStore leaderboards, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights,
+    Microsoft.Extensions.Options.IOptions<Events.EventsOptions> events, ILogger<PerkGrantJob> logger)
 {
     public const int ChunkSize = 1000;
     private const int SnapshotChunk = 10_000;
@@ -60,8 +61,8 @@ public sealed partial class PerkGrantJob(IConnectionMultiplexer redis, RewardsSc
             cancellationToken.ThrowIfCancellationRequested();
             var r = (RedisResult[])(await scripts.GrantPerkChunk.RunAsync(db, ScriptArgs<GrantPerkChunkScript>.Build(new(
                 runKey, RedisKeys.PerkRunAudience(programId, perkId, runId), RedisKeys.Perk(programId, perkId), stats,
-                runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime, RedisKeys.MemberPrefix(programId),
-                insights.Value.RetentionSeconds, badge))))!;
+                RedisKeys.Events(programId), runId, cursor, ChunkSize, perkId, ProgramTime.ToUnixMs(clock.GetUtcNow()), minLifetime,
+                RedisKeys.MemberPrefix(programId), insights.Value.RetentionSeconds, badge, events.Value.ScriptMaxLength))))!;
             var outcome = (string)r[0]!;
             if (outcome == "status")
             {

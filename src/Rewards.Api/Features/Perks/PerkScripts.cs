@@ -5,15 +5,15 @@ namespace Rewards.Api.Features.Perks;
 /// <summary>The keys and arguments of perk-grant-chunk.lua (MinLifetime -1 = none, Badge '' = none).</summary>
 [LuaScript("perk-grant-chunk")]
 public sealed record GrantPerkChunkScript(
-    RedisKey RunKey, RedisKey AudienceKey, RedisKey PerkKey, RedisKey TodayStats,
+    RedisKey RunKey, RedisKey AudienceKey, RedisKey PerkKey, RedisKey TodayStats, RedisKey EventStream,
     string RunId, long ExpectedCursor, long ChunkSize, string PerkId, long Now, long MinLifetime, string Prefix, long KpiTtl,
-    string Badge) : IScriptArgs;
+    string Badge, long EventsMaxLength) : IScriptArgs;
 
 /// <summary>The keys and arguments of perk-claim.lua.</summary>
 [LuaScript("perk-claim")]
 public sealed record ClaimOfferScript(
-    RedisKey GrantsKey, RedisKey CodePool, RedisKey PerkKey, RedisKey TodayStats, RedisKey Claims, string PerkId, bool Expired, long KpiTtl,
-    long Now, string MemberId) : IScriptArgs;
+    RedisKey GrantsKey, RedisKey CodePool, RedisKey PerkKey, RedisKey TodayStats, RedisKey Claims, RedisKey MemberKey, RedisKey EventStream,
+    string PerkId, bool Expired, long KpiTtl, long Now, string MemberId, long EventsMaxLength) : IScriptArgs;
 
 /// <summary>The keys and arguments of perk-codes-list.lua (read only; State '' = all, 'claimed' or 'free').</summary>
 [LuaScript("perk-codes-list")]
@@ -22,5 +22,6 @@ public sealed record ListOfferCodesScript(RedisKey Claims, RedisKey CodeList, st
 /// <summary>The keys and arguments of perk-rsvp.lua (Answer 'accept' or 'decline').</summary>
 [LuaScript("perk-rsvp")]
 public sealed record AnswerInvitationScript(
-    RedisKey GrantsKey, RedisKey AcceptedKey, RedisKey WaitlistKey, RedisKey DeclinedKey, RedisKey TodayStats,
-    string PerkId, string MemberId, string Answer, long Capacity, long Now, long KpiTtl) : IScriptArgs;
+    RedisKey GrantsKey, RedisKey AcceptedKey, RedisKey WaitlistKey, RedisKey DeclinedKey, RedisKey TodayStats, RedisKey MemberKey,
+    RedisKey EventStream,
+    string PerkId, string MemberId, string Answer, long Capacity, long Now, long KpiTtl, string MemberPrefix, long EventsMaxLength) : IScriptArgs;

@@ -28,7 +28,7 @@ public sealed record OfferCode(string Code, OfferCodeState State, string? Member
 public sealed record NewsItem(string PerkId, string Title, string Body, string Locale, DateTimeOffset EarlyAt, DateTimeOffset PublicAt, bool EarlyAccess);
 
 public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, Programs.ProgramStore programs,
-    Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights)
+    Microsoft.Extensions.Options.IOptions<Insights.InsightsOptions> insights, Microsoft.Extensions.Options.IOptions<Events.EventsOptions> events)
 {
     private long KpiTtl => insights.Value.RetentionSeconds;
 
@@ -234,8 +234,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
         var expired = offer.Offer?.ExpiresAt <= clock.GetUtcNow();
         var r = (RedisResult[])(await scripts.ClaimOffer.RunAsync(redis.GetDatabase(), ScriptArgs<ClaimOfferScript>.Build(new(
             RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkCodes(programId, offer.PerkId), RedisKeys.Perk(programId, offer.PerkId),
-            await TodaysStatsAsync(programId), RedisKeys.PerkClaims(programId, offer.PerkId), offer.PerkId, expired, KpiTtl,
-            ProgramTime.ToUnixMs(clock.GetUtcNow()), memberId))))!;
+            await TodaysStatsAsync(programId), RedisKeys.PerkClaims(programId, offer.PerkId), RedisKeys.Member(programId, memberId),
+            RedisKeys.Events(programId), offer.PerkId, expired, KpiTtl, ProgramTime.ToUnixMs(clock.GetUtcNow()), memberId,
+            events.Value.ScriptMaxLength))))!;
         return (WireCode<ClaimOutcome>.Parse((string)r[0]!), r.Length > 1 ? (string?)r[1] : null);
     }
 
@@ -244,8 +245,9 @@ public sealed class PerkStore(IConnectionMultiplexer redis, RewardsScripts scrip
     {
         var r = (RedisResult[])(await scripts.AnswerInvitation.RunAsync(redis.GetDatabase(), ScriptArgs<AnswerInvitationScript>.Build(new(
             RedisKeys.MemberGrants(programId, memberId), RedisKeys.PerkAccepted(programId, perkId), RedisKeys.PerkWaitlist(programId, perkId),
-            RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId),
-            perkId, memberId, answer.ToWire(), capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl))))!;
+            RedisKeys.PerkDeclined(programId, perkId), await TodaysStatsAsync(programId), RedisKeys.Member(programId, memberId),
+            RedisKeys.Events(programId), perkId, memberId, answer.ToWire(), capacity, ProgramTime.ToUnixMs(clock.GetUtcNow()), KpiTtl,
+            RedisKeys.MemberPrefix(programId), events.Value.ScriptMaxLength))))!;
         return WireCode<RsvpOutcome>.Parse((string)r[0]!);
     }
 

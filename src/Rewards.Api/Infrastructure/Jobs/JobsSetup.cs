@@ -230,6 +230,8 @@ public sealed class RecurringJobsRegistration(IRecurringJobManager jobs) : IHost
             jobs.AddOrUpdate<WindowCloseJob>($"leaderboards:close-{LeaderboardWindow.Name(kind)}", job => job.CloseAllAsync(kind), WindowCloseCron,
                 new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         }
+        jobs.AddOrUpdate<Features.Events.EventMaintenanceJob>("events:maintain", job => job.MaintainAllAsync(),
+            Features.Events.EventMaintenanceJob.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         return Task.CompletedTask;
     }
 

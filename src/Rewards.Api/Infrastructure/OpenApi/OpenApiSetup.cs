@@ -48,6 +48,7 @@ public static class OpenApiSetup
                 Description = "The console's session cookie (POST /v1/session; `rewards-session` in Development). It stands for the person's " +
                     "role scopes in each of their programs (docs/auth.md); state-changing requests also send the X-CSRF-Token header.",
             });
+            o.DocumentFilter<Features.Events.EventSchemasFilter>();
             o.OperationFilter<DocumentedRequestBodyFilter>();
             o.OperationFilter<ScopesOperationFilter>();
             o.OperationFilter<RequestExamples.Filter>();

@@ -20,6 +20,7 @@ public static class MemberFields
     public const string BestStreak = "bestStreak";
     public const string Badges = "badges";
     public const string Tier = "tier";
+    public const string EventSeq = "evseq";
 
     /// <summary>Prefixes of the per-type and per-board fields (the type or board name follows).</summary>
     public const string TypePoints = "t:";

@@ -144,6 +144,15 @@ public static class RedisKeys
     public static RedisKey Activity(string programId, string activityId) => $"{P(programId)}:activity:{activityId}";
 
     /// <summary>
+    /// Stream: the program's events (a transactional outbox, written by the scripts through events.lua in the run that makes
+    /// the change). Fields: type, member, seq, at, data (see docs/events.md); the stream id is the event id.
+    /// </summary>
+    public static RedisKey Events(string programId) => $"{P(programId)}:events";
+
+    /// <summary>Hash: erased member id → the id of their member.erased event, until EventMaintenanceJob.ScrubAsync has deleted their earlier events.</summary>
+    public static RedisKey EventScrubs(string programId) => $"{P(programId)}:events:scrub";
+
+    /// <summary>
     /// String: one idempotency key's own record: the old layout's (one string per key, until legacyIdempotencyUntil), or a
     /// record too long for its generation hash (see <see cref="IdempotencyGeneration"/>). The client's key is hashed so any
     /// printable key is safe.

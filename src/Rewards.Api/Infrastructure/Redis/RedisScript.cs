@@ -163,6 +163,8 @@ public sealed class RewardsScripts
     public RedisScript SaveProgram { get; } = RedisScript.FromResource("save-program");
     public RedisScript ReadLeaderboard { get; } = RedisScript.FromResource("leaderboard-read");
     public RedisScript ReadLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive-read");
+    public RedisScript WriteLeaderboardArchive { get; } = RedisScript.FromResource("leaderboard-archive");
+    public RedisScript ScrubEvents { get; } = RedisScript.FromResource("events-scrub");
     public RedisScript GrantPerkChunk { get; } = RedisScript.FromResource("perk-grant-chunk");
     public RedisScript Ambassadors { get; } = RedisScript.FromResource("ambassadors");
     public RedisScript ClaimOffer { get; } = RedisScript.FromResource("perk-claim");

@@ -18,7 +18,11 @@ public sealed class ConsoleSession(HttpClient http, string cookie, string csrfTo
     public string PersonId { get; } = personId;
 
     /// <summary>Sends with the cookie, and with the anti-forgery header unless <paramref name="csrf"/> says otherwise (null: none).</summary>
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, object? body = null, string? csrf = "", HttpClient? via = null)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, object? body = null, string? csrf = "", HttpClient? via = null) =>
+        (via ?? http).SendAsync(Request(method, url, body, csrf));
+
+    /// <summary>The request as <see cref="SendAsync"/> sends it.</summary>
+    public HttpRequestMessage Request(HttpMethod method, string url, object? body = null, string? csrf = "")
     {
         var request = new HttpRequestMessage(method, url);
         request.Headers.Add("Cookie", $"{CookieName}={Cookie}");
@@ -34,10 +38,13 @@ public sealed class ConsoleSession(HttpClient http, string cookie, string csrfTo
         {
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         }
-        return (via ?? http).SendAsync(request);
+        return request;
     }
 
     public Task<HttpResponseMessage> GetAsync(string url, HttpClient? via = null) => SendAsync(HttpMethod.Get, url, via: via);
+
+    /// <summary>The client this session sends with.</summary>
+    public HttpClient Http => http;
 }
 
 /// <summary>Helpers for console people: invite (as the operator, by default), accept with a password, sign in.</summary>

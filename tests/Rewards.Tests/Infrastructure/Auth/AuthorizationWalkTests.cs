@@ -160,8 +160,10 @@ public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : PeopleTe
         Assert.True(checkedOperations >= 30, $"only {checkedOperations} operations walked");
     }
 
+    /// <summary>With the session's cookie and anti-forgery token; a live stream's body is not read (it never ends).</summary>
     private static Task<HttpResponseMessage> Send(ConsoleSession session, HttpMethod method, string url) =>
-        session.SendAsync(method, url, method == HttpMethod.Post || method == HttpMethod.Put || method == HttpMethod.Patch ? new { } : null);
+        SendForStatusAsync(session.Http, session.Request(method, url,
+            method == HttpMethod.Post || method == HttpMethod.Put || method == HttpMethod.Patch ? new { } : null));
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token)
     {
@@ -176,7 +178,7 @@ public sealed class AuthorizationWalkTests(RewardsApiFactory factory) : PeopleTe
             request.Headers.Authorization = new("Bearer", token);
         }
         using var client = Factory.CreateClient();
-        return await client.SendAsync(request);
+        return await SendForStatusAsync(client, request);
     }
 
     /// <summary>A token of the program holding none of the operation's scopes (a member token when every client scope qualifies).</summary>

@@ -218,6 +218,16 @@ internal static class HostileCases
                 }
             }
 
+            if (TakesLastEventId(operation))
+            {
+                foreach (var (name, value) in HostileLastEventIds())
+                {
+                    // The EventSource specification sends no id as an empty one: the stream starts from now.
+                    yield return Case($"{HostileCase.LastEventIdHeader}: {name}", Url(), Baseline(),
+                        validBecause: value.Length == 0 ? "an empty Last-Event-ID is no id (EventSource): from now" : null) with { LastEventId = value };
+                }
+            }
+
             if (_takesIdempotencyKey)
             {
                 foreach (var (name, key) in HostileIdempotencyKeys())
@@ -352,6 +362,8 @@ internal static class HostileCases
             "namePrefix" => "Al",
             "state" => "claimed",
             "format" => "json",
+            "after" => "1-0",
+            "types" => "activity.awarded",
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for query parameter '{parameter}'; add one."),
         };
 
@@ -658,6 +670,8 @@ internal static class HostileCases
             // Any plain text can start a display name: punctuation, quotes and such are searched for, not refused.
             ("ListMembers", "query namePrefix", var c) when HostileIds.Any(h => h.Name == c && Rewards.Api.Infrastructure.Ids.IsPlainText(h.Value, 100))
                 => "plain text: the start of a display name",
+            // Repeated `types` are joined with a comma: a list of event types.
+            ("ListEvents", "query types", "repeated") => "the values, joined by a comma, are a list of event types",
             ("ListMembers", "query namePrefix", "repeated") => "the values, joined by a comma, are plain text: the start of a display name",
             // Repeated scopes are held once.
             ("CreateClient", "CreateClientRequest.scopes", "duplicate items") => "a client holds each scope once",
@@ -912,10 +926,19 @@ internal static class HostileCases
         private static bool TakesIdempotencyKey(Operation operation)
         {
             var headers = operation.Parameters("header").Select(p => p.GetProperty("name").GetString()!).ToList();
-            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader),
+            Assert.True(headers.All(h => h == RecordActivity.IdempotencyHeader || h == HostileCase.LastEventIdHeader),
                 $"{operation.Name}: header parameters [{string.Join(", ", headers)}] have no hostile cases; add some.");
-            return headers.Count > 0;
+            return headers.Contains(RecordActivity.IdempotencyHeader);
         }
+
+        private static bool TakesLastEventId(Operation operation) =>
+            operation.Parameters("header").Any(p => p.GetProperty("name").GetString() == HostileCase.LastEventIdHeader);
+
+        /// <summary>Values of Last-Event-ID (live streams) that are no event id; line breaks and NUL never reach a server in a header.</summary>
+        private static IEnumerable<(string Name, string Value)> HostileLastEventIds() =>
+            HostileIds.Where(h => !h.Value.Any(c => c is '\r' or '\n' or '\0'))
+                .Concat([("negative", "-1-0"), ("no sequence digits", "1-"), ("three parts", "1-0-0"), ("overflow", "18446744073709551616-0"),
+                    ("a time", "2026-11-30T10:00:00Z"), ("word", "now")]);
 
         private static string Json(string value) => JsonSerializer.Serialize(value);
     }
@@ -948,6 +971,11 @@ internal sealed record Body(byte[] Bytes, string? ContentType = "application/jso
 internal sealed record HostileCase(string Operation, string Name, HttpMethod Method, string Url, Body? Body,
     string? IdempotencyKey, int? ExpectedStatus = null, string? ValidBecause = null)
 {
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    /// <summary>A Last-Event-ID header to send (live streams), as given.</summary>
+    public string? LastEventId { get; init; }
+
     public HttpRequestMessage ToRequest()
     {
         var request = new HttpRequestMessage(Method, Url);
@@ -963,6 +991,10 @@ internal sealed record HostileCase(string Operation, string Name, HttpMethod Met
         {
             // Without validation, so that empty, control and non-ASCII keys reach the API as sent.
             request.Headers.TryAddWithoutValidation(RecordActivity.IdempotencyHeader, IdempotencyKey);
+        }
+        if (LastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(LastEventIdHeader, LastEventId);
         }
         return request;
     }

@@ -89,7 +89,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
             var world = operation.Method == HttpMethod.Get ? probe : await SetUpAsync();
             var valid = HostileCases.Generate(operation, world).Single(c => c.Name == left.Name);
             using var request = valid.ToRequest();
-            using var response = await Client.SendAsync(request);
+            using var response = await SendForStatusAsync(Client, request);
             output.WriteLine($"{(int)response.StatusCode} {operation.Name} [{left.Name}]: {left.ValidBecause}");
             if (response.StatusCode == HttpStatusCode.Created && response.Headers.Location?.OriginalString is { } created && created.Contains("/perks/"))
             {
@@ -203,7 +203,7 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     private async Task<string?> CheckAsync(HostileCase hostile)
     {
         using var request = hostile.ToRequest();
-        using var response = await Client.SendAsync(request);
+        using var response = await SendForStatusAsync(Client, request);
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();
         if (status == 200 && hostile.Operation.EndsWith("/activities:batch", StringComparison.Ordinal))

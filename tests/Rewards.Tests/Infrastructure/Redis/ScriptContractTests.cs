@@ -55,10 +55,11 @@ public sealed partial class ScriptContractTests(RewardsApiFactory factory) : Api
     [Fact]
     public void Scripts_LoadOnlyTheModulesTheyNeed()
     {
-        Assert.Equal(["kpis"], RedisScript.ModulesOf(Source("perk-claim")));
+        Assert.Equal(["kpis", "codes", "layout", "member", "events"], RedisScript.ModulesOf(Source("perk-claim")));
         Assert.Equal(["codes", "member"], RedisScript.ModulesOf(Source("leaderboard-archive-read")));
         // Dependencies come first, each once: points needs member (and codes), boards (and layout), gamification.
-        Assert.Equal(["layout", "codes", "activity", "member", "ledger", "kpis", "idempotency", "boards", "gamification", "points"], RedisScript.ModulesOf(Source("award")));
+        Assert.Equal(["layout", "codes", "activity", "member", "ledger", "kpis", "idempotency", "boards", "gamification", "points", "events"],
+            RedisScript.ModulesOf(Source("award")));
     }
 
     [Fact]

@@ -1,0 +1,138 @@
+using System.Reflection;
+using System.Text.Json;
+
+namespace Rewards.Api.Features.Events;
+
+/// <summary>
+/// Names the event type whose <c>data</c> this record describes (its JSON schema in the OpenAPI document's components). The
+/// Lua side names the same types in Scripts/codes.lua (<c>event</c>; LuaCodesTests checks both agree). Adding an event type:
+/// one record here, its code in codes.lua, one <c>events.emit</c> in the script that makes the change.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class EventTypeAttribute(string type, string description) : Attribute
+{
+    public string Type { get; } = type;
+
+    public string Description { get; } = description;
+}
+
+/// <summary>Every event type and the record of its data.</summary>
+public static class EventTypes
+{
+    /// <summary>Type name → the record describing its data, in declaration order.</summary>
+    public static readonly IReadOnlyDictionary<string, (Type Data, string Description)> All = typeof(EventTypes).Assembly.GetTypes()
+        .Select(t => (Type: t, Attribute: t.GetCustomAttribute<EventTypeAttribute>()))
+        .Where(x => x.Attribute is not null)
+        .OrderBy(x => x.Attribute!.Type, StringComparer.Ordinal)
+        .ToDictionary(x => x.Attribute!.Type, x => (x.Type, x.Attribute!.Description), StringComparer.Ordinal);
+
+    public static bool IsKnown(string type) => All.ContainsKey(type);
+
+    /// <summary>The schema name of a type's data in the OpenAPI document (its record's name).</summary>
+    public static string SchemaOf(string type) => All[type].Data.Name;
+}
+
+/// <summary>
+/// One event of a program's stream, as the API sends it (polling, live streams; webhooks carry the same envelope).
+/// </summary>
+/// <param name="Id">The stream id ("1764518400000-0"): unique in the program, increasing; resume after it.</param>
+/// <param name="Type">The event type (see docs/events.md): the schema of `data` is the component named for it.</param>
+/// <param name="MemberId">The member the event is about; absent for program events (leaderboard.period_closed).</param>
+/// <param name="Sequence">The member's event sequence number (1, 2, ...), with no gaps in what was emitted for the member: a jump means a missed event (or one removed by retention).</param>
+/// <param name="OccurredAt">When the change happened.</param>
+/// <param name="Data">The type's data (a JSON object; its schema is named in docs/events.md).</param>
+public sealed record ProgramEvent(string Id, string Type, string ProgramId, string? MemberId, long? Sequence, DateTimeOffset OccurredAt,
+    JsonElement Data)
+{
+    /// <summary>The event of a stream entry (fields type, member, seq, at, data: events.lua).</summary>
+    public static ProgramEvent FromEntry(string programId, string id, Func<string, string?> field)
+    {
+        var member = field("member");
+        var seq = field("seq");
+        using var data = JsonDocument.Parse(field("data") is { Length: > 0 } json ? json : "{}");
+        return new ProgramEvent(id, field("type") ?? "", programId, string.IsNullOrEmpty(member) ? null : member,
+            long.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : null,
+            Infrastructure.Time.ProgramTime.FromUnixMs(long.Parse(field("at") ?? "0", System.Globalization.CultureInfo.InvariantCulture)),
+            data.RootElement.Clone());
+    }
+}
+
+// The data of each event type. Names are camelCase on the wire; absent (null) fields are left out.
+
+/// <param name="TargetId">The activity's target, when it has one (not for referrals, whose target is a member).</param>
+/// <param name="Points">Points awarded.</param>
+/// <param name="Balance">The member's spendable balance after the award.</param>
+[EventType("activity.awarded", "An activity earned points at once.")]
+public sealed record ActivityAwardedData(string ActivityId, string Type, string? TargetId, long Points, long Balance, long LifetimePoints);
+
+/// <param name="Reason">Why it waits beyond the rule's approval, when it does: `velocity` (held by the velocity rule).</param>
+[EventType("activity.pending", "An activity's points wait for moderation (the rule requires approval, or the velocity rule held it).")]
+public sealed record ActivityPendingData(string ActivityId, string Type, string? TargetId, long PendingPoints, string? Reason);
+
+/// <param name="Reason">The moderator's reason, when given.</param>
+[EventType("activity.approved", "A moderator approved a pending activity: its points are awarded.")]
+public sealed record ActivityApprovedData(string ActivityId, string Type, string? Reason, long Points, long Balance, long LifetimePoints);
+
+/// <param name="Reason">The moderator's reason, when given.</param>
+[EventType("activity.rejected", "A moderator rejected a pending activity: it earns nothing. (An activity refused by a rule at recording emits no event.)")]
+public sealed record ActivityRejectedData(string ActivityId, string Type, string? Reason);
+
+/// <param name="Points">The points taken back (negative).</param>
+[EventType("activity.reversed", "A moderator reversed (clawed back) an awarded activity.")]
+public sealed record ActivityReversedData(string ActivityId, string Type, string? Reason, long Points, long Balance, long LifetimePoints);
+
+/// <param name="ActivityId">The award, approval or reversal that moved the member.</param>
+/// <param name="Tier">The member's tier number now: 0 = none, 1 = the program's first tier, ...</param>
+/// <param name="PreviousTier">The tier number before (a reversal can lower it).</param>
+[EventType("member.tier_changed", "A member reached (or, after a reversal, dropped to) another tier.")]
+public sealed record MemberTierChangedData(string ActivityId, int Tier, int PreviousTier);
+
+[EventType("member.badge_earned", "A member earned a badge.")]
+public sealed record MemberBadgeEarnedData(string ActivityId, string BadgeId);
+
+/// <param name="ActivityId">The activity that went past the velocity limit.</param>
+[EventType("member.flagged", "The velocity rule flagged a member for review.")]
+public sealed record MemberFlaggedData(string ActivityId);
+
+[EventType("member.suspended", "A member was suspended.")]
+public sealed record MemberSuspendedData;
+
+[EventType("member.reinstated", "A suspended member was reinstated.")]
+public sealed record MemberReinstatedData;
+
+[EventType("member.erased", "A member was erased (right to be forgotten); their earlier events are deleted from the stream.")]
+public sealed record MemberErasedData;
+
+/// <param name="RunId">The grant run that granted it.</param>
+[EventType("perk.granted", "A perk was granted to a member (one event per member).")]
+public sealed record PerkGrantedData(string PerkId, string RunId);
+
+[EventType("perk.claimed", "A member claimed an offer: a code was handed out (the code is not in the event).")]
+public sealed record PerkClaimedData(string PerkId);
+
+[EventType("invitation.accepted", "A member accepted an event invitation and has a seat.")]
+public sealed record InvitationAcceptedData(string PerkId);
+
+[EventType("invitation.waitlisted", "A member accepted an event invitation that was full: they are on its waitlist.")]
+public sealed record InvitationWaitlistedData(string PerkId);
+
+[EventType("invitation.promoted", "A seat was freed: the first waitlisted member got it.")]
+public sealed record InvitationPromotedData(string PerkId);
+
+[EventType("invitation.declined", "A member declined an event invitation (giving back their seat or waitlist place).")]
+public sealed record InvitationDeclinedData(string PerkId);
+
+/// <param name="Board">`points` or an activity type.</param>
+/// <param name="Window">day, week or month.</param>
+/// <param name="Period">The closed period's id; its archive is at `GET .../leaderboards/{board}/archives/{period}`.</param>
+/// <param name="Total">Members on the board when it closed.</param>
+[EventType("leaderboard.period_closed", "A leaderboard period ended and its archive (final top 100) is ready.")]
+public sealed record LeaderboardPeriodClosedData(string Board, string Window, string Period, long Total);
+
+/// <param name="Board">`points`: the all-time points board.</param>
+/// <param name="ByMemberId">The member who passed them.</param>
+/// <param name="ActivityId">The award (or approval) that moved that member.</param>
+/// <param name="Rank">The overtaken member's rank now (1-based).</param>
+/// <param name="Points">The overtaken member's points.</param>
+[EventType("leaderboard.overtaken", "Another member's award moved them past this member inside the top 100 of the all-time points board.")]
+public sealed record LeaderboardOvertakenData(string Board, string ByMemberId, string ActivityId, long Rank, long Points);
