@@ -11,6 +11,7 @@ using Rewards.Api.Features.People;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
+using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Auth;
 using Rewards.Api.Infrastructure.Http;
 using Rewards.Api.Infrastructure.Jobs;
@@ -36,6 +37,7 @@ builder.Services
     .AddGamificationFeature()
     .AddPeopleFeature()
     .AddEventsFeature()
+    .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
 
 var app = builder.Build();
@@ -60,6 +62,7 @@ app.MapAmbassadorsApi();
 app.MapSessionApi();
 app.MapPeopleApi();
 app.MapEventsApi();
+app.MapWebhooksApi();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rewards.Api.Features.Leaderboards;
+using Rewards.Api.Features.Members;
 using Rewards.Api.Infrastructure.Redis;
 using StackExchange.Redis;
 
@@ -28,8 +29,9 @@ public static class StoreAudit
 
         var memberIds = (await db.SortedSetRangeByRankAsync(RedisKeys.MemberIndex(programId))).Select(v => (string)v!).ToArray();
         var hashes = await Task.WhenAll(memberIds.Select(m => db.HashGetAllAsync(RedisKeys.Member(programId, m))));
-        var streams = await Task.WhenAll(memberIds.Select(m => db.StreamRangeAsync(RedisKeys.Ledger(programId, m))));
-        var ledgers = memberIds.Select((m, i) => streams[i].Select(e => ToEntry(m, e)).ToList()).ToArray();
+        // Ledgers are lists, newest first (Scripts/ledger.lua, parsed by the API's LedgerEncoding): read oldest first here.
+        var lists = await Task.WhenAll(memberIds.Select(m => db.ListRangeAsync(RedisKeys.Ledger(programId, m))));
+        var ledgers = memberIds.Select((m, i) => lists[i].Reverse().Select((e, n) => ToEntry(m, LedgerEncoding.Parse(e!, n + 1))).ToList()).ToArray();
         var entries = ledgers.SelectMany(l => l).ToList();
         var byActivity = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var duplicates = entries.Count(e => !byActivity.TryAdd(e.ActivityId, e));
@@ -188,11 +190,8 @@ public static class StoreAudit
             r.Value.TryGetProperty("uniquePerTarget", out var u) && u.ValueKind == JsonValueKind.True), StringComparer.Ordinal);
     }
 
-    private static Entry ToEntry(string member, StreamEntry e)
-    {
-        string F(string name) => (string?)e[name] ?? "";
-        return new Entry(member, F("activity"), F("kind"), F("type"), F("target"), long.Parse(F("points")), long.Parse(F("balance")));
-    }
+    private static Entry ToEntry(string member, StoredLedgerEntry e) =>
+        new(member, e.Ref, e.Kind, e.Type, e.Target, e.Points, e.Balance);
 
     private static string KindOf(string? result) => result switch { "awarded" => "award", "pending" => "pending", _ => "rejection" };
 

@@ -30,10 +30,10 @@
 -- Offsets in tables rather than locals: the award function would otherwise need one upvalue per offset (Lua allows 60).
 local L, KEY, ARG = layout.new(), {}, {}
 --!keys
-KEY.PROGRAM = L.key()               -- program hash (settings version)
+KEY.PROGRAM = L.key()               -- program hash (settings version, ledger layout, legacy idempotency)
 KEY.IDEMPOTENCY = L.key(idempotency.KEY_COUNT) -- the idempotency record's keys (IdempotencySlot)
 KEY.MEMBER = L.key()
-KEY.LEDGER = L.key()
+KEY.LEDGER = L.key()                -- the member's ledger (a list: ledger.lua)
 KEY.ACTIVITY = L.key()
 KEY.DAY_CAP = L.key()               -- cap counter of the local day
 KEY.WEEK_CAP = L.key()              -- cap counter of the local ISO week
@@ -78,6 +78,7 @@ ARG.DAY_NUMBER = L.arg()            -- local day number (streaks)
 ARG.VELOCITY_MAX = L.arg()          -- per minute, 0 = none
 ARG.KPI_TTL = L.arg()               -- s
 ARG.IS_REFERRAL = L.arg()           -- 1/0
+ARG.DETAIL_TTL = L.arg()            -- s: a decided activity's hash expires this long after the decision (pending: no expiry)
 ARG.EVENTS = L.arg(events.ARG_COUNT)
 --!end
 local KEYS_PER_AWARD, ARGS_PER_AWARD = L.keys, L.args
@@ -90,14 +91,17 @@ local checkedVersions, legacyOpen = {}, {}
 local function award(k, a, seq)
   -- The awards of one run share their program: its settings version is read once.
   local programKey = KEYS[k + KEY.PROGRAM]
+  -- Its ledger layout too, in the same command: when every ledger of the program is a list, no award pays an EXISTS for
+  -- a former ledger stream (ledger.lua).
   local version = checkedVersions[programKey]
   -- With it, until when idempotency records of the old layout (one string per key) may still exist: while they may, a key
   -- not found in the new layout is looked up there too. The first run that finds none set is the program's first under the
   -- new layout (programs created since have 0): it sets it, a retention from now (plus a rolling upgrade's margin).
   if version == nil then
-    local p = redis.call('HMGET', programKey, 'version', 'legacyIdempotencyUntil')
+    local p = redis.call('HMGET', programKey, 'version', 'legacyIdempotencyUntil', ledger.LAYOUT_FIELD)
     version = p[1] or false
     checkedVersions[programKey] = version
+    if p[3] == ledger.LAYOUT then ledger.programMigrated() end
     local legacyUntil = tonumber(p[2])
     if version and not legacyUntil then
       legacyUntil = tonumber(ARGV[a + ARG.LEGACY_IDEMPOTENCY_UNTIL])
@@ -220,6 +224,7 @@ local function award(k, a, seq)
     activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
     activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
     ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
+  if result ~= PENDING then redis.call('EXPIRE', KEYS[k + KEY.ACTIVITY], ARGV[a + ARG.DETAIL_TTL]) end
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)
     or codes.ledger.rejection

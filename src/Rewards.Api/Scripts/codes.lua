@@ -26,5 +26,6 @@ return {
     perkGranted = 'perk.granted', perkClaimed = 'perk.claimed', accepted = 'invitation.accepted',
     waitlisted = 'invitation.waitlisted', promoted = 'invitation.promoted', declined = 'invitation.declined',
     periodClosed = 'leaderboard.period_closed', overtaken = 'leaderboard.overtaken',
+    webhookDisabled = 'webhook.disabled',
   },
 }

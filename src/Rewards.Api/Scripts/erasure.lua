@@ -2,7 +2,7 @@
 -- member off every board: the whole erasure is one atomic script run.
 -- Exports:
 --   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix)
---     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':ledger' / ':targets:<type>' / ':grants'); activityPrefix,
+--     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':l' (the ledger) / ':targets:<type>' / ':grants'); activityPrefix,
 --     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers;
 --     pendingKey: RedisKeys.PendingActivities (the member's pending activities leave the moderation queue); perkPrefix:
 --     RedisKeys.PerkPrefix (+ perk id + ':claims', RedisKeys.PerkClaims: the member leaves the claims of their offers)
@@ -18,6 +18,7 @@
 --!include codes
 --!include member
 --!include activity
+--!include ledger
 
 -- Reasons the scripts themselves write (codes, not text someone typed): kept. Anything else in 'reason' was a moderator's
 -- text. Built from the codes module, so a new reason code is kept without touching this file.
@@ -36,42 +37,32 @@ local function scrubbedReason(kind, reason)
   return ''
 end
 
--- Rewrites a ledger stream with the same entry ids and fields, scrubbing targets and free-text reasons. Streams cannot be
--- edited in place: the stream is renamed aside (O(1)), then read in chunks of 1,000 entries and re-added under its own name
--- with explicit ids, in order; the old copy is unlinked. All in this one run, so nobody sees it half-written, and the
--- script never holds more than one chunk. onlyActivity: when given, only that activity's entries are scrubbed (another
--- member's ledger). Returns activity id -> activity type of every entry.
+-- Rewrites a ledger list in place (LSET), scrubbing targets and free-text reasons: entries keep their position, so their
+-- ordinals (the ledger's ids and cursors) and their extras (a migrated entry's former stream id) stay. A ledger still kept
+-- as a stream is migrated first. Read in chunks of 1,000 entries, so the script never holds more than one chunk; all in
+-- this one run, so nobody sees it half-written. onlyActivity: when given, only that activity's entries are scrubbed
+-- (another member's ledger). Returns activity id -> activity type of every entry.
 local LEDGER_CHUNK = 1000
 
-local function rewriteLedger(ledger, onlyActivity)
+local function rewriteLedger(key, onlyActivity)
   local activities = {}
-  if redis.call('EXISTS', ledger) == 0 then return activities end
-  local old = ledger .. ':rewriting' -- lives only inside this run
-  redis.call('RENAME', ledger, old)
-  local from = '-'
+  ledger.migrate(key)
+  local from = 0
   repeat
-    local entries = redis.call('XRANGE', old, from, '+', 'COUNT', LEDGER_CHUNK)
-    for _, entry in ipairs(entries) do
-      local fields, kind, activityId = entry[2], nil, nil
-      for i = 1, #fields, 2 do
-        if fields[i] == 'kind' then kind = fields[i + 1] elseif fields[i] == 'activity' then activityId = fields[i + 1] end
-      end
-      if activityId then
-        for i = 1, #fields, 2 do
-          if fields[i] == 'type' then activities[activityId] = fields[i + 1] end
-        end
-      end
+    local entries = redis.call('LRANGE', key, from, from + LEDGER_CHUNK - 1)
+    for i, entry in ipairs(entries) do
+      local f = ledger.decode(entry)
+      local kind, activityId = f[1], ledger.unescape(f[2])
+      if activityId ~= '' then activities[activityId] = ledger.unescape(f[3]) end
       if onlyActivity == nil or activityId == onlyActivity then
-        for i = 1, #fields, 2 do
-          if fields[i] == 'target' and kind ~= codes.ledger.badge then fields[i + 1] = ''
-          elseif fields[i] == 'reason' then fields[i + 1] = scrubbedReason(kind, fields[i + 1]) end
-        end
+        if kind ~= codes.ledger.badge then f[4] = '' end
+        f[10] = scrubbedReason(kind, f[10])
+        local scrubbed = ledger.join(f)
+        if scrubbed ~= entry then redis.call('LSET', key, from + i - 1, scrubbed) end
       end
-      redis.call('XADD', ledger, entry[1], unpack(fields))
     end
-    if #entries > 0 then from = '(' .. entries[#entries][1] end
+    from = from + LEDGER_CHUNK
   until #entries < LEDGER_CHUNK
-  redis.call('UNLINK', old)
   return activities
 end
 
@@ -79,7 +70,7 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
   local base = memberPrefix .. memberId
 
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
-  local activities = rewriteLedger(base .. ':ledger', nil)
+  local activities = rewriteLedger(base .. ':l', nil)
   local types = {}
   for activityId, activityType in pairs(activities) do
     local key = activityPrefix .. activityId
@@ -101,7 +92,7 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
     local a = redis.call('HMGET', key, activity.MEMBER, activity.TYPE, activity.TARGET)
     if a[1] and a[3] == memberId then
       redis.call('HSET', key, activity.TARGET, '')
-      rewriteLedger(memberPrefix .. a[1] .. ':ledger', referral)
+      rewriteLedger(memberPrefix .. a[1] .. ':l', referral)
       redis.call('SREM', memberPrefix .. a[1] .. ':targets:' .. a[2], memberId)
     end
     redis.call('SET', marker, '', 'KEEPTTL')

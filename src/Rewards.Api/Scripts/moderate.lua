@@ -46,6 +46,7 @@ local TIERS = L.arg()                 -- tier thresholds
 local BADGES = L.arg()                -- badge rules
 local DAY_NUMBER = L.arg()            -- local day number of the activity
 local KPI_TTL = L.arg()               -- s
+local DETAIL_TTL = L.arg()            -- s: the activity's hash expires this long after its moderation
 local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
@@ -105,6 +106,7 @@ end
 if action ~= 'reverse' then redis.call('ZREM', KEYS[PENDING], activityId) end
 redis.call('HSET', KEYS[ACTIVITY], activity.STATUS, newStatus, activity.MODERATED_AT, ARGV[NOW], activity.MODERATION_REASON,
   ARGV[REASON])
+redis.call('EXPIRE', KEYS[ACTIVITY], ARGV[DETAIL_TTL])
 ledger.record(KEYS[LEDGER], entryKind, activityId, activityType, a[5], delta, 0, balance, ARGV[NOW], ARGV[REASON], newBadges,
   tier, fromTier)
 local w, reason = events.writes(EVENTS, EVENT_ARGS), ARGV[REASON] ~= '' and ARGV[REASON] or nil

@@ -1,7 +1,7 @@
 -- The floor of an award in Redis: only the commands an award of the awards benchmark has to run, with no rule logic,
 -- no KPIs and nothing computed: the idempotency record (read in the current and the previous generation, write, expiry), the member (read, write), the day and week cap
 -- counters, the commit sequence (one INCRBY per run), the 6 window boards and the 2 all-time boards (ZREM + ZADD),
--- the activity record, the ledger entry.
+-- the activity record and its expiry (the detail retention), the ledger entry (one compact string pushed on a list).
 -- 16 awards per run, as the group commit batches them under load. scripts/bench awards runs it with redis-benchmark
 -- (ARGV[1] = a random number) and reports Redis's CPU per award. Keys are built here: it is a measuring device, not
 -- a script of the product, and it is loaded as it is (no --!include): the names below are the product's, copied from
@@ -48,8 +48,8 @@ for i = 0, 15 do
     'w:points', '2026-11-23@1;2026-W48@2;2026-11@3', 'w:comment', '2026-11-23@1;2026-W48@2;2026-11@3', unpack(periods))
   redis.call('HSET', p .. 'a:' .. n, 'member', m, 'type', 'comment', 'target', 't', 'occurredAt', n, 'recordedAt', n,
     'status', 'awarded', 'reason', '', 'points', 5, 'day', '2026-11-23', 'week', '2026-W48', 'month', '2026-11', 'holds', '110')
-  redis.call('XADD', p .. 'm:' .. m .. ':ledger', '*', 'kind', 'award', 'activity', n, 'type', 'comment', 'target', 't',
-    'points', 5, 'pending', 0, 'balance', bal, 'at', n, 'reason', '')
+  redis.call('EXPIRE', p .. 'a:' .. n, 7776000)
+  redis.call('LPUSH', p .. 'm:' .. m .. ':l', string.format('award|%d|comment|t|5|0|%d|%d||', n, bal, n))
   redis.call('HSET', idem, field, '01234567abcdefghijklmnopa|5|' .. bal)
   redis.call('EXPIRE', idem, 345600)
 end

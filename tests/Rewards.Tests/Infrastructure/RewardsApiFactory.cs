@@ -113,8 +113,14 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         ["Rewards:People:AddressFailureBurst"] = "100000",
         // Tests run job classes directly, at the instants they choose; no cron firing in the middle of a test.
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
+        // Tests that play a program written before ledger lists run LedgerMigrationJob themselves, when they choose.
+        ["Rewards:Jobs:MigrateStorageAtStart"] = "false",
         // Live-stream tests wait for a heartbeat: half a second rather than 15.
         ["Rewards:Events:HeartbeatInterval"] = "00:00:00.500",
+        // Webhook tests deliver to receivers on loopback over http (one test checks the refusal without this allowance).
+        ["Rewards:Webhooks:AllowHttp"] = "true",
+        ["Rewards:Webhooks:AllowPrivateNetworks"] = "true",
+        ["Rewards:Webhooks:PollInterval"] = "00:00:00.020",
     };
 
     /// <summary>A real token from the token endpoint; throws with the OAuth2 error when refused.</summary>

@@ -11,6 +11,9 @@ public static class ActivitiesApi
 {
     public static IServiceCollection AddActivitiesFeature(this IServiceCollection services)
     {
+        services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.Section)
+            .Validate(o => o.DetailRetention >= TimeSpan.FromSeconds(1), "Rewards:Activities:DetailRetention must be at least one second (default 90 days).")
+            .ValidateOnStart();
         services.AddSingleton<AwardBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AwardBatcher>());
         return services.AddSingleton<ActivityStore>();
@@ -52,7 +55,10 @@ public static class ActivitiesApi
         group.MapGet("/{activityId}", GetActivity)
             .WithName(nameof(GetActivity))
             .RequireAuthorization(Policies.ActivitiesOrRead)
-            .WithSummary("Get a recorded activity and its current status");
+            .WithSummary("Get a recorded activity and its current status")
+            .WithDescription("A decided activity's detail is kept for the program's detail retention (Rewards:Activities:DetailRetention, " +
+                "default 90 days) from its decision; after it this answers 410 Gone (the member's ledger keeps the activity's entries), " +
+                "and approve, reject or reverse answer 409 with the problem type `" + ArchivedProblemType + "`. A pending activity is kept until moderated.");
         group.MapPost("/{activityId}/approve", Approve)
             .WithName(nameof(Approve))
             .RequireAuthorization(Policies.Activities)
@@ -131,6 +137,7 @@ public static class ActivitiesApi
             {
                 ModerationOutcome.Done => new BulkModerationItem(id, "done", null, result),
                 ModerationOutcome.NotFound => new BulkModerationItem(id, "not_found", "No such activity in this program.", null),
+                ModerationOutcome.Archived => new BulkModerationItem(id, "conflict", Archived(activities, id, action).Value.Detail, null),
                 ModerationOutcome.Conflict => new BulkModerationItem(id, "conflict", $"Cannot {action.ToWire()} an activity that is {current}.", null),
                 _ when current == MemberStatus.Erased.ToWire() => new BulkModerationItem(id, "conflict", "The member was erased: their activities are no longer moderated.", null),
                 _ => new BulkModerationItem(id, "conflict", $"The member is {current}: reinstate the member before moderating their activities.", null),
@@ -139,12 +146,29 @@ public static class ActivitiesApi
         return TypedResults.Ok(new BulkModerationResponse(results));
     }
 
-    private static async Task<Results<Ok<ActivityView>, NotFoundProblem>> GetActivity(
-        string programId, string activityId, RouteProgram route, ActivityStore activities)
+    private static async Task<Results<Ok<ActivityView>, NotFoundProblem, GoneProblem>> GetActivity(
+        string programId, string activityId, RouteProgram route, ActivityStore activities, TimeProvider clock)
     {
         var activity = Ids.IsValidGeneratedId(activityId) ? await activities.FindAsync(programId, activityId) : null;
-        return activity is null ? ActivityNotFound() : TypedResults.Ok(activity);
+        if (activity is not null)
+        {
+            return TypedResults.Ok(activity);
+        }
+        return activities.IsArchived(activityId, clock.GetUtcNow())
+            ? Problems.Gone($"This activity's detail was archived: the detail of a decided activity is kept {activities.DetailRetentionText} " +
+                "(Rewards:Activities:DetailRetention). The member's ledger still has its entries (GET .../members/{memberId}/ledger).")
+            : ActivityNotFound();
     }
+
+    /// <summary>The problem type of a moderation refused because the activity's detail was archived.</summary>
+    public const string ArchivedProblemType = "https://rewards.local/problems/activity-archived";
+
+    private static ConflictProblem Archived(ActivityStore activities, string activityId, ModerationAction action) => new(
+        $"Cannot {action.ToWire()} this activity: its detail was archived {activities.DetailRetentionText} after it was decided " +
+        "(Rewards:Activities:DetailRetention), and moderation needs it (its member, points and the cap and target slots it holds). " +
+        "The member's ledger still has its entries; adjust points another way.",
+        "Activity archived", ArchivedProblemType,
+        new Dictionary<string, object?> { ["activityId"] = activityId, ["recordedAt"] = ActivityStore.RecordedAtOf(activityId) });
 
     private static Task<Results<Ok<ModerationResult>, ValidationProblem, NotFoundProblem, ConflictProblem>> Approve(
         string programId, string activityId, ModerationRequest? request, RouteProgram route, ActivityStore activities, TimeProvider clock) =>
@@ -179,6 +203,7 @@ public static class ActivitiesApi
         return outcome switch
         {
             ModerationOutcome.NotFound => ActivityNotFound(),
+            ModerationOutcome.Archived => Archived(activities, activityId, action),
             ModerationOutcome.Conflict => Problems.Conflict($"Cannot {action.ToWire()} an activity that is {current}."),
             ModerationOutcome.MemberInactive when current == MemberStatus.Erased.ToWire() => Problems.Conflict("The member was erased: their activities are no longer moderated."),
             ModerationOutcome.MemberInactive => Problems.Conflict($"The member is {current}: reinstate the member before moderating their activities."),

@@ -21,7 +21,7 @@ public sealed record AwardScript(
     long LegacyIdempotencyUntil, long DayCapTtl, long WeekCapTtl, string Day, string Week, string Month,
     BoardWrites Boards,
     RedisKey Stats, RedisKey ActiveMembers, RedisKey Velocity, RedisKey AmbassadorDay, RedisKey Flagged, RedisKey Referral,
-    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral,
+    RedisKey Pending, string Tiers, string Badges, long DayNumber, long VelocityMax, long KpiTtl, bool IsReferral, long DetailTtl,
     EventWrites Events) : IScriptArgs;
 
 /// <summary>The keys and arguments of moderate.lua (which names the same list, in order).</summary>
@@ -31,7 +31,7 @@ public sealed record ModerateScript(
     string Action, string ActivityId, string MemberId, long Now, string Reason,
     BoardWrites Boards,
     RedisKey ActivityDayStats, RedisKey TodayStats, RedisKey AmbassadorDay, RedisKey Referral, RedisKey Pending,
-    string Tiers, string Badges, long DayNumber, long KpiTtl, EventWrites Events) : IScriptArgs;
+    string Tiers, string Badges, long DayNumber, long KpiTtl, long DetailTtl, EventWrites Events) : IScriptArgs;
 
 /// <summary>
 /// The award's answer as award.lua stores it (module idempotency) and returns it. Read here only. Two layouts:

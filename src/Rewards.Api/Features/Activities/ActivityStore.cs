@@ -23,7 +23,7 @@ public sealed record ModerationResult(string ActivityId, ActivityStatus Status, 
 
 public enum AwardOutcome { Recorded, Replayed, IdempotencyConflict, StaleSettings, MemberErased }
 
-public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive }
+public enum ModerationOutcome { Done, NotFound, Conflict, MemberInactive, Archived }
 
 /// <summary>One activity to award, with everything the award script needs already resolved.</summary>
 public sealed record AwardCommand(
@@ -31,7 +31,7 @@ public sealed record AwardCommand(
     string MemberId, string Type, string? TargetId, DateTimeOffset OccurredAt, DateTimeOffset Now);
 
 public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts scripts, AwardBatcher batcher, IOptions<InsightsOptions> insights,
-    IOptions<EventsOptions> events)
+    IOptions<ActivityOptions> options, IOptions<EventsOptions> events)
 {
     /// <summary>Idempotency keys are remembered for at least 48 hours (the contract promises at least 24).</summary>
     public static TimeSpan IdempotencyRetention => IdempotencySlot.Retention;
@@ -101,7 +101,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.FlaggedMembers(p), RedisKeys.Referral(p, c.Type == ReferralType ? c.TargetId ?? "" : ""), RedisKeys.PendingActivities(p),
             c.Program.Definition.TierThresholds, c.Program.Definition.BadgeRules, DayNumber(localDate),
             c.Program.Definition.Velocity?.MaxPerMinute ?? 0, insights.Value.RetentionSeconds, c.Type == ReferralType,
-            EventWrites.For(p, events.Value)));
+            options.Value.DetailRetentionSeconds, EventWrites.For(p, events.Value)));
         return (keys, args);
     }
 
@@ -158,7 +158,7 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
         var today = ProgramTime.PeriodsOf(now, program.Zone).Day;
         if (a[0].IsNull)
         {
-            return (ModerationOutcome.NotFound, null, null);
+            return (IsArchived(activityId, now) ? ModerationOutcome.Archived : ModerationOutcome.NotFound, null, null);
         }
         string member = a[0]!, type = a[1]!;
         var day = DateOnly.ParseExact((string)a[2]!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -171,16 +171,35 @@ public sealed class ActivityStore(IConnectionMultiplexer redis, RewardsScripts s
             RedisKeys.Stats(programId, a[2]!), RedisKeys.Stats(programId, today), RedisKeys.AmbassadorDay(programId, a[2]!),
             RedisKeys.Referral(programId, type == ReferralType ? (string?)a[4] ?? "" : ""), RedisKeys.PendingActivities(programId),
             program.Definition.TierThresholds, program.Definition.BadgeRules, DayNumber(day), insights.Value.RetentionSeconds,
-            EventWrites.For(programId, events.Value)))))!;
+            options.Value.DetailRetentionSeconds, EventWrites.For(programId, events.Value)))))!;
         return (string)r[0]! switch
         {
-            "missing" => (ModerationOutcome.NotFound, null, null),
+            // Its detail expired between the read above and the script run: archived (or gone, when young).
+            "missing" => (IsArchived(activityId, now) ? ModerationOutcome.Archived : ModerationOutcome.NotFound, null, null),
             "conflict" => (ModerationOutcome.Conflict, (string)r[1]!, null),
             "inactive" => (ModerationOutcome.MemberInactive, (string)r[1]!, null),
             _ => (ModerationOutcome.Done, (string)r[1]!, new ModerationResult(activityId, WireCode<ActivityStatus>.Parse((string)r[1]!), (long)r[2], (long)r[3], (long)r[4],
                 TierName(program.Definition, (int)r[5]), (int)r[6] == 1, Badges((string?)r[7]))),
         };
     }
+
+    /// <summary>
+    /// Whether a missing activity's detail was archived: its id is one the API generates (UUIDv7, whose first 48 bits are
+    /// the unix ms it was made, at record time) and it was recorded longer ago than the detail retention, so its hash has
+    /// expired (a decided activity's detail lives that long from its decision, never less). A younger missing id never existed.
+    /// </summary>
+    public bool IsArchived(string activityId, DateTimeOffset now) =>
+        RecordedAtOf(activityId) is { } recordedAt && now - recordedAt > options.Value.DetailRetention;
+
+    /// <summary>When an id the API generated was made (UUIDv7: the first 12 hex digits are unix ms); null for another id.</summary>
+    public static DateTimeOffset? RecordedAtOf(string activityId) =>
+        Infrastructure.Ids.IsValidGeneratedId(activityId) && activityId[12] == '7'
+        && long.TryParse(activityId.AsSpan(0, 12), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+
+    /// <summary>The configured detail retention, as problems say it ("90 days").</summary>
+    public string DetailRetentionText => options.Value.DetailRetentionText;
 
     /// <summary>Tiers are numbered by the scripts: 0 = none, 1 = the first tier, ...</summary>
     public static string? TierName(ProgramDefinition program, int index) =>

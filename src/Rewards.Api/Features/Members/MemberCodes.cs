@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Rewards.Api.Features.Members;
 
-// The member codes: the wire strings are those the scripts write in the member hash and the ledger stream (see WireCode).
+// The member codes: the wire strings are those the scripts write in the member hash and the ledger (see WireCode).
 
 /// <summary>A member's status. Erased members are never shown (their routes answer 404).</summary>
 public enum MemberStatus

@@ -32,3 +32,23 @@ public sealed record MemberStatusScript(
     string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
     string PerkPrefix, long EventsMaxLength,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;
+
+/// <summary>
+/// The keys and arguments of ledger-read.lua: one page of a member's ledger with the member's status. Mode: '' (the newest
+/// page), 'o' (Cursor: an ordinal) or 's' (Cursor: a former stream id, '&lt;ms&gt;-&lt;seq&gt;').
+/// </summary>
+[LuaScript("ledger-read")]
+public sealed record LedgerReadScript(RedisKey MemberKey, RedisKey LedgerKey, string Mode, string Cursor, long Limit) : IScriptArgs;
+
+/// <summary>The keys and arguments of ledger-since.lua: several members' ledger entries from a moment (unix ms) on, newest first.</summary>
+[LuaScript("ledger-since")]
+public sealed record LedgerSinceScript(long Since, long Chunk, RedisKey[] Ledgers) : IScriptArgs;
+
+/// <summary>
+/// The keys and arguments of ledger-migrate.lua: one SCAN step of a program's migration (LedgerMigrationJob). Phase
+/// 'ledgers' or 'activities'; the prefixes are RedisKeys.MemberPrefix and RedisKeys.Activity with an empty id; RetentionMs:
+/// the activity detail retention; Now: real time, unix ms.
+/// </summary>
+[LuaScript("ledger-migrate")]
+public sealed record LedgerMigrateScript(
+    RedisKey ProgramKey, string Phase, string Cursor, long Count, string MemberPrefix, string ActivityPrefix, long RetentionMs, long Now) : IScriptArgs;

@@ -30,17 +30,26 @@ public sealed record LedgerEntry(
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Entries, string? NextCursor);
 
 /// <summary>
-/// Where a ledger page starts: the id of the last entry of the previous page, a stream id of two unsigned 64-bit numbers.
-/// Redis refuses ids out of that range, and an exclusive range ending before 0-0, so both are settled here.
+/// Where a ledger page starts: the id of the last entry of the previous page. Entries have two forms of id: 'e' and the
+/// entry's ordinal (1 = the member's oldest entry; the ledger is never trimmed, so an ordinal never changes), and, for the
+/// entries written before ledgers were lists, their former stream id '&lt;ms&gt;-&lt;seq&gt;' (two unsigned 64-bit numbers), kept
+/// by the migration, so that cursors handed out before it keep working. Redis refuses stream ids out of that range, so
+/// they are settled here.
 /// </summary>
-public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
+public readonly record struct LedgerCursor(bool IsOrdinal, string Value)
 {
-    /// <summary>The smallest stream id: nothing is older.</summary>
-    public bool IsFirstPossible => Milliseconds == 0 && Sequence == 0;
-
     public static bool TryParse(string text, out LedgerCursor cursor)
     {
         cursor = default;
+        if (text.Length > 1 && text[0] == 'e')
+        {
+            if (!long.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal))
+            {
+                return false;
+            }
+            cursor = new LedgerCursor(true, ordinal.ToString(CultureInfo.InvariantCulture));
+            return true;
+        }
         var dash = text.IndexOf('-');
         if (dash < 0
             || !ulong.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
@@ -48,11 +57,14 @@ public readonly record struct LedgerCursor(ulong Milliseconds, ulong Sequence)
         {
             return false;
         }
-        cursor = new LedgerCursor(ms, seq);
+        cursor = new LedgerCursor(false, $"{ms}-{seq}");
         return true;
     }
 
-    public override string ToString() => $"{Milliseconds}-{Sequence}";
+    /// <summary>The id of an entry at an ordinal (entries without a former stream id).</summary>
+    public static string OrdinalId(long ordinal) => LedgerEncoding.OrdinalId(ordinal);
+
+    public override string ToString() => IsOrdinal ? "e" + Value : Value;
 }
 
 public enum StatusChangeOutcome { Done, NotFound, Conflict }
@@ -257,40 +269,58 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
     }
 
     /// <summary>
-    /// A page of the ledger, newest first; null when the member does not exist. One round trip (pipelined). Tier and badge
-    /// entries are explained with the program's current tier and badge names.
+    /// A page of the ledger, newest first; null when the member does not exist. One round trip (ledger-read.lua: the member's
+    /// status and the page; a ledger still kept as a stream is migrated on the way). Tier and badge entries are explained with
+    /// the program's current tier and badge names.
     /// </summary>
     public async Task<LedgerPage?> LedgerAsync(ProgramSnapshot program, string memberId, int limit, LedgerCursor? cursor)
     {
         var programId = program.Id;
-        var db = redis.GetDatabase();
-        var status = db.HashGetAsync(RedisKeys.Member(programId, memberId), MemberFields.Status);
-        // Nothing precedes 0-0 (and Redis refuses the range "(0-0"): an empty last page.
-        var entries = cursor is { IsFirstPossible: true } ? Task.FromResult(Array.Empty<StreamEntry>())
-            : db.StreamRangeAsync(RedisKeys.Ledger(programId, memberId), minId: "-",
-                maxId: cursor is { } c ? $"({c}" : "+", count: limit + 1, messageOrder: Order.Descending);
+        var r = (RedisResult[])(await scripts.ReadLedger.RunAsync(redis.GetDatabase(), ScriptArgs<LedgerReadScript>.Build(new(
+            RedisKeys.Member(programId, memberId), RedisKeys.Ledger(programId, memberId),
+            cursor switch { null => "", { IsOrdinal: true } => "o", _ => "s" }, cursor?.Value ?? "", limit))))!;
         // An erased member's ledger stays (scrubbed) for accounting, but the member's routes no longer answer.
-        var current = await status;
-        if (current.IsNull || current == MemberStatus.Erased.ToWire())
+        if (r[0].IsNull || (string)r[0]! == MemberStatus.Erased.ToWire())
         {
             return null;
         }
-        var page = await entries;
+        var start = (long)r[2];
         // The page reads one more than it returns: whether there is a next page.
-        var items = page.Take(limit).Select(e => ToEntry(e, program.Definition)).ToList();
-        return new LedgerPage(items, page.Length > limit ? items[^1].Id : null);
+        var items = r.Skip(3).Take(limit).Select((e, i) => ToEntry((string)e!, start - i, program.Definition)).ToList();
+        return new LedgerPage(items, r.Length - 3 > limit ? items[^1].Id : null);
     }
 
-    private static LedgerEntry ToEntry(StreamEntry e, ProgramDefinition program)
+    /// <summary>Entries of the ledger-since script read per LRANGE.</summary>
+    private const int SinceChunk = 200;
+
+    /// <summary>
+    /// Each member's ledger entries from <paramref name="since"/> on, newest first, in the order of <paramref name="memberIds"/>:
+    /// one round trip (ledger-since.lua) for them all.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<LedgerEntry>>> LedgersSinceAsync(ProgramSnapshot program, IReadOnlyList<string> memberIds,
+        DateTimeOffset since)
     {
-        string? Text(string name) => e[name] is { IsNullOrEmpty: false } v ? (string?)v : null;
-        var kind = WireCode<LedgerKind>.Parse((string)e["kind"]!);
-        var type = (string)e["type"]!;
-        var target = Text("target");
-        var points = (long)e["points"];
-        var pending = (long)e["pending"];
-        var reason = Text("reason");
-        var activity = (string)e["activity"]!;
+        if (memberIds.Count == 0)
+        {
+            return [];
+        }
+        var r = (RedisResult[])(await scripts.ReadLedgersSince.RunAsync(redis.GetDatabase(), ScriptArgs<LedgerSinceScript>.Build(new(
+            ProgramTime.ToUnixMs(since), SinceChunk, [.. memberIds.Select(m => RedisKeys.Ledger(program.Id, m))]))))!;
+        return [.. r.Select(one =>
+        {
+            var reply = (RedisResult[])one!;
+            var length = (long)reply[0];
+            return (IReadOnlyList<LedgerEntry>)[.. reply.Skip(1).Select((e, i) => ToEntry((string)e!, length - i, program.Definition))];
+        })];
+    }
+
+    /// <summary>A stored entry (ledger.lua's encoding) at its ordinal, explained.</summary>
+    public static LedgerEntry ToEntry(string raw, long ordinal, ProgramDefinition program)
+    {
+        var e = LedgerEncoding.Parse(raw, ordinal);
+        var kind = WireCode<LedgerKind>.Parse(e.Kind);
+        string? target = e.Target.Length == 0 ? null : e.Target, reason = e.Reason.Length == 0 ? null : e.Reason;
+        var (type, points, pending) = (e.Type, e.Points, e.Pending);
         var description = kind switch
         {
             // The scripts store the tier's number (0 = none) as the reason and the badge id as target and reason.
@@ -301,13 +331,13 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             LedgerKind.Award or LedgerKind.Pending or LedgerKind.Approval or LedgerKind.Rejection or LedgerKind.Reversal =>
                 LedgerText.Describe(kind, type, target, points, pending, reason),
         };
-        return new LedgerEntry(e.Id!, kind, activity, type, target, points, kind == LedgerKind.Pending ? pending : null,
-            (long)e["balance"], ProgramTime.FromUnixMs((long)e["at"]), reason, description);
+        return new LedgerEntry(e.Id, kind, e.Ref, type, target, points, kind == LedgerKind.Pending ? pending : null,
+            e.Balance, ProgramTime.FromUnixMs(e.At), reason, description);
     }
 
     /// <summary>A tier entry is a drop when its tier is below the one it leaves ('from', written by ledger.lua with the entry).</summary>
-    private static bool Dropped(StreamEntry e, int tier) =>
-        int.TryParse((string?)e["from"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var from) && tier < from;
+    private static bool Dropped(StoredLedgerEntry e, int tier) =>
+        e.Extras.TryGetValue("from", out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var from) && tier < from;
 }
 
 /// <summary>The human explanation of a ledger entry: why the balance moved, or why it did not.</summary>

@@ -19,7 +19,7 @@ public static class MembersApi
 {
 
     public static IServiceCollection AddMembersFeature(this IServiceCollection services) =>
-        services.AddSingleton<MemberStore>();
+        services.AddSingleton<MemberStore>().AddTransient<LedgerMigrationJob>().AddHostedService<LedgerMigrationStartup>();
 
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder app)
     {
@@ -78,7 +78,10 @@ public static class MembersApi
             .WithName(nameof(GetLedger))
             .RequireAuthorization(Policies.MemberRead)
             .WithSummary("A member's ledger, newest first")
-            .WithDescription($"Each entry says what happened and why. Page with `limit` (1–{MemberLimits.MaxLedgerPage}, default {MemberLimits.DefaultLedgerPage}) and the `nextCursor` of the previous page.");
+            .WithDescription($"Each entry says what happened and why. Page with `limit` (1–{MemberLimits.MaxLedgerPage}, default {MemberLimits.DefaultLedgerPage}) and the `nextCursor` of the previous page. " +
+                "An entry's `id` is `e` and its position in the member's ledger (`e1` = the oldest; it never changes), or, for entries " +
+                "recorded before ledger ids took that form, the id it had then (`<ms>-<seq>`): both are cursors, and cursors handed out " +
+                "before keep working.");
         return group;
     }
 

@@ -15,7 +15,7 @@ public static class ConsoleRoles
 
     public static readonly IReadOnlyDictionary<string, string[]> ScopesOf = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [Owner] = [Scopes.Activities, Scopes.Read, Scopes.Perks, Scopes.Owner],
+        [Owner] = [Scopes.Activities, Scopes.Read, Scopes.Perks, Scopes.Webhooks, Scopes.Owner],
         [Marketer] = [Scopes.Perks, Scopes.Read],
         [Moderator] = [Scopes.Activities, Scopes.Read],
         [Analyst] = [Scopes.Read, Scopes.Stats],

@@ -10,13 +10,14 @@ public static class Scopes
     public const string Read = "rewards.read";
     public const string Perks = "rewards.perks";
     public const string Member = "rewards.member";
+    public const string Webhooks = "rewards.webhooks";
 
     /// <summary>Console scopes: carried only by people's sessions (roles), never by client tokens.</summary>
     public const string Owner = "rewards.owner";
     public const string Stats = "rewards.stats";
 
     /// <summary>Scopes a program client may hold (admin is the operator's alone; member scope only on member tokens).</summary>
-    public static readonly string[] ForProgramClients = [Activities, Read, Perks];
+    public static readonly string[] ForProgramClients = [Activities, Read, Perks, Webhooks];
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -24,6 +25,7 @@ public static class Scopes
         [Activities] = "Record, approve, reject and reverse activities; upsert members; mint member tokens.",
         [Read] = "Read members, ledgers and leaderboards.",
         [Perks] = "Schedule perks and read KPIs.",
+        [Webhooks] = "Manage the program's webhook endpoints: URLs, secrets, delivery log, replays (owner level: a holder chooses where events go).",
         [Member] = "Member token: the member's own profile, ledger and perks, and the program's leaderboards.",
         [Owner] = "Console owner of a program (sessions only): its settings, API clients, people and audit log.",
         [Stats] = "Console analyst (sessions only): read KPIs and ambassadors.",
@@ -77,6 +79,7 @@ public static class Policies
 
     /// <summary>A console person signed in (session cookie), whatever their roles: /v1/me, sign-out.</summary>
     public const string Person = "person";
+    public const string Webhooks = "webhooks";
 
     public static readonly IReadOnlyDictionary<string, string[]> ScopesOf = new Dictionary<string, string[]>
     {
@@ -89,5 +92,6 @@ public static class Policies
         [Perks] = [Scopes.Admin, Scopes.Perks],
         [Insights] = [Scopes.Admin, Scopes.Perks, Scopes.Stats],
         [ProgramOwner] = [Scopes.Admin, Scopes.Owner],
+        [Webhooks] = [Scopes.Admin, Scopes.Webhooks],
     };
 }

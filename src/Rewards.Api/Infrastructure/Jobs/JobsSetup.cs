@@ -19,6 +19,9 @@ public sealed class JobsOptions
     /// <summary>Registers the recurring jobs (window closing, ...) at start-up.</summary>
     public bool RegisterRecurringJobs { get; set; } = true;
 
+    /// <summary>Enqueues LedgerMigrationJob at start-up (programs written before ledger lists; a no-op once all are migrated).</summary>
+    public bool MigrateStorageAtStart { get; set; } = true;
+
     // A job whose process dies (kill -9, OOM, a lost node) stays "fetched" in Redis. Hangfire.Redis.StackExchange puts
     // it back in its queue on a pass of its fetched-jobs watcher (one pass when a server starts, then one a minute on
     // every server) once its server is gone: removed by a watchdog after ServerTimeout without a heartbeat. Hangfire's

@@ -53,6 +53,9 @@ public static class RequestExamples
         ["InviteOperator"] = """{"email":"ops@rewards.example"}""",
         ["SignIn"] = """{"email":"camille.durand@acme.example","password":"correct horse battery staple"}""",
         ["AcceptInvitation"] = """{"token":"pe_3f9a1c0e5b7d2468ace13579.Qm9uam91ciBDYW1pbGxlISBXZWxjb21lIHRvIEFjbWU","password":"correct horse battery staple","displayName":"Camille Durand"}""",
+        ["CreateWebhook"] = """{"url":"https://crm.example.com/hooks/rewards","eventTypes":["tier.changed","badge.earned","member.*"],"description":"CRM sync"}""",
+        ["PatchWebhook"] = """{"eventTypes":["tier.changed","redemption.created"],"enabled":true}""",
+        ["ReplayFailedWebhookEvents"] = """{"since":"2026-11-01T08:00:00Z"}""",
     };
 
     /// <summary>Sets each request body's example; fails the document when an operation with a body has none.</summary>
@@ -119,6 +122,8 @@ public static class RequestExamples
         ["UpdateRoleRequest"] = ["role"],
         ["SignInRequest"] = ["email", "password"],
         ["AcceptInvitationRequest"] = ["token", "password", "displayName"],
+        ["CreateWebhookRequest"] = ["url"],
+        ["ReplayRequest"] = ["since"],
     };
 
     internal sealed class RequiredFieldsFilter : ISchemaFilter

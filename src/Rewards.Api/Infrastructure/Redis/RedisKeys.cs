@@ -52,8 +52,17 @@ public static class RedisKeys
     /// <summary>Sorted set: the moderation queue, pending activity ids by recordedAt (unix ms).</summary>
     public static RedisKey PendingActivities(string programId) => $"{P(programId)}:pending";
 
-    /// <summary>Stream: the member's append-only ledger, one entry per points movement or decision.</summary>
-    public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
+    /// <summary>
+    /// List: the member's append-only ledger, one compact entry per points movement or decision, newest first; encoded by
+    /// Scripts/ledger.lua, parsed by <c>LedgerEncoding</c> (Features/Members/MemberStore.cs).
+    /// </summary>
+    public static RedisKey Ledger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:l";
+
+    /// <summary>
+    /// Stream: the member's ledger as programs wrote it before ledger lists; migrated into <see cref="Ledger"/> (keeping its
+    /// entry ids) by ledger.lua on first use and by LedgerMigrationJob. Written by nothing any more.
+    /// </summary>
+    public static RedisKey LegacyLedger(string programId, string memberId) => $"{P(programId)}:m:{memberId}:ledger";
 
     /// <summary>Set of target ids the member already contributed to with an activity type (unique-per-target rules).</summary>
     public static RedisKey MemberTargets(string programId, string memberId, string activityType) =>
@@ -166,6 +175,33 @@ public static class RedisKeys
     /// </summary>
     public static RedisKey IdempotencyGeneration(string programId, long generation, int shard) =>
         $"{P(programId)}:idem:{generation}:{shard:x3}";
+
+    /// <summary>Set of the programs that have at least one webhook endpoint: the ones the dispatchers poll (not hash-tagged).</summary>
+    public static RedisKey WebhookPrograms => "rw:webhooks:programs";
+
+    /// <summary>Sorted set of the program's webhook endpoint ids, by creation time.</summary>
+    public static RedisKey WebhookIndex(string programId) => $"{P(programId)}:webhooks";
+
+    /// <summary>Set of the program's enabled webhook endpoint ids (the ones events fan out to).</summary>
+    public static RedisKey WebhooksEnabled(string programId) => $"{P(programId)}:webhooks:enabled";
+
+    /// <summary>Hash: a webhook endpoint (url, event types, enabled, secrets, failure state).</summary>
+    public static RedisKey Webhook(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}";
+
+    /// <summary>Prefix of a program's webhook endpoint keys (scripts append the endpoint id and a suffix).</summary>
+    public static string WebhookPrefix(string programId) => $"{P(programId)}:webhook:";
+
+    /// <summary>Stream: an endpoint's delivery log, one entry per attempt, bounded in length.</summary>
+    public static RedisKey WebhookLog(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}:log";
+
+    /// <summary>Sorted set: event ids whose delivery to the endpoint failed for good (or was dropped while it was disabled), by that time.</summary>
+    public static RedisKey WebhookFailed(string programId, string endpointId) => $"{P(programId)}:webhook:{endpointId}:failed";
+
+    /// <summary>Sorted set: delivery tasks "endpointId|eventId|kind" by due time (unix ms); a claimed task's score is its lease's end.</summary>
+    public static RedisKey WebhookTasks(string programId) => $"{P(programId)}:webhook-tasks";
+
+    /// <summary>Hash: delivery task → "attempts|lease token" (attempts made so far; the token of the lease holding it, '' when none).</summary>
+    public static RedisKey WebhookTaskState(string programId) => $"{P(programId)}:webhook-tasks:state";
 
     // People (console users) are platform-level: each person's keys share the hash tag {personId} (one slot per person, so a
     // session check or a sign-in is one script run); person ids are generated ("pe_" + 24 hex), never ':' or braces.

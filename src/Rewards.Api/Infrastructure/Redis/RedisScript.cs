@@ -175,4 +175,13 @@ public sealed class RewardsScripts
     public RedisScript UngrantPerkChunk { get; } = RedisScript.FromResource("perk-ungrant-chunk");
     public RedisScript ReadNews { get; } = RedisScript.FromResource("news-read");
     public RedisScript ReserveClient { get; } = RedisScript.FromResource("client-reserve");
+    public RedisScript ReadLedger { get; } = RedisScript.FromResource("ledger-read");
+    public RedisScript ReadLedgersSince { get; } = RedisScript.FromResource("ledger-since");
+    public RedisScript MigrateLedgers { get; } = RedisScript.FromResource("ledger-migrate");
+    public RedisScript CreateWebhook { get; } = RedisScript.FromResource("webhook-create");
+    public RedisScript UpdateWebhook { get; } = RedisScript.FromResource("webhook-update");
+    public RedisScript DeleteWebhook { get; } = RedisScript.FromResource("webhook-delete");
+    public RedisScript PollWebhooks { get; } = RedisScript.FromResource("webhook-poll");
+    public RedisScript DeliveryDone { get; } = RedisScript.FromResource("webhook-done");
+    public RedisScript ReplayWebhook { get; } = RedisScript.FromResource("webhook-replay");
 }

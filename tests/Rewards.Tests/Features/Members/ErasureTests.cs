@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Rewards.Api.Features.Members;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Infrastructure.Redis;
 using Rewards.Tests.Infrastructure;
@@ -77,8 +78,8 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     /// <summary>What accounting keeps of a ledger: entry id, kind, activity, type, points, pending, balance, time.</summary>
-    private static string[] Accounting(StreamEntry[] entries) =>
-        [.. entries.Select(e => string.Join('|', e.Id, e["kind"], e["activity"], e["type"], e["points"], e["pending"], e["balance"], e["at"]))];
+    private static string[] Accounting(StoredLedgerEntry[] entries) =>
+        [.. entries.Select(e => string.Join('|', e.Id, e.Kind, e.Ref, e.Type, e.Points, e.Pending, e.Balance, e.At))];
 
     [Fact]
     public async Task Erasure_ScrubsEveryFreeTextAboutTheMember_AndKeepsTheAccounting()
@@ -99,8 +100,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal("velocity", held.GetProperty("reason").GetString());
         var perkId = await OfferGrantedAndClaimedAsync(id, "dave", "DAVE-CODE-77");
 
-        var ledgerKey = RedisKeys.Ledger(id, "dave");
-        var before = await db.StreamRangeAsync(ledgerKey);
+        var before = await LedgerStorage.ReadAsync(db, id, "dave");
         Assert.True(await db.SetContainsAsync(RedisKeys.FlaggedMembers(id), "dave"));
         Assert.Contains(MedicalPost, await EverythingStoredAsync(id)); // the search below can see what it looks for
 
@@ -113,11 +113,11 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
             Assert.DoesNotContain(text, stored);
         }
         // Accounting stays: the same entries under the same ids, with kinds, amounts, balances and times.
-        var after = await db.StreamRangeAsync(ledgerKey);
+        var after = await LedgerStorage.ReadAsync(db, id, "dave");
         Assert.Equal(Accounting(before), Accounting(after));
-        Assert.Contains(after, e => e["reason"] == "duplicate_target");
-        Assert.All(after, e => Assert.Equal("", e["target"])); // his referral of frank included
-        foreach (var activity in after.Select(e => (string)e["activity"]!).Distinct())
+        Assert.Contains(after, e => e.Reason == "duplicate_target");
+        Assert.All(after, e => Assert.Equal("", e.Target)); // his referral of frank included
+        foreach (var activity in after.Select(e => e.Ref).Distinct())
         {
             var a = await db.HashGetAsync(RedisKeys.Activity(id, activity), ["member", "target", "moderationReason"]);
             Assert.Equal(("dave", "", ""), ((string?)a[0], (string?)a[1], (string?)a[2]));
@@ -128,9 +128,9 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Matches(@"^[^|]+\|claimed\|\|\d+$", grant);
 
         // Erin referred dave: her entry and activity keep the points but no longer name him; her other data is untouched.
-        var erinsEntries = await db.StreamRangeAsync(RedisKeys.Ledger(id, "erin"));
-        var erinsEntry = Assert.Single(erinsEntries, e => e["activity"] == ActivityIdOf(erinsReferral) && e["kind"] == "award");
-        Assert.Equal(("", 100L), ((string?)erinsEntry["target"], (long)erinsEntry["points"]));
+        var erinsEntries = await LedgerStorage.ReadAsync(db, id, "erin");
+        var erinsEntry = Assert.Single(erinsEntries, e => e.Ref == ActivityIdOf(erinsReferral) && e.Kind == "award");
+        Assert.Equal(("", 100L), (erinsEntry.Target, erinsEntry.Points));
         Assert.Equal("", (string?)await db.HashGetAsync(RedisKeys.Activity(id, ActivityIdOf(erinsReferral)), "target"));
         Assert.Equal(100, (await GetMemberAsync(id, "erin")).GetProperty("balance").GetInt64());
         // Nobody earns a referral of the erased id again.
@@ -181,7 +181,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         await RecordAsync(id, "dave", "review", "p-2"); // balance 100, tier Silver
         var pending = await RecordAsync(id, "dave", "comment", "c-1");
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/dave")).StatusCode);
-        var entries = await db.StreamLengthAsync(RedisKeys.Ledger(id, "dave"));
+        var entries = await db.ListLengthAsync(RedisKeys.Ledger(id, "dave"));
         var member = await db.HashGetAllAsync(RedisKeys.Member(id, "dave"));
 
         var fresh = await PostActivityAsync(id, new { memberId = "dave", type = "review", targetId = "p-3" });
@@ -204,7 +204,7 @@ public sealed class ErasureTests(RewardsApiFactory factory) : ApiTest(factory)
         // Nothing written about them, nothing re-created; a moderator's rejection of their pending activity writes nothing either.
         await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{ActivityIdOf(pending)}/reject",
             new { reason = "new note about dave" }), HttpStatusCode.Conflict);
-        Assert.Equal(entries, await db.StreamLengthAsync(RedisKeys.Ledger(id, "dave")));
+        Assert.Equal(entries, await db.ListLengthAsync(RedisKeys.Ledger(id, "dave")));
         Assert.Equal(member.OrderBy(e => e.Name.ToString()), (await db.HashGetAllAsync(RedisKeys.Member(id, "dave"))).OrderBy(e => e.Name.ToString()));
         Assert.DoesNotContain("new note about dave", await EverythingStoredAsync(id));
         await AssertProblemAsync(await Client.PutAsJsonAsync($"/v1/programs/{id}/members/dave", new { displayName = "Dave" }), HttpStatusCode.Conflict);

@@ -83,14 +83,13 @@ public sealed class ExportTests(RewardsApiFactory factory) : ApiTest(factory)
     public async Task Export_ReadsTheLedgerInPages_AllOfIt()
     {
         var id = await CreateProgramAsync(new { rules = new { vote = new { points = 1 } } });
-        // More entries than one server-side page: seeded straight into the stream, as a long history would be.
+        // More entries than one server-side page: seeded straight into the ledger list, as a long history would be.
         var db = Factory.Redis.GetDatabase();
         await RecordAsync(id, "dave", "vote");
         var ledgerKey = Rewards.Api.Infrastructure.Redis.RedisKeys.Ledger(id, "dave");
         var batch = db.CreateBatch();
-        var writes = Enumerable.Range(0, ExportMember.LedgerPageSize + 5).Select(i => batch.StreamAddAsync(ledgerKey,
-            [new("kind", "award"), new("activity", $"a-{i}"), new("type", "vote"), new("target", ""), new("points", 1), new("pending", 0),
-             new("balance", i + 2), new("at", 0), new("reason", "")])).ToList();
+        var writes = Enumerable.Range(0, ExportMember.LedgerPageSize + 5).Select(i => batch.ListLeftPushAsync(ledgerKey,
+            $"award|a-{i}|vote||1|0|{i + 2}|0||")).ToList();
         batch.Execute();
         await Task.WhenAll(writes);
 

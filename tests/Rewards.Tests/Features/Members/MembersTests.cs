@@ -110,17 +110,29 @@ public sealed class MembersTests(RewardsApiFactory factory) : ApiTest(factory)
     [Fact]
     public async Task Ledger_CursorAtEitherEndOfTheIdRange_IsAPage()
     {
+        // Former stream ids address the entries written before ledger lists (migrated, the oldest); later entries come
+        // before any of them. Ordinal cursors ('e' and a number) address every entry.
         var id = await CreateProgramAsync("""{ "share": { "points": 1 } }""");
         await RecordAsync(id, "gus", "share");
+        await RecordAsync(id, "gus", "share");
+        await LedgerStorage.ToLegacyStreamAsync(Factory.Redis.GetDatabase(), id, "gus");
+        await LedgerStorage.MarkUnmigratedAsync(Factory.Redis.GetDatabase(), id);
         await RecordAsync(id, "gus", "share");
 
         var oldest = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=0-0");
         var newest = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=18446744073709551615-18446744073709551615");
+        var beforeFirst = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=e1");
+        var beyondLast = await GetJsonAsync($"/v1/programs/{id}/members/gus/ledger?cursor=e9223372036854775807");
 
         Assert.Equal(0, oldest.GetProperty("entries").GetArrayLength());
         Assert.False(oldest.TryGetProperty("nextCursor", out _));
         Assert.Equal([2, 1], newest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("balance").GetInt64()));
+        Assert.Equal(0, beforeFirst.GetProperty("entries").GetArrayLength());
+        Assert.Equal([3, 2, 1], beyondLast.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("balance").GetInt64()));
         await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/nobody/ledger?cursor=0-0"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/gus/ledger?cursor=e"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/gus/ledger?cursor=e-1"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await Client.GetAsync($"/v1/programs/{id}/members/gus/ledger?cursor=e9223372036854775808"), HttpStatusCode.BadRequest);
     }
 
     [Fact]

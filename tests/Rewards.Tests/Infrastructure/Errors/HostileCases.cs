@@ -97,6 +97,8 @@ internal static class HostileCases
         ["AcceptInvitationRequest.displayName"] = Rewards.Api.Features.People.SessionApi.MaxDisplayNameLength,
         ["AcceptInvitationRequest.password"] = Rewards.Api.Features.People.PasswordRules.MaxLength,
         ["SignInRequest.password"] = Rewards.Api.Features.People.SessionApi.MaxPasswordInput,
+        ["CreateWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
+        ["PatchWebhookRequest.description"] = Rewards.Api.Features.Webhooks.WebhookLimits.MaxDescriptionLength,
     };
 
     /// <summary>
@@ -301,6 +303,9 @@ internal static class HostileCases
             "perkId" => operation.Id == "Rsvp" ? world.EventPerkId : world.OfferPerkId,
             // An invited person (no password yet) holding a role in the world's program.
             "personId" => world.PersonId,
+            "webhookId" => world.WebhookId,
+            // An event of the program's stream: any may be replayed to an endpoint.
+            "eventId" => world.WebhookEventId,
             _ => throw new Xunit.Sdk.XunitException($"{operation.Name}: no valid value known for path parameter '{parameter}'; add one."),
         };
 
@@ -326,6 +331,15 @@ internal static class HostileCases
                             yield return ($"{kind} perk", perkId, 409);
                         }
                     }
+                    break;
+                case ("webhookId", _):
+                    yield return ("unknown webhook", "0123456789abcdef0123456789abcdef", 404);
+                    yield return ("upper-case webhook id", world.WebhookId.ToUpperInvariant(), 404);
+                    yield return ("webhook of another program", world.OtherWebhookId, 404);
+                    break;
+                case ("eventId", _):
+                    yield return ("unknown event", "1-0", 404);
+                    yield return ("event id far ahead", "99999999999999-0", 404);
                     break;
                 case ("memberId", "Claim" or "Rsvp"):
                     yield return ("member without the grant", world.FlaggedMemberId, 404);
@@ -662,6 +676,7 @@ internal static class HostileCases
         {
             // An empty last segment is another route: GET .../perks/ lists the perks.
             ("GetPerk", "path perkId", "empty") => "the list of perks",
+            ("GetWebhook", "path webhookId", "empty") => "the list of webhook endpoints",
             ("GetProgram", "path programId", "empty") => "the list of programs",
             ("GetMember", "path memberId", "empty") => "the list of members",
             ("GetPerson", "path personId", "empty") => "the list of people",
@@ -710,6 +725,14 @@ internal static class HostileCases
             (_, "TierRequest.minLifetimePoints", "zero") => "the first tier may start at 0 points",
             // Browser origins are optional (none allowed by default); repeated ones are held once.
             (_, "ProgramRequest.cors", "missing" or "null") => "optional field: no browser origin allowed",
+            // Webhooks: event types (every type when left out), description and enabled (true) are optional; a PATCH changes what it names.
+            (_, "CreateWebhookRequest.eventTypes" or "CreateWebhookRequest.description" or "CreateWebhookRequest.enabled", "missing" or "null") =>
+                "optional field",
+            (_, "PatchWebhookRequest.url" or "PatchWebhookRequest.eventTypes" or "PatchWebhookRequest.description" or "PatchWebhookRequest.enabled",
+                "missing" or "null") => "optional field: left as it is",
+            (_, "CreateWebhookRequest.eventTypes" or "PatchWebhookRequest.eventTypes", "operator scope" or "member scope") =>
+                "a scope name is a well-formed event type name",
+            (_, "ReplayRequest.since", "year 2000") => "every failure since 2000: all of them",
             (_, "CorsRequest.allowedOrigins", "empty") => "no browser origin allowed",
             (_, "CorsRequest.allowedOrigins", "duplicate items") => "a repeated origin is held once",
 
@@ -807,6 +830,11 @@ internal static class HostileCases
             "BadgeCondition.streakDays" => 7,
             "VelocityRequest.maxPerMinute" => 30,
             "CorsRequest.allowedOrigins" => new JsonArray("https://shop.example", "http://localhost:5173"),
+            "CreateWebhookRequest.url" or "PatchWebhookRequest.url" => "https://crm.example.com/hooks/rewards",
+            "CreateWebhookRequest.eventTypes" or "PatchWebhookRequest.eventTypes" => new JsonArray("tier.changed", "member.*"),
+            "CreateWebhookRequest.description" or "PatchWebhookRequest.description" => "CRM sync",
+            "CreateWebhookRequest.enabled" or "PatchWebhookRequest.enabled" => true,
+            "ReplayRequest.since" => world.Now.AddHours(-1).ToString("O"),
 
             "CreatePerkRequest.kind" or "AudienceRequest.type" or "ScheduleRequest.type" => variant!,
             "CreatePerkRequest.title" => "Winter sale",
@@ -946,8 +974,8 @@ internal static class HostileCases
 
 internal sealed record World(string ProgramId, string MemberId, string AwardedActivityId, string PendingActivityId, string ClientId,
     string NewProgramId, DateTimeOffset Now, DateOnly Today, string FlaggedMemberId, string SuspendedMemberId, string OfferPerkId,
-    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string PersonId,
-    string SignInEmail, string SignInPassword, string InvitationToken);
+    string EventPerkId, string NewsPerkId, string DeletedPerkId, string OtherProgramId, string OtherPerkId, string WebhookId, string WebhookEventId,
+    string OtherWebhookId, string PersonId, string SignInEmail, string SignInPassword, string InvitationToken);
 
 internal sealed record Operation(HttpMethod Method, string Path, JsonElement Spec, JsonElement Schemas)
 {

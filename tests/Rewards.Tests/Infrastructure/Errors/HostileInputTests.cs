@@ -173,6 +173,13 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         await RecordAsync(otherProgramId, memberId, "review");
         var otherOffer = await CreateGrantedPerkAsync(otherProgramId, Offer("Elsewhere", "OTHER-1"));
 
+        // A webhook endpoint (nothing listens at its address: deliveries fail) and an event of the stream, appended before it.
+        var eventId = (await Factory.Redis.GetDatabase().StreamAddAsync(RedisKeys.Events(programId),
+            [new("type", "tier.changed"), new("member", memberId), new("seq", "1"), new("at", now.ToUnixTimeMilliseconds()), new("data", "{}")])).ToString();
+        var webhookId = await CreateWebhookAsync(programId);
+        var otherWebhookId = await CreateWebhookAsync(otherProgramId);
+
+
         // People: an invited person of the program (no password yet); an operator person who signs in (no program role, so that
         // failed sign-ins reach the operator's log only; one failure already counted); a pending invitation.
         var invitedPerson = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = NewId("invited") + "@acme.example", role = "analyst" },
@@ -187,9 +194,13 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
 
         return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
             ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer, invitedPerson.GetProperty("personId").GetString()!, signInEmail, signInPassword,
-            LinkToken(pendingInvitation));
+            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId, invitedPerson.GetProperty("personId").GetString()!,
+            signInEmail, signInPassword, LinkToken(pendingInvitation));
     }
+
+    private async Task<string> CreateWebhookAsync(string programId) =>
+        (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "http://127.0.0.1:9/hooks" }, HttpStatusCode.Created))
+            .GetProperty("endpoint").GetProperty("id").GetString()!;
 
     private async Task<string> CreateGrantedPerkAsync(string programId, object body)
     {

@@ -48,6 +48,8 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
         var @event = await CreatePerkAsync(programId, new { kind = "event", title = "Tasting", @event = new { venue = "Lyon store", startsAt = RewardsApiFactory.FarFuture, capacity = 10 },
             audience = new { type = "members", memberIds = new[] { "alice" } }, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } });
         await Factory.Services.GetRequiredService<PerkGrantJob>().GrantAsync(programId, @event, "examples");
+        var webhook = (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "https://crm.example.com/hooks/rewards" },
+            HttpStatusCode.Created)).GetProperty("endpoint").GetProperty("id").GetString()!;
 
         // People: the sign-in example's account exists with the example's password; a person of the program to change; a live
         // invitation link for the accept example (its token is made up).
@@ -71,7 +73,7 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
             var id = spec.GetProperty("operationId").GetString()!;
             var url = path.Replace("{programId}", programId).Replace("{memberId}", "alice")
                 .Replace("{activityId}", id == "Reverse" ? awarded : path.Contains("{activityId}") ? pending.Dequeue() : "")
-                .Replace("{perkId}", id == "Rsvp" ? @event : offer)
+                .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{webhookId}", webhook)
                 .Replace("{personId}", personId);
             var content = spec.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
             var body = ExampleOf(spec);
