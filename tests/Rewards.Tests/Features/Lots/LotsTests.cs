@@ -278,6 +278,20 @@ public sealed class LotsTests(RewardsApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task RecurringJob_ExpiresEveryProgramsDueLots_AndRecordsItsPass()
+    {
+        var id = await ProgramWithExpiryAsync("P1D");
+        await RecordAsync(id, "m-1", "review");
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(3));
+        await Factory.Services.GetRequiredService<LotExpiryJob>().ExpireAllAsync();
+        Assert.Equal(0, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64());
+        var pass = await Factory.Redis.GetDatabase().HashGetAllAsync(RedisKeys.LotExpiryPass);
+        Assert.True((long)pass.Single(e => e.Name == "lots").Value >= 1);
+        await Factory.Services.GetRequiredService<LotExpiryJob>().ExpireAllAsync();
+        Assert.Single(await GetLedgerAsync(id, "m-1"), e => e.GetProperty("kind").GetString() == "expiry");
+    }
+
+    [Fact]
     public async Task ExpiryJob_ExpiresManyMembers_InChunks_ExactlyOnce()
     {
         var id = await ProgramWithExpiryAsync("P1D");
