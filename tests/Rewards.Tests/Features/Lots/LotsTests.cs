@@ -68,6 +68,7 @@ public sealed class LotsTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         var id = await ProgramWithExpiryAsync(policy);
         Assert.Equal(policy, (await GetJsonAsync($"/v1/programs/{id}")).GetProperty("pointsExpiry").GetString());
+        Assert.Equal(policy, (await GetJsonAsync($"/v1/programs/{id}/card")).GetProperty("pointsExpiry").GetString());
     }
 
     [Theory]
