@@ -3,7 +3,7 @@
 -- balance drops by their points, and one 'expiry' ledger entry names the lots ('lots' extra), all in this run. The member is
 -- then re-indexed at their next lot date, or leaves the due set. So a re-run, a crash between runs or two instances running
 -- at once expire nothing twice: what one run removed is gone for the next. Lifetime points, tiers and boards are untouched.
--- Member keys are built from MEMBER_PREFIX (+ id, + id .. ':lots', + id .. ':ledger'), which carries the program's hash tag.
+-- Member keys are built from MEMBER_PREFIX (+ id, + id .. ':lots', + id .. ':l', the ledger list), which carries the program's hash tag.
 -- Returns {members visited, lots expired, points expired}.
 
 --!include codes
@@ -25,7 +25,7 @@ for _, memberId in ipairs(due) do
   local taken, sum, count, nextDate = lots.expire(memberKey .. ':lots', today)
   if sum > 0 then
     local balance = redis.call('HINCRBY', memberKey, member.BALANCE, -sum)
-    ledger.append(memberKey .. ':ledger', codes.ledger.expiry, ref, '', '', -sum, 0, balance, now, '', {'lots', taken})
+    ledger.append(memberKey .. ':l', codes.ledger.expiry, ref, '', '', -sum, 0, balance, now, '', {'lots', taken})
     lotCount, points = lotCount + count, points + sum
   end
   if nextDate then redis.call('ZADD', dueKey, 'XX', nextDate, memberId) else redis.call('ZREM', dueKey, memberId) end
