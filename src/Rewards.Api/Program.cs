@@ -8,6 +8,7 @@ using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Leaderboards;
 using Rewards.Api.Features.Lots;
 using Rewards.Api.Features.Members;
+using Rewards.Api.Features.People;
 using Rewards.Api.Features.Perks;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Features.Quotas;
@@ -38,6 +39,7 @@ builder.Services
     .AddRewardsFeature()
     .AddInsightsFeature()
     .AddGamificationFeature()
+    .AddPeopleFeature()
     .AddEventsFeature()
     .AddWebhooksFeature(builder.Environment)
     .AddDemoFeature(builder.Configuration);
@@ -64,6 +66,8 @@ app.MapRewardsApi();
 app.MapRedemptionsApi();
 app.MapInsightsApi();
 app.MapAmbassadorsApi();
+app.MapSessionApi();
+app.MapPeopleApi();
 app.MapEventsApi();
 app.MapWebhooksApi();
 

@@ -1,7 +1,7 @@
 -- Module redemption: a reward's and a redemption's hash fields, and the moves of a redemption shared by the redemption
 -- scripts (redeem, redemption-change, redemption-sweep), so that a hold released by its expiry, by a cancel or by the
 -- next redemption moves the member, the stock and the figures the same way.
--- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':l' (the ledger list, RedisKeys.Ledger), ':lots', ':grants',
+-- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':l' the ledger list, ':lots', ':grants',
 -- ':inbox'), rewardPrefix .. rewardId (':codes'), redemptionPrefix .. redemptionId, perkPrefix .. perkId.
 -- Exports:
 --   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now, events}:

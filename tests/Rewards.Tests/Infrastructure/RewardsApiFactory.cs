@@ -109,6 +109,8 @@ public class RewardsApiFactory : WebApplicationFactory<Program>
         ["Rewards:RateLimit:Burst"] = "100000",
         ["Rewards:RateLimit:TokenPermitsPerSecond"] = "100000",
         ["Rewards:RateLimit:TokenBurst"] = "100000",
+        // Every test signs in from the same (test server) address; the per-address sign-in budget test sets its own.
+        ["Rewards:People:AddressFailureBurst"] = "100000",
         // Tests run job classes directly, at the instants they choose; no cron firing in the middle of a test.
         ["Rewards:Jobs:RegisterRecurringJobs"] = "false",
         // Tests that play a program written before ledger lists run LedgerMigrationJob themselves, when they choose.

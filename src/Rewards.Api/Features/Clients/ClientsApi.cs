@@ -23,7 +23,7 @@ public static class ClientsApi
         var group = app.MapGroup("/v1/programs/{programId}/clients")
             .RequireProgram()
             .WithTags("Clients")
-            .RequireAuthorization(Policies.Admin);
+            .RequireAuthorization(Policies.ProgramOwner);
 
         group.MapPost("/", CreateClient)
             .WithName(nameof(CreateClient))

@@ -13,7 +13,7 @@ public static class AmbassadorsApi
 
     public static RouteGroupBuilder MapAmbassadorsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
+        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Insights).RequireProgram();
         group.MapGet("/ambassadors", GetAmbassadors)
             .WithName(nameof(GetAmbassadors))
             .WithSummary("The members who contribute most over a rolling window")

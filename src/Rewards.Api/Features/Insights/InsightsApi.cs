@@ -26,7 +26,7 @@ public static class InsightsApi
 
     public static RouteGroupBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Perks).RequireProgram();
+        var group = app.MapGroup("/v1/programs/{programId}").WithTags("Insights").RequireAuthorization(Policies.Insights).RequireProgram();
         group.MapGet("/stats", GetStats)
             .WithName(nameof(GetStats))
             .WithSummary("KPIs per local day and totals")

@@ -40,13 +40,13 @@ public static class ProgramsApi
             .WithSummary("Get a program's settings");
         group.MapPut("/{programId}", UpdateProgram)
             .WithName(nameof(UpdateProgram))
-            .RequireAuthorization(Policies.Admin)
+            .RequireAuthorization(Policies.ProgramOwner)
             .WithSummary("Replace a program's settings")
             .WithDescription("Replaces every setting: fields left out take their defaults (no tiers, no badges...). New rules apply to " +
                 "activities recorded afterwards only. To change one field, PATCH.");
         group.MapPatch("/{programId}", PatchProgram)
             .WithName(nameof(PatchProgram))
-            .RequireAuthorization(Policies.Admin)
+            .RequireAuthorization(Policies.ProgramOwner)
             // Documented, not matched: a body of another type reaches the handler, whose 415 says what to send.
             .WithMetadata(new DocumentedRequestBody(typeof(ProgramRequest), ProgramMergePatch.ContentType))
             .WithSummary("Change some of a program's settings (JSON Merge Patch)")

@@ -16,6 +16,9 @@ public static class AuthSetup
 {
     public const string TokenPath = "/connect/token";
 
+    /// <summary>The default authentication scheme: forwards to the bearer scheme, or to the session scheme for a cookie.</summary>
+    public const string CallerScheme = "rewards-caller";
+
     public static IServiceCollection AddRewardsAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -68,17 +71,27 @@ public static class AuthSetup
         services.AddHostedService<RevocationPoller>();
         services.AddSingleton<FailedAttempts>();
         services.AddSingleton<MemberAggregates>();
-        services.AddAuthentication(CachedTokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<SessionCookie>();
+        // Bearer tokens, or (on /v1 without an Authorization header) the console's session cookie: one default scheme picks per
+        // request. The jobs dashboard keeps its own credentials (admin token or Basic).
+        services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "Bearer token or console session", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.Count == 0 && http.Request.Path.StartsWithSegments("/v1")
+                && http.Request.Cookies.ContainsKey(http.RequestServices.GetRequiredService<SessionCookie>().Name)
+                    ? SessionAuthenticationHandler.SchemeName : CachedTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, CachedTokenAuthenticationHandler>(CachedTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
         {
             foreach (var (name, scopes) in Policies.ScopesOf)
             {
                 o.AddPolicy(name, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scopes), ProgramAccessRequirement.Instance));
             }
+            o.AddPolicy(Policies.Person, p => p.RequireAuthenticatedUser().AddRequirements(PersonRequirement.Instance));
         });
         services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
         services.AddSingleton<IAuthorizationHandler, ProgramAccessHandler>();
+        services.AddSingleton<IAuthorizationHandler, PersonHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, TenancyAuthorizationResultHandler>();
         services.AddRateLimiter(ConfigureRateLimiter);
         return services;
@@ -90,6 +103,7 @@ public static class AuthSetup
         // OpenIddict answers inside UseAuthentication; every other request is rate limited after authentication, per client.
         app.UseWhen(IsTokenEndpoint, branch => branch.Use(RefuseWhileGuessedAt));
         app.UseAuthentication();
+        app.Use(SessionAuthenticationHandler.RequireCsrfToken);
         app.Use(MemberSelf.ResolveMe);
         app.UseWhen(context => !IsTokenEndpoint(context), branch => branch.UseRateLimiter());
         app.UseAuthorization();
@@ -157,6 +171,10 @@ public static class AuthSetup
             var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             var user = http.User;
             var client = user.ClientIdOf();
+            if (user.PersonOf() is { } person)
+            {
+                return Bucket($"person:{person}", limits.PermitsPerSecond, limits.Burst);
+            }
             if (client is not null && user.IsMemberToken())
             {
                 // The member's own bucket, and its issuing client's aggregate: minting more member tokens buys no throughput.

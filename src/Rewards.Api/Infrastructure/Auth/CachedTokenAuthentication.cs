@@ -126,6 +126,9 @@ public sealed class CachedTokenAuthenticationHandler(
     /// <summary>Why this request's token was refused, in words for the 401 problem's detail (null: no token was refused).</summary>
     public static string? RefusalOf(HttpContext http) => http.Items[ReasonItem] as string;
 
+    /// <summary>Records why a credential (a session cookie) was refused, for the 401 problem's detail.</summary>
+    public static void SetRefusal(HttpContext http, string reason) => http.Items[ReasonItem] = reason;
+
     /// <summary>OpenIddict's description of a refused token, led by the cause an integrator can act on.</summary>
     private static string Explain(string? description)
     {

@@ -13,8 +13,17 @@ namespace Rewards.Api.Infrastructure.Auth;
 /// successfully on this instance lately (a correct client behind the same address, e.g. an unconfigured load balancer,
 /// keeps getting tokens). Successful requests use up nothing.
 /// </summary>
-public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
+public class FailedAttempts
 {
+    private readonly Func<(double PerSecond, int Burst)> _limits;
+
+    public FailedAttempts(IOptions<RateLimitOptions> options) : this(() => (options.Value.TokenPermitsPerSecond, options.Value.TokenBurst))
+    {
+    }
+
+    /// <summary>The same budgets with other limits (console sign-in: <see cref="Features.People.SignInAttempts"/>).</summary>
+    protected FailedAttempts(Func<(double PerSecond, int Burst)> limits) => _limits = limits;
+
     private const int MaxKnownClients = 50_000;
     private const int MaxBuckets = 100_000;
     private static readonly TimeSpan KnownFor = TimeSpan.FromHours(1);
@@ -36,7 +45,7 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
     }
 
     /// <summary>Seconds until one more failure is allowed.</summary>
-    private int RetryAfter => Math.Max(1, (int)Math.Ceiling(1 / options.Value.TokenPermitsPerSecond));
+    private int RetryAfter => Math.Max(1, (int)Math.Ceiling(1 / _limits().PerSecond));
 
     public void Failed(string? address, string? clientId)
     {
@@ -59,7 +68,7 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
     private bool IsRecentlyAuthenticated(string clientId) =>
         _recentlyAuthenticated.TryGetValue(clientId, out var at) && Environment.TickCount64 - at < KnownFor.TotalMilliseconds;
 
-    private bool IsExhausted(string key) => _budgets.TryGetValue(key, out var budget) && budget.IsSpent(Environment.TickCount64, options.Value);
+    private bool IsExhausted(string key) => _budgets.TryGetValue(key, out var budget) && budget.IsSpent(Environment.TickCount64, _limits());
 
     private void Spend(string key)
     {
@@ -69,13 +78,13 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
             var now = Environment.TickCount64;
             foreach (var (k, b) in _budgets)
             {
-                if (b.IsFull(now, options.Value))
+                if (b.IsFull(now, _limits()))
                 {
                     _budgets.TryRemove(k, out _);
                 }
             }
         }
-        _budgets.GetOrAdd(key, _ => new Budget(options.Value.TokenBurst)).Spend(Environment.TickCount64, options.Value);
+        _budgets.GetOrAdd(key, _ => new Budget(_limits().Burst)).Spend(Environment.TickCount64, _limits());
     }
 
     /// <summary>A token bucket of failures: TokenBurst deep, refilled continuously at TokenPermitsPerSecond.</summary>
@@ -85,7 +94,7 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
         private double _tokens = tokens;
         private long _at = Environment.TickCount64;
 
-        public bool IsSpent(long now, RateLimitOptions limits)
+        public bool IsSpent(long now, (double PerSecond, int Burst) limits)
         {
             lock (_lock)
             {
@@ -94,16 +103,16 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
             }
         }
 
-        public bool IsFull(long now, RateLimitOptions limits)
+        public bool IsFull(long now, (double PerSecond, int Burst) limits)
         {
             lock (_lock)
             {
                 Refill(now, limits);
-                return _tokens >= limits.TokenBurst;
+                return _tokens >= limits.Burst;
             }
         }
 
-        public void Spend(long now, RateLimitOptions limits)
+        public void Spend(long now, (double PerSecond, int Burst) limits)
         {
             lock (_lock)
             {
@@ -112,9 +121,9 @@ public sealed class FailedAttempts(IOptions<RateLimitOptions> options)
             }
         }
 
-        private void Refill(long now, RateLimitOptions limits)
+        private void Refill(long now, (double PerSecond, int Burst) limits)
         {
-            _tokens = Math.Min(limits.TokenBurst, _tokens + (now - _at) / 1000.0 * limits.TokenPermitsPerSecond);
+            _tokens = Math.Min(limits.Burst, _tokens + (now - _at) / 1000.0 * limits.PerSecond);
             _at = now;
         }
     }

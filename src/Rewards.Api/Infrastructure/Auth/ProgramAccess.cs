@@ -5,14 +5,20 @@ using OpenIddict.Abstractions;
 
 namespace Rewards.Api.Infrastructure.Auth;
 
-/// <summary>The token holds one of the scopes (rewards.admin always qualifies).</summary>
+/// <summary>
+/// The token holds one of the scopes (rewards.admin always qualifies); a console session holds them through the person's role
+/// in the route's program (<see cref="RewardsClaims.ProgramScope"/>), so the same policies govern tokens and sessions.
+/// </summary>
 public sealed record ScopeRequirement(string[] AnyOf) : IAuthorizationRequirement;
 
 public sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
-        if (requirement.AnyOf.Any(context.User.HasScope))
+        var user = context.User;
+        if (requirement.AnyOf.Any(user.HasScope)
+            || (user.PersonOf() is not null && context.Resource is HttpContext http && http.GetRouteValue("programId") is string program
+                && requirement.AnyOf.Any(scope => user.HasProgramScope(program, scope))))
         {
             context.Succeed(requirement);
         }
@@ -45,7 +51,7 @@ public sealed class ProgramAccessHandler : AuthorizationHandler<ProgramAccessReq
         }
         // Routes outside any program (POST /v1/programs) are governed by their scope alone.
         var program = http.GetRouteValue("programId") as string;
-        var ownProgram = program is null || program == user.ProgramOf();
+        var ownProgram = program is null || program == user.ProgramOf() || (user.PersonOf() is not null && user.HasRoleIn(program));
         var ownMember = !user.IsMemberToken() || http.GetRouteValue("memberId") is not string member
             || member == user.GetClaim(OpenIddictConstants.Claims.Subject);
         if (ownProgram && ownMember)
@@ -74,5 +80,23 @@ public sealed class TenancyAuthorizationResultHandler(IProblemDetailsService pro
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}
+
+/// <summary>A console person is signed in (session cookie): routes about the person themselves (/v1/me, sign-out).</summary>
+public sealed class PersonRequirement : IAuthorizationRequirement
+{
+    public static readonly PersonRequirement Instance = new();
+}
+
+public sealed class PersonHandler : AuthorizationHandler<PersonRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PersonRequirement requirement)
+    {
+        if (context.User.PersonOf() is not null)
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
     }
 }

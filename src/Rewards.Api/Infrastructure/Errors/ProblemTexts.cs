@@ -45,6 +45,10 @@ public static class ProblemTexts
         {
             return reason;
         }
+        if (http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.Person) == true)
+        {
+            return "Sign in first (POST /v1/session): this call needs the console's session cookie.";
+        }
         return http.Request.Headers.Authorization.Count == 0
             ? $"An access token is required: send 'Authorization: Bearer <token>' with a token from POST {AuthSetup.TokenPath}."
             : "The access token is invalid (malformed, badly signed, expired, or not issued for this API); request a new one.";
@@ -53,12 +57,20 @@ public static class ProblemTexts
     /// <summary>The scopes that would allow the call: those of the endpoint's authorization policies.</summary>
     private static string Forbidden(HttpContext http)
     {
-        var scopes = http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
-            .Select(a => a.Policy).OfType<string>()
+        var policies = http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList() ?? [];
+        if (policies.Contains(Policies.Person))
+        {
+            return "This call is about a person signed in to the console: make it with the session cookie of POST /v1/session, not a token.";
+        }
+        var scopes = policies
             .SelectMany(p => Policies.ScopesOf.TryGetValue(p, out var s) ? s : [])
-            .Distinct().Order(StringComparer.Ordinal).ToList() ?? [];
-        return scopes.Count == 0
-            ? "The token is not allowed to make this call."
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        if (scopes.Count == 0)
+        {
+            return "The token is not allowed to make this call.";
+        }
+        return http.User.PersonOf() is not null
+            ? $"Your role in this program does not allow this call: it needs one of the scopes {string.Join(", ", scopes)} (roles and their scopes: docs/auth.md)."
             : $"The token lacks the scope this call needs: one of {string.Join(", ", scopes)}.";
     }
 }

@@ -9,6 +9,7 @@ public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
     public const string SecuritySchemeName = "oauth2";
+    public const string SessionSchemeName = "session";
 
     public static IServiceCollection AddRewardsOpenApi(this IServiceCollection services)
     {
@@ -38,6 +39,14 @@ public static class OpenApiSetup
                         Scopes = Scopes.Descriptions.ToDictionary(),
                     },
                 },
+            });
+            o.AddSecurityDefinition(SessionSchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Cookie,
+                Name = "__Host-rewards-session",
+                Description = "The console's session cookie (POST /v1/session; `rewards-session` in Development). It stands for the person's " +
+                    "role scopes in each of their programs (docs/auth.md); state-changing requests also send the X-CSRF-Token header.",
             });
             o.DocumentFilter<Features.Events.EventSchemasFilter>();
             o.OperationFilter<DocumentedRequestBodyFilter>();
@@ -104,27 +113,53 @@ public static class OpenApiSetup
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            var scopes = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
+            var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
                 .Select(a => a.Policy)
                 .OfType<string>()
-                .SelectMany(p => Policies.ScopesOf[p])
+                .ToList();
+            var scopes = policies
+                .SelectMany(p => Policies.ScopesOf.TryGetValue(p, out var s) ? s : [])
                 .Distinct()
                 .Order(StringComparer.Ordinal)
                 .ToList();
-            if (scopes.Count == 0)
+            var session = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SessionSchemeName, context.Document)] = [] };
+            if (policies.Contains(Policies.Person))
             {
+                // About the signed-in person: a console session only.
+                operation.Security = [session];
+            }
+            else if (scopes.Count == 0)
+            {
+                // Anonymous (sign-in, accepting an invitation): no security, but the rate limit and the body limits apply.
+                if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+                {
+                    operation.Responses ??= new OpenApiResponses();
+                    operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The address's rate limit is exceeded (see Retry-After)." });
+                    AddBodyLimits(operation, context);
+                }
                 return;
             }
-            operation.Security =
-            [
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = scopes },
-            ];
+            else
+            {
+                // A token holding one of the scopes, or a console session whose role in the program holds one.
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = scopes },
+                    session,
+                ];
+            }
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or an invalid, expired or tampered one." });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks a scope this operation needs." });
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The client's rate limit is exceeded (see Retry-After)." });
+            AddBodyLimits(operation, context);
+        }
+
+        private static void AddBodyLimits(OpenApiOperation operation, OperationFilterContext context)
+        {
             if (operation.RequestBody is not null)
             {
+                operation.Responses ??= new OpenApiResponses();
                 // The body limit HttpSetup enforces: the endpoint's own (activities:batch) or the default; the media type it reads.
                 var maxBody = context.ApiDescription.ActionDescriptor.EndpointMetadata
                     .OfType<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize ?? Http.HttpSetup.MaxBodyBytes;

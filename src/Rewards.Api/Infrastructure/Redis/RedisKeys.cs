@@ -243,4 +243,40 @@ public static class RedisKeys
 
     /// <summary>Hash: delivery task → "attempts|lease token" (attempts made so far; the token of the lease holding it, '' when none).</summary>
     public static RedisKey WebhookTaskState(string programId) => $"{P(programId)}:webhook-tasks:state";
+
+    // People (console users) are platform-level: each person's keys share the hash tag {personId} (one slot per person, so a
+    // session check or a sign-in is one script run); person ids are generated ("pe_" + 24 hex), never ':' or braces.
+
+    /// <summary>Hash: a console person (email, name, status, passwordHash, operator flag, pending invitation's hash and expiry).</summary>
+    public static RedisKey Person(string personId) => $"rw:person:{{{personId}}}";
+
+    /// <summary>Hash: the person's roles, program id → "role" or "role:disabled".</summary>
+    public static RedisKey PersonRoles(string personId) => $"rw:person:{{{personId}}}:roles";
+
+    /// <summary>Sorted set: the SHA-256 of each of the person's session ids, by absolute expiry (unix ms).</summary>
+    public static RedisKey PersonSessions(string personId) => $"rw:person:{{{personId}}}:sessions";
+
+    /// <summary>Prefix of the person's session keys (scripts append the session id's hash).</summary>
+    public static string PersonSessionPrefix(string personId) => $"rw:person:{{{personId}}}:session:";
+
+    /// <summary>Hash: one session (createdAt, expiresAt); its TTL is the inactivity timeout, renewed by each request.</summary>
+    public static RedisKey PersonSession(string personId, string sessionHash) => PersonSessionPrefix(personId) + sessionHash;
+
+    /// <summary>Counter of the person's recent failed sign-ins (expires with the lockout window).</summary>
+    public static RedisKey PersonSignInFailures(string personId) => $"rw:person:{{{personId}}}:failures";
+
+    /// <summary>Hash: normalized e-mail address → person id.</summary>
+    public static RedisKey PeopleByEmail => "rw:people:emails";
+
+    /// <summary>Sorted set of every person id, by creation time (operator listing).</summary>
+    public static RedisKey PeopleIndex => "rw:people";
+
+    /// <summary>Sorted set: the people holding a role in the program, by the time they got it.</summary>
+    public static RedisKey ProgramPeople(string programId) => $"{P(programId)}:people";
+
+    /// <summary>List: the program's audit log (JSON entries, newest first, capped).</summary>
+    public static RedisKey ProgramAudit(string programId) => $"{P(programId)}:audit";
+
+    /// <summary>List: the operator's audit log (every people event, newest first, capped).</summary>
+    public static RedisKey OperatorAudit => "rw:audit";
 }

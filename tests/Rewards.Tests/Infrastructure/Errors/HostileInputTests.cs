@@ -188,9 +188,23 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
         var webhookId = await CreateWebhookAsync(programId);
         var otherWebhookId = await CreateWebhookAsync(otherProgramId);
 
+
+        // People: an invited person of the program (no password yet); an operator person who signs in (no program role, so that
+        // failed sign-ins reach the operator's log only; one failure already counted); a pending invitation.
+        var invitedPerson = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = NewId("invited") + "@acme.example", role = "analyst" },
+            HttpStatusCode.Created);
+        var signInEmail = NewId("signer") + "@acme.example";
+        const string signInPassword = "purple elephants dance at noon";
+        var signer = await PostJsonAsync("/v1/people", new { email = signInEmail }, HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsJsonAsync("/v1/invitations/accept",
+            new { token = LinkToken(signer), password = signInPassword, displayName = "Signer" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostAsJsonAsync("/v1/session", new { email = signInEmail, password = "not it at all" })).StatusCode);
+        var pendingInvitation = await PostJsonAsync("/v1/people", new { email = NewId("pending") + "@acme.example" }, HttpStatusCode.Created);
+
         return new World(programId, memberId, awarded, pending.GetProperty("activityId").GetString()!, clientId, NewId("p-never"), now,
             ProgramTime.LocalDate(now, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")), flaggedId, suspendedId, offer, invitation, news,
-            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId, reward, held, shipping);
+            deleted, otherProgramId, otherOffer, webhookId, eventId, otherWebhookId, reward, held, shipping, invitedPerson.GetProperty("personId").GetString()!,
+            signInEmail, signInPassword, LinkToken(pendingInvitation));
     }
 
     private async Task<string> RedeemAsync(string programId, string memberId, object body)
@@ -344,6 +358,8 @@ public sealed class HostileInputTests(RewardsApiFactory factory, ITestOutputHelp
     };
 
     /// <summary>Every key in Redis (every primary of a cluster) but Hangfire's, which its server writes on its own schedule.</summary>
+    private static string LinkToken(JsonElement invited) => invited.GetProperty("invitation").GetProperty("link").GetString()!.Split("#token=")[1];
+
     private async Task<HashSet<string>> AllKeysAsync() =>
         (await Factory.KeysAsync("*")).Where(k => !k.StartsWith(JobsSetup.KeyPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
 

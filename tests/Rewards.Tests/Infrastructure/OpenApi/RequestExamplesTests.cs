@@ -59,6 +59,22 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
         var webhook = (await PostJsonAsync($"/v1/programs/{programId}/webhooks", new { url = "https://crm.example.com/hooks/rewards" },
             HttpStatusCode.Created)).GetProperty("endpoint").GetProperty("id").GetString()!;
 
+        // People: the sign-in example's account exists with the example's password; a person of the program to change; a live
+        // invitation link for the accept example (its token is made up).
+        var signIn = ExampleOf(operations.Single(o => o.Spec.GetProperty("operationId").GetString() == "SignIn").Spec);
+        var invited = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = signIn["email"]!.GetValue<string>(), role = "owner" },
+            HttpStatusCode.Created);
+        var accepted = await Client.PostAsJsonAsync("/v1/invitations/accept", new
+        {
+            token = invited.GetProperty("invitation").GetProperty("link").GetString()!.Split("#token=")[1],
+            password = signIn["password"]!.GetValue<string>(), displayName = "Camille Durand",
+        });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var personId = invited.GetProperty("personId").GetString()!;
+        var pendingInvitation = await PostJsonAsync($"/v1/programs/{programId}/people", new { email = NewId("invitee") + "@acme.example", role = "analyst" },
+            HttpStatusCode.Created);
+        var invitationToken = pendingInvitation.GetProperty("invitation").GetProperty("link").GetString()!.Split("#token=")[1];
+
         var refused = new List<string>();
         foreach (var (path, method, spec) in operations.Where(o => o.Path != create.Path || o.Method != create.Method))
         {
@@ -66,16 +82,20 @@ public sealed class RequestExamplesTests(RewardsApiFactory factory) : ApiTest(fa
             var url = path.Replace("{programId}", programId).Replace("{memberId}", "alice")
                 .Replace("{activityId}", id == "Reverse" ? awarded : path.Contains("{activityId}") ? pending.Dequeue() : "")
                 .Replace("{perkId}", id == "Rsvp" ? @event : offer).Replace("{webhookId}", webhook)
-                .Replace("{rewardId}", reward).Replace("{redemptionId}", redemption);
-            var example = ExampleOf(spec);
+                .Replace("{rewardId}", reward).Replace("{redemptionId}", redemption).Replace("{personId}", personId);
+            var content = spec.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
+            var body = ExampleOf(spec);
+            if (id == "AcceptInvitation")
+            {
+                body["token"] = invitationToken;
+            }
             if (id == "RedeemReward")
             {
-                example["rewardId"] = reward;
+                body["rewardId"] = reward;
             }
-            var content = spec.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
             var takesKey = spec.TryGetProperty("parameters", out var parameters)
                 && parameters.EnumerateArray().Any(p => p.GetProperty("in").GetString() == "header");
-            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, example, content.Name, takesKey);
+            var response = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body, content.Name, takesKey);
             if (!response.IsSuccessStatusCode)
             {
                 refused.Add($"{method.ToUpperInvariant()} {path} ({id}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
