@@ -42,8 +42,11 @@ local function new(ctx)
   local r = {}
 
   -- The event of a move: the redemption's member, their sequence, the change's time.
+  -- None for an erased member (an open hold of theirs released later): their events were scrubbed with the rest.
   local function tell(eventType, memberId, data)
-    events.emit(ctx.events, eventType, memberId, ctx.memberPrefix .. memberId, ctx.now, data)
+    local memberKey = ctx.memberPrefix .. memberId
+    if ctx.events.maxLength <= 0 or redis.call('HGET', memberKey, member.STATUS) == codes.status.erased then return end
+    events.emit(ctx.events, eventType, memberId, memberKey, ctx.now, data)
   end
 
   function r.created(id)
