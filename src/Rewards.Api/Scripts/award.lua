@@ -226,13 +226,18 @@ local function award(k, a, seq)
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
   kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
 
-  -- The lot field only when there is a lot: nothing more is written under the policy none.
-  local fields = {activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
-    activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
-    activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
-    ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget}
-  if lot ~= '' then fields[#fields + 1] = activity.LOT; fields[#fields + 1] = lot end
-  redis.call('HSET', KEYS[k + KEY.ACTIVITY], unpack(fields))
+  -- The lot field only when there is a lot: under the policy none the activity is written exactly as before.
+  if lot == '' then
+    redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+      activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
+      activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
+      ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget)
+  else
+    redis.call('HSET', KEYS[k + KEY.ACTIVITY], activity.MEMBER, memberId, activity.TYPE, activityType, activity.TARGET, target,
+      activity.OCCURRED_AT, occurredAt, activity.RECORDED_AT, now, activity.STATUS, result, activity.REASON, reason,
+      activity.POINTS, rulePoints, activity.DAY, ARGV[a + ARG.DAY], activity.WEEK, ARGV[a + ARG.WEEK], activity.MONTH,
+      ARGV[a + ARG.MONTH], activity.HOLDS, countedDay .. countedWeek .. claimedTarget, activity.LOT, lot)
+  end
   if result ~= PENDING then redis.call('EXPIRE', KEYS[k + KEY.ACTIVITY], ARGV[a + ARG.DETAIL_TTL]) end
 
   local entryKind = (result == AWARDED and codes.ledger.award) or (result == PENDING and codes.ledger.pending)

@@ -2416,6 +2416,7 @@ export interface components {
             tiers?: components["schemas"]["Tier"][];
             badges?: components["schemas"]["Badge"][];
             leaderboards?: components["schemas"]["BoardCard"][];
+            pointsExpiry?: string;
         };
         ProgramEvent: {
             id?: string;

@@ -10,7 +10,8 @@ namespace Rewards.Api.Features.Lots;
 /// script run that writes its 'expiry' ledger entry and lowers the balance, so re-runs, crashes and concurrent instances
 /// change nothing twice. Programs without lots cost one short script run each.
 /// </summary>
-public sealed partial class LotExpiryJob(IConnectionMultiplexer redis, ProgramStore programs, LotStore lots, ILogger<LotExpiryJob> logger)
+public sealed partial class LotExpiryJob(IConnectionMultiplexer redis, ProgramStore programs, LotStore lots,
+    ILogger<LotExpiryJob> logger)
 {
     public const string Cron = "*/15 * * * *";
 
@@ -18,7 +19,10 @@ public sealed partial class LotExpiryJob(IConnectionMultiplexer redis, ProgramSt
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task ExpireAllAsync()
     {
-        var ids = await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.ProgramIndex);
+        var db = redis.GetDatabase();
+        // Real time (the job's duration; scripts/bench expiry reads it); each program's local date comes from the API clock.
+        var startedAt = TimeProvider.System.GetUtcNow();
+        var ids = await db.SortedSetRangeByRankAsync(RedisKeys.ProgramIndex);
         long total = 0, points = 0;
         foreach (var id in ids)
         {
@@ -29,6 +33,9 @@ public sealed partial class LotExpiryJob(IConnectionMultiplexer redis, ProgramSt
                 points += pass.Points;
             }
         }
+        await db.HashSetAsync(RedisKeys.LotExpiryPass, [
+            new("startedAt", startedAt.ToUnixTimeMilliseconds()), new("finishedAt", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()),
+            new("programs", ids.Length), new("lots", total), new("points", points)]);
         LogExpired(logger, ids.Length, total, points);
     }
 

@@ -11,8 +11,9 @@ namespace Rewards.Api.Features.Programs;
 /// </summary>
 public static class ProgramCardApi
 {
+    /// <param name="PointsExpiry">When points expire: 'none', a rolling period after earning ('P12M') or 'endOf:year+1'-style (docs/points-expiry.md).</param>
     public sealed record ProgramCard(string Id, string Name, string TimeZone, IReadOnlyList<ActivityCard> Activities, IReadOnlyList<Tier> Tiers,
-        IReadOnlyList<Badge> Badges, IReadOnlyList<BoardCard> Leaderboards);
+        IReadOnlyList<Badge> Badges, IReadOnlyList<BoardCard> Leaderboards, string PointsExpiry);
 
     /// <summary>How one activity type earns: caps count per member per local day / ISO week of the program's time zone.</summary>
     public sealed record ActivityCard(string Type, int Points, int? DailyCap, int? WeeklyCap, bool UniquePerTarget, int? CooldownSeconds,
@@ -30,6 +31,7 @@ public static class ProgramCardApi
             r.Value.UniquePerTarget, r.Value.CooldownSeconds, r.Value.RequiresApproval)).ToList();
         var boards = new[] { ProgramRules.PointsBoard }.Concat(program.Rules.Keys)
             .Select(board => new BoardCard(board, Windows, program.LeaderboardRetention)).ToList();
-        return TypedResults.Ok(new ProgramCard(program.Id, program.Name, program.TimeZone, activities, program.Tiers ?? [], program.Badges ?? [], boards));
+        return TypedResults.Ok(new ProgramCard(program.Id, program.Name, program.TimeZone, activities, program.Tiers ?? [], program.Badges ?? [], boards,
+            route.Program.Expiry.Text));
     }
 }

@@ -17,6 +17,9 @@ public static class RedisKeys
     /// <summary>Sorted set of every program id, by creation time (operator listing only; not hash-tagged).</summary>
     public static RedisKey ProgramIndex => "rw:programs";
 
+    /// <summary>Hash: the last pass of the expiry job over every program (startedAt, finishedAt in unix ms, programs, lots, points); not hash-tagged.</summary>
+    public static RedisKey LotExpiryPass => "rw:lots:expiry-pass";
+
     /// <summary>Set of the ids of a program's API clients.</summary>
     public static RedisKey ProgramClients(string programId) => $"{P(programId)}:clients";
 

@@ -68,6 +68,7 @@ public sealed class LotsTests(RewardsApiFactory factory) : ApiTest(factory)
     {
         var id = await ProgramWithExpiryAsync(policy);
         Assert.Equal(policy, (await GetJsonAsync($"/v1/programs/{id}")).GetProperty("pointsExpiry").GetString());
+        Assert.Equal(policy, (await GetJsonAsync($"/v1/programs/{id}/card")).GetProperty("pointsExpiry").GetString());
     }
 
     [Theory]
@@ -275,6 +276,20 @@ public sealed class LotsTests(RewardsApiFactory factory) : ApiTest(factory)
         Assert.Equal(HttpStatusCode.Forbidden, (await perks.GetAsync($"/v1/programs/{id}/members/m-1/expiring")).StatusCode);
         var reader = await ClientOfProgramAsync(id, "rewards.read");
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"/v1/programs/{id}/members/m-1/expiring")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RecurringJob_ExpiresEveryProgramsDueLots_AndRecordsItsPass()
+    {
+        var id = await ProgramWithExpiryAsync("P1D");
+        await RecordAsync(id, "m-1", "review");
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(3));
+        await Factory.Services.GetRequiredService<LotExpiryJob>().ExpireAllAsync();
+        Assert.Equal(0, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64());
+        var pass = await Factory.Redis.GetDatabase().HashGetAllAsync(RedisKeys.LotExpiryPass);
+        Assert.True((long)pass.Single(e => e.Name == "lots").Value >= 1);
+        await Factory.Services.GetRequiredService<LotExpiryJob>().ExpireAllAsync();
+        Assert.Single(await GetLedgerAsync(id, "m-1"), e => e.GetProperty("kind").GetString() == "expiry");
     }
 
     [Fact]
