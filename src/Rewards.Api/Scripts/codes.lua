@@ -43,6 +43,6 @@ return {
     webhookDisabled = 'webhook.disabled',
     redemptionCreated = 'redemption.created', redemptionConfirmed = 'redemption.confirmed',
     redemptionCancelled = 'redemption.cancelled', redemptionExpired = 'redemption.expired',
-    redemptionFulfilled = 'redemption.fulfilled',
+    redemptionFulfilled = 'redemption.fulfilled', pointsAdjusted = 'points.adjusted', pointsExpired = 'points.expired',
   },
 }

@@ -1947,6 +1947,12 @@ export interface components {
             /** Format: int32 */
             capacity?: number;
         };
+        ExpiredLot: {
+            /** Format: date */
+            expiryDate?: string;
+            /** Format: int64 */
+            points?: number;
+        };
         ExpiringList: {
             expiries?: components["schemas"]["UpcomingExpiry"][];
             /** Format: int64 */
@@ -2397,6 +2403,26 @@ export interface components {
             people?: components["schemas"]["Person"][];
             /** Format: int64 */
             total?: number;
+        };
+        /** @description The data of `points.adjusted` events: A member's points were adjusted by hand (POST .../adjustments). */
+        PointsAdjustedData: {
+            adjustmentId?: string;
+            /** Format: int64 */
+            points?: number;
+            reason?: string;
+            countsTowardLifetime?: boolean;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
+        /** @description The data of `points.expired` events: A member's points expired (the expiry job, once per lot: in the same run as the lot's removal and its ledger entry). */
+        PointsExpiredData: {
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            lots?: components["schemas"]["ExpiredLot"][];
         };
         ProblemDetails: {
             type?: string | null;

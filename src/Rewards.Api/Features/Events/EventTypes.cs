@@ -163,3 +163,21 @@ public sealed record RedemptionExpiredData(string RedemptionId, string RewardId,
 
 [EventType("redemption.fulfilled", "A physical reward's delivery was recorded as delivered: the redemption is fulfilled. (Shipped and failed deliveries emit no event.)")]
 public sealed record RedemptionFulfilledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points);
+
+/// <param name="AdjustmentId">The adjustment (its ledger entry's id).</param>
+/// <param name="Points">Points added (positive) or taken (negative).</param>
+/// <param name="Reason">goodwill, correction, migration or other (the note, free text, is not in the event).</param>
+/// <param name="CountsTowardLifetime">Whether it moved lifetime points, tier and the points board too.</param>
+/// <param name="Balance">The member's spendable balance after it (may be negative).</param>
+[EventType("points.adjusted", "A member's points were adjusted by hand (POST .../adjustments).")]
+public sealed record PointsAdjustedData(string AdjustmentId, long Points, string Reason, bool CountsTowardLifetime, long Balance, long LifetimePoints);
+
+/// <param name="ExpiryDate">The lot's expiry date: the last local day its points could be spent.</param>
+/// <param name="Points">Points that expired from it.</param>
+public sealed record ExpiredLot(DateOnly ExpiryDate, long Points);
+
+/// <param name="Points">Points expired (positive): taken from the balance.</param>
+/// <param name="Balance">The member's spendable balance after it.</param>
+/// <param name="Lots">The lots that expired.</param>
+[EventType("points.expired", "A member's points expired (the expiry job, once per lot: in the same run as the lot's removal and its ledger entry).")]
+public sealed record PointsExpiredData(long Points, long Balance, IReadOnlyList<ExpiredLot> Lots);

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Catalogue;
+using Rewards.Api.Features.Lots;
+using Rewards.Api.Features.Programs;
 using Rewards.Tests.Infrastructure;
 
 namespace Rewards.Tests.Features.Events;
@@ -132,5 +134,72 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         Assert.Equal((expiring, "reserved", 190L), (expired.GetProperty("redemptionId").GetString(), expired.GetProperty("previousState").GetString(),
             expired.GetProperty("balance").GetInt64()));
         Assert.Equal(RewardsApiFactory.DefaultNow.AddMinutes(15), after[^1].GetProperty("occurredAt").GetDateTimeOffset());
+    }
+
+    private Task<HttpResponseMessage> AdjustAsync(string programId, string memberId, object body, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/members/{memberId}/adjustments") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Adjustment_EmitsPointsAdjusted_WithoutTheNote_AndAReplayConflictOrUnknownMemberNothing()
+    {
+        var id = await CreateSpendingProgramAsync();
+        await RecordAsync(id, "alice", "gift");
+        var key = Guid.NewGuid().ToString();
+        Assert.Equal(HttpStatusCode.Created, (await AdjustAsync(id, "alice", new { points = -30, reason = "correction", note = "double booking" }, key)).StatusCode);
+        var before = await EventsAsync(id);
+        Assert.Equal(HttpStatusCode.Created, (await AdjustAsync(id, "alice", new { points = -30, reason = "correction", note = "double booking" }, key)).StatusCode);
+        var conflict = await AdjustAsync(id, "alice", new { points = 5, reason = "goodwill" }, key);
+        Assert.True((int)conflict.StatusCode is >= 400 and < 500, conflict.StatusCode.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await AdjustAsync(id, "bob", new { points = 5, reason = "goodwill" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AdjustAsync(id, "alice", new { points = 0, reason = "goodwill" })).StatusCode);
+
+        var after = await EventsAsync(id);
+        Assert.Equal(Types(before), Types(after));
+        var adjusted = Assert.Single(after, e => TypeOf(e) == "points.adjusted");
+        Assert.Equal("alice", MemberOf(adjusted));
+        var data = Data(adjusted);
+        Assert.Equal((-30L, "correction", false, 70L, 100L), (data.GetProperty("points").GetInt64(), data.GetProperty("reason").GetString(),
+            data.GetProperty("countsTowardLifetime").GetBoolean(), data.GetProperty("balance").GetInt64(), data.GetProperty("lifetimePoints").GetInt64()));
+        Assert.DoesNotContain("double booking", data.GetRawText());
+    }
+
+    [Fact]
+    public async Task Expiry_EmitsPointsExpired_OncePerMember_InTheRunThatRemovesTheLots()
+    {
+        var id = await CreateProgramAsync(new Dictionary<string, object?>
+        {
+            ["timeZone"] = "Europe/Paris",
+            ["rules"] = new Dictionary<string, object> { ["gift"] = new { points = 100 } },
+            ["pointsExpiry"] = "P12M",
+        });
+        await RecordAsync(id, "alice", "gift");
+        await RecordAsync(id, "bob", "gift");
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(1));
+        await RecordAsync(id, "bob", "gift"); // a later lot: not due with the first
+        async Task ExpireAsync()
+        {
+            var program = await Factory.Services.GetRequiredService<ProgramStore>().FindAsync(id, reload: true);
+            await Factory.Services.GetRequiredService<LotStore>().ExpireAsync(program!);
+        }
+
+        // 2026-11-18 11:00 in Paris: spendable through 2027-11-18, expiring at its local midnight (23:00Z).
+        Factory.SetUtcNow(new DateTimeOffset(2027, 11, 18, 22, 59, 0, TimeSpan.Zero));
+        await ExpireAsync();
+        Assert.DoesNotContain(await EventsAsync(id), e => TypeOf(e) == "points.expired");
+
+        Factory.SetUtcNow(new DateTimeOffset(2027, 11, 18, 23, 0, 0, TimeSpan.Zero));
+        await ExpireAsync();
+        await ExpireAsync();
+        var expired = (await EventsAsync(id)).Where(e => TypeOf(e) == "points.expired").ToList();
+        Assert.Equal(["alice", "bob"], expired.Select(MemberOf).Order(StringComparer.Ordinal));
+        var bobs = Data(expired.Single(e => MemberOf(e) == "bob"));
+        Assert.Equal((100L, 100L), (bobs.GetProperty("points").GetInt64(), bobs.GetProperty("balance").GetInt64()));
+        var lot = Assert.Single(bobs.GetProperty("lots").EnumerateArray());
+        Assert.Equal(("2027-11-18", 100L), (lot.GetProperty("expiryDate").GetString(), lot.GetProperty("points").GetInt64()));
+        Assert.Equal(new DateTimeOffset(2027, 11, 18, 23, 0, 0, TimeSpan.Zero), expired[0].GetProperty("occurredAt").GetDateTimeOffset());
     }
 }
