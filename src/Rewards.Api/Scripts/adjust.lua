@@ -6,6 +6,7 @@
 -- that name: types start with a letter), so the member moves on the 'points' board and tier as by an award; an adjustment
 -- never extends a streak.
 -- The answer (stored under the idempotency key, parsed by AdjustmentStore): adjustmentId|points|balance|lifetime|tier|lots|at
+-- Events: points.adjusted (not for a replay, a conflict, an unknown member or the cap).
 -- Returns {'done', answer} | {'replayed', answer} | {'conflict'} | {'missing'} | {'cap', used today}
 
 --!include layout
@@ -17,6 +18,7 @@
 --!include boards
 --!include lots
 --!include idem
+--!include events
 
 local L = layout.new()
 --!keys
@@ -28,6 +30,7 @@ local IDEMPOTENCY = L.key()
 local CLIENT_DAY = L.key()            -- points the client adjusted today (absolute), for the daily cap
 local STATS = L.key()                 -- KPI hash of today
 local BOARDS = L.key(boards.KEY_COUNT)
+local EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites): points.adjusted
 --!args
 local REQUEST_HASH = L.arg()
 local ADJUSTMENT_ID = L.arg()
@@ -46,6 +49,7 @@ local COUNTS = L.arg()                -- 1/0: countsTowardLifetime
 local BOARD_ARGS = L.arg(boards.ARG_COUNT)
 local TIERS = L.arg()
 local BADGES = L.arg()
+local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
 local requestHash = ARGV[REQUEST_HASH]
@@ -95,6 +99,9 @@ if tier ~= fromTier then
     {'from', tostring(fromTier)})
 end
 kpis.stat(KEYS[STATS], 'pointsAdjusted', delta, ARGV[KPI_TTL])
+-- The note (free text) stays out of the event; the reason is a code.
+events.emit(events.writes(EVENTS, EVENT_ARGS), codes.event.pointsAdjusted, memberId, memberKey, now, {adjustmentId = adjustmentId,
+  points = delta, reason = ARGV[REASON], countsTowardLifetime = ARGV[COUNTS] == '1', balance = balance, lifetimePoints = lifetime})
 
 local answer = string.format('%s|%d|%d|%d|%d|%s|%d', adjustmentId, delta, balance, lifetime, tier, taken, now)
 idem.store(KEYS[IDEMPOTENCY], requestHash, answer, ARGV[IDEMPOTENCY_TTL])

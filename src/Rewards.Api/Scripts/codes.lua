@@ -41,5 +41,8 @@ return {
     waitlisted = 'invitation.waitlisted', promoted = 'invitation.promoted', declined = 'invitation.declined',
     periodClosed = 'leaderboard.period_closed', overtaken = 'leaderboard.overtaken',
     webhookDisabled = 'webhook.disabled',
+    redemptionCreated = 'redemption.created', redemptionConfirmed = 'redemption.confirmed',
+    redemptionCancelled = 'redemption.cancelled', redemptionExpired = 'redemption.expired',
+    redemptionFulfilled = 'redemption.fulfilled', pointsAdjusted = 'points.adjusted', pointsExpired = 'points.expired',
   },
 }

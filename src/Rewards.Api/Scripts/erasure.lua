@@ -1,19 +1,24 @@
 -- Module erasure: erasure's scrubbing (right to be forgotten). member-status.lua calls it in the same run that takes the
 -- member off every board: the whole erasure is one atomic script run.
 -- Exports:
---   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix)
+--   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix,
+--     redemptionPrefix, programRedemptions)
 --     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':l' (the ledger) / ':targets:<type>' / ':grants'); activityPrefix,
 --     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers;
 --     pendingKey: RedisKeys.PendingActivities (the member's pending activities leave the moderation queue); perkPrefix:
---     RedisKeys.PerkPrefix (+ perk id + ':claims', RedisKeys.PerkClaims: the member leaves the claims of their offers)
+--     RedisKeys.PerkPrefix (+ perk id + ':claims', RedisKeys.PerkClaims: the member leaves the claims of their offers);
+--     redemptionPrefix: RedisKeys.RedemptionPrefix (+ redemption id); programRedemptions: RedisKeys.ProgramRedemptions
+--     (the member's redemptions, found through memberPrefix .. id .. ':redemptions', leave it)
 --   isKeptReason(kind, reason) -> whether a ledger entry's reason survives erasure (a code, not someone's text)
 -- Keys built from the prefixes carry the program's hash tag, so they live on the slot of the declared keys (as in
 -- perk-grant-chunk.lua and leaderboard-read.lua).
 -- What stays is what accounting needs: kinds, amounts, balances, times, activity ids, activity types, badge ids,
 -- the decision codes of the award script and tier numbers. Scrubbed: every target (the member's own, and the referral
 -- target naming this member in the referrer's ledger), moderators' free-text reasons, the member's per-type target sets,
--- perk codes of their grants, their flag. Cost: O(N) in the member's ledger entries, plus O(M) in the referrer's ledger
--- when someone referred them (one referral per referred member).
+-- perk codes of their grants, their flag, the codes and vouchers of their redemptions (but an open hold's, never revealed:
+-- it goes back to the reward's pool when the hold expires) and the redemption indexes naming them. Cost: O(N) in the
+-- member's ledger entries, plus O(M) in the referrer's ledger when someone referred them (one referral per referred
+-- member), plus O(R) in their redemptions.
 
 --!include codes
 --!include member
@@ -66,7 +71,30 @@ local function rewriteLedger(key, onlyActivity)
   return activities
 end
 
-local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix)
+-- The member's redemptions: revealed codes and vouchers emptied (a redemption has no other text: reward, kind, quantity,
+-- points, state, lots and times stay, for the reward's figures and accounting), out of the program's redemption list;
+-- their own index goes. A hold still open (reserved) keeps its unrevealed codes so its release puts them back in the
+-- pool; its release emits no event for an erased member (module redemption).
+local REDEMPTION_CHUNK = 1000
+
+local function eraseRedemptions(base, redemptionPrefix, programRedemptions)
+  local index = base .. ':redemptions'
+  local from = 0
+  repeat
+    local ids = redis.call('ZRANGE', index, from, from + REDEMPTION_CHUNK - 1)
+    for _, id in ipairs(ids) do
+      local key = redemptionPrefix .. id
+      local f = redis.call('HMGET', key, 'state', 'codes')
+      if f[1] and f[1] ~= codes.redemption.reserved and f[2] and f[2] ~= '' then redis.call('HSET', key, 'codes', '') end
+      redis.call('ZREM', programRedemptions, id)
+    end
+    from = from + REDEMPTION_CHUNK
+  until #ids < REDEMPTION_CHUNK
+  redis.call('DEL', index)
+end
+
+local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix,
+  redemptionPrefix, programRedemptions)
   local base = memberPrefix .. memberId
 
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
@@ -106,6 +134,8 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
     if runId then redis.call('HSET', grantsKey, grants[i], runId .. '|' .. state .. '||' .. grantedAt) end
     redis.call('ZREM', perkPrefix .. grants[i] .. ':claims', memberId)
   end
+
+  eraseRedemptions(base, redemptionPrefix, programRedemptions)
 
   redis.call('SREM', flaggedKey, memberId)
   redis.call('HDEL', memberKey, member.FLAGGED)

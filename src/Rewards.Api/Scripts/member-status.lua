@@ -13,10 +13,12 @@
 --!keys
 local memberKey, parked, index, flaggedKey, revocations = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local pending, memberIds, memberNames, eventStream, eventScrubs = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local boards = 11 -- boards: KEYS[11..]
+local programRedemptions = KEYS[11] -- erasure: the member's redemptions leave it
+local boards = 12 -- boards: KEYS[12..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local referralPrefix, revokedAt, perkPrefix, eventsMaxLength, boardKinds = ARGV[6], ARGV[7], ARGV[8], ARGV[9], 10 -- boardKinds: ARGV[10..]
+local referralPrefix, revokedAt, perkPrefix, eventsMaxLength = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local redemptionPrefix, boardKinds = ARGV[10], 11 -- boardKinds: ARGV[11..]
 --!end
 -- Events: member.suspended, member.reinstated, member.erased (events.lua). Erasure records the member in eventScrubs
 -- (RedisKeys.EventScrubs: member id -> the id of their member.erased event), from which EventMaintenanceJob.ScrubAsync deletes their
@@ -93,7 +95,8 @@ if action == 'suspend' then
 end
 
 redis.call('DEL', parked)
-erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pending, perkPrefix)
+erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pending, perkPrefix,
+  redemptionPrefix, programRedemptions)
 redis.call('ZREM', index, memberId)
 redis.call('ZREM', memberIds, memberId)
 local displayName = redis.call('HGET', memberKey, member.DISPLAY_NAME)

@@ -8,6 +8,8 @@
 --   | {'one_perk'} (a perk reward is redeemed one at a time) | {'voucher_taken'} (a generated voucher exists already: the API generates others and runs again)
 -- The idempotency record (module idempotency, the store of every write path; the key hash is the redemption key's, apart
 -- from activities') holds the redemption id, or '!' .. reason for a refusal (a replay refuses the same way).
+-- Events (module redemption): redemption.created, then redemption.confirmed without a hold; redemption.expired for each due
+-- hold released first. A refusal, a replay or a conflict emits nothing of its own.
 
 --!include layout
 --!include codes
@@ -17,6 +19,7 @@
 --!include idempotency
 --!include lots
 --!include redemption
+--!include events
 
 local L = layout.new()
 --!keys
@@ -33,6 +36,7 @@ local MEMBER_REDEMPTIONS = L.key()
 local PROGRAM_REDEMPTIONS = L.key()
 local HOLDS = L.key()
 local STATS = L.key()                 -- KPI hash of the local day
+local EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites)
 --!args
 local IDEMPOTENCY_ARGS = L.arg(idempotency.ARG_COUNT) -- the idempotency record's arguments (IdempotencySlot)
 local REDEMPTION_ID = L.arg()
@@ -54,6 +58,7 @@ local REWARD_PREFIX = L.arg()
 local REDEMPTION_PREFIX = L.arg()
 local PERK_PREFIX = L.arg()
 local SWEEP_MAX = L.arg()             -- due holds released per run at most
+local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
 local S, R = codes.redemption, codes.refusal
@@ -63,7 +68,7 @@ if seen == false then return {'conflict'} end
 if seen then seen = string.sub(seen, 9) end -- the record is the request's 8-byte check, then the answer
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
   redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE],
-  stats = KEYS[STATS], kpiTtl = ARGV[KPI_TTL], now = now})
+  stats = KEYS[STATS], kpiTtl = ARGV[KPI_TTL], now = now, events = events.writes(EVENTS, EVENT_ARGS)})
 if seen then
   if string.sub(seen, 1, 1) == '!' then return {'refused', string.sub(seen, 2)} end
   local view = rd.view(seen)
@@ -152,6 +157,7 @@ redis.call('HINCRBY', rewardKey, 'reserved', 1)
 redis.call('ZADD', KEYS[HOLDS], hold and tonumber(ARGV[HOLD_UNTIL]) or now, id)
 ledger.append(KEYS[LEDGER], codes.ledger.redemption, id, 'reward', rewardId, -cost, 0, balance, now,
   hold and S.reserved or S.confirmed, {'reward', rewardId, 'quantity', tostring(qty), 'lots', taken})
+rd.created(id)
 if not hold then rd.confirm(id) end
 idempotency.store(idemK, idemA, id)
 kpis.flush()

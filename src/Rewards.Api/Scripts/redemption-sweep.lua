@@ -6,12 +6,14 @@
 --!include layout
 --!include kpis
 --!include redemption
+--!include events
 
 local L = layout.new()
 --!keys
 local HOLDS = L.key()
 local LOTS_DUE = L.key()
 local STATS = L.key()
+local EVENTS = L.key(events.KEY_COUNT) -- the program's event stream (EventWrites): redemption.expired per hold
 --!args
 local NOW = L.arg()
 local MAX = L.arg()
@@ -20,11 +22,12 @@ local MEMBER_PREFIX = L.arg()
 local REWARD_PREFIX = L.arg()
 local REDEMPTION_PREFIX = L.arg()
 local PERK_PREFIX = L.arg()
+local EVENT_ARGS = L.arg(events.ARG_COUNT)
 --!end
 
 local rd = redemption.new({memberPrefix = ARGV[MEMBER_PREFIX], rewardPrefix = ARGV[REWARD_PREFIX],
   redemptionPrefix = ARGV[REDEMPTION_PREFIX], perkPrefix = ARGV[PERK_PREFIX], holds = KEYS[HOLDS], lotsDue = KEYS[LOTS_DUE], stats = KEYS[STATS],
-  kpiTtl = ARGV[KPI_TTL], now = tonumber(ARGV[NOW])})
+  kpiTtl = ARGV[KPI_TTL], now = tonumber(ARGV[NOW]), events = events.writes(EVENTS, EVENT_ARGS)})
 local n = rd.sweep(tonumber(ARGV[MAX]))
 kpis.flush()
 return n

@@ -4,7 +4,12 @@
 -- Keys are built from prefixes (all carry the program's tag): memberPrefix .. memberId (':l' the ledger list, ':lots', ':grants',
 -- ':inbox'), rewardPrefix .. rewardId (':codes'), redemptionPrefix .. redemptionId, perkPrefix .. perkId.
 -- Exports:
---   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now}:
+--   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now, events}:
+--     (events: the EventWrites block (events.writes); each move emits its event in the same run: redemption.created by
+--     r.created, redemption.confirmed by r.confirm, redemption.cancelled / redemption.expired by r.release,
+--     redemption.fulfilled by r.fulfilled; never the codes)
+--     r.created(id) -> emits redemption.created for a redemption just written (redeem.lua)
+--     r.fulfilled(id) -> emits redemption.fulfilled (a physical reward delivered: redemption-change.lua)
 --     r.confirm(id) -> true | false, state     a reserved redemption becomes confirmed: held points leave for good, a
 --                                              physical reward waits for its delivery, a perk is granted
 --     r.release(id, toState) -> true | false, state   a reserved or confirmed redemption is cancelled or expired: points
@@ -19,6 +24,7 @@
 --!include ledger
 --!include kpis
 --!include lots
+--!include events
 
 local S, LEDGER = codes.redemption, codes.ledger
 
@@ -34,6 +40,26 @@ end
 
 local function new(ctx)
   local r = {}
+
+  -- The event of a move: the redemption's member, their sequence, the change's time.
+  -- None for an erased member (an open hold of theirs released later): their events were scrubbed with the rest.
+  local function tell(eventType, memberId, data)
+    local memberKey = ctx.memberPrefix .. memberId
+    if ctx.events.maxLength <= 0 or redis.call('HGET', memberKey, member.STATUS) == codes.status.erased then return end
+    events.emit(ctx.events, eventType, memberId, memberKey, ctx.now, data)
+  end
+
+  function r.created(id)
+    local f = redis.call('HMGET', ctx.redemptionPrefix .. id, 'member', 'reward', 'kind', 'quantity', 'points', 'holdUntil', 'balance')
+    tell(codes.event.redemptionCreated, f[1], {redemptionId = id, rewardId = f[2], kind = f[3], quantity = tonumber(f[4]),
+      points = tonumber(f[5]), holdUntilUnixMs = tonumber(f[6]), balance = tonumber(f[7])})
+  end
+
+  function r.fulfilled(id)
+    local f = redis.call('HMGET', ctx.redemptionPrefix .. id, 'member', 'reward', 'kind', 'quantity', 'points')
+    tell(codes.event.redemptionFulfilled, f[1], {redemptionId = id, rewardId = f[2], kind = f[3], quantity = tonumber(f[4]),
+      points = tonumber(f[5])})
+  end
 
   function r.view(id)
     return redis.call('HGETALL', ctx.redemptionPrefix .. id)
@@ -66,6 +92,7 @@ local function new(ctx)
     kpis.statLater(ctx.stats, 'redemptions', 1, ctx.kpiTtl)
     kpis.statLater(ctx.stats, 'pointsRedeemed', pts, ctx.kpiTtl)
     kpis.statLater(ctx.stats, 'redemptions@' .. rewardId, 1, ctx.kpiTtl)
+    tell(codes.event.redemptionConfirmed, memberId, {redemptionId = id, rewardId = rewardId, kind = kind, quantity = qty, points = pts})
     return true, S.confirmed
   end
 
@@ -121,6 +148,8 @@ local function new(ctx)
     redis.call('HSET', key, 'state', toState, 'closedAt', ctx.now)
     ledger.append(memberKey .. ':l', LEDGER.refund, id, 'reward', rewardId, pts, 0, balance, ctx.now, toState,
       {'reward', rewardId, 'lots', f[8] or ''})
+    tell(toState == S.expired and codes.event.redemptionExpired or codes.event.redemptionCancelled, memberId,
+      {redemptionId = id, rewardId = rewardId, kind = kind, quantity = qty, points = pts, previousState = state, balance = balance})
     return true, toState
   end
 

@@ -1947,6 +1947,12 @@ export interface components {
             /** Format: int32 */
             capacity?: number;
         };
+        ExpiredLot: {
+            /** Format: date */
+            expiryDate?: string;
+            /** Format: int64 */
+            points?: number;
+        };
         ExpiringList: {
             expiries?: components["schemas"]["UpcomingExpiry"][];
             /** Format: int64 */
@@ -2398,6 +2404,26 @@ export interface components {
             /** Format: int64 */
             total?: number;
         };
+        /** @description The data of `points.adjusted` events: A member's points were adjusted by hand (POST .../adjustments). */
+        PointsAdjustedData: {
+            adjustmentId?: string;
+            /** Format: int64 */
+            points?: number;
+            reason?: string;
+            countsTowardLifetime?: boolean;
+            /** Format: int64 */
+            balance?: number;
+            /** Format: int64 */
+            lifetimePoints?: number;
+        };
+        /** @description The data of `points.expired` events: A member's points expired (the expiry job, once per lot: in the same run as the lot's removal and its ledger entry). */
+        PointsExpiredData: {
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            lots?: components["schemas"]["ExpiredLot"][];
+        };
         ProblemDetails: {
             type?: string | null;
             title?: string | null;
@@ -2550,6 +2576,29 @@ export interface components {
             /** Format: int32 */
             holdMinutes?: number | null;
         };
+        /** @description The data of `redemption.cancelled` events: A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided. */
+        RedemptionCancelledData: {
+            redemptionId?: string;
+            rewardId?: string;
+            kind?: string;
+            /** Format: int64 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
+            previousState?: string;
+            /** Format: int64 */
+            balance?: number;
+        };
+        /** @description The data of `redemption.confirmed` events: A redemption is confirmed: at once without a hold, or when its hold is confirmed. A code or voucher is revealed to the member (not in the event); a physical reward waits for delivery; a perk is granted. */
+        RedemptionConfirmedData: {
+            redemptionId?: string;
+            rewardId?: string;
+            kind?: string;
+            /** Format: int64 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
+        };
         RedemptionCounts: {
             /** Format: int64 */
             confirmed?: number;
@@ -2558,6 +2607,43 @@ export interface components {
             perReward?: {
                 [key: string]: number;
             };
+        };
+        /** @description The data of `redemption.created` events: A member redeemed a reward: its points are taken (held until confirmed when it is a hold). A redemption confirmed at once is followed by `redemption.confirmed` in the same run. Never carries a code or voucher. */
+        RedemptionCreatedData: {
+            redemptionId?: string;
+            rewardId?: string;
+            kind?: string;
+            /** Format: int64 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            holdUntilUnixMs?: number | null;
+            /** Format: int64 */
+            balance?: number;
+        };
+        /** @description The data of `redemption.expired` events: A hold reached its holdUntil unconfirmed and was released (by the hold expiry job, the next redemption or a move of the redemption): points refunded, stock back. */
+        RedemptionExpiredData: {
+            redemptionId?: string;
+            rewardId?: string;
+            kind?: string;
+            /** Format: int64 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
+            previousState?: string;
+            /** Format: int64 */
+            balance?: number;
+        };
+        /** @description The data of `redemption.fulfilled` events: A physical reward's delivery was recorded as delivered: the redemption is fulfilled. (Shipped and failed deliveries emit no event.) */
+        RedemptionFulfilledData: {
+            redemptionId?: string;
+            rewardId?: string;
+            kind?: string;
+            /** Format: int64 */
+            quantity?: number;
+            /** Format: int64 */
+            points?: number;
         };
         RedemptionList: {
             redemptions?: components["schemas"]["RedemptionView"][];

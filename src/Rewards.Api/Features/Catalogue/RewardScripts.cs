@@ -1,3 +1,4 @@
+using Rewards.Api.Features.Events;
 using Rewards.Api.Infrastructure.Redis;
 
 namespace Rewards.Api.Features.Catalogue;
@@ -16,17 +17,17 @@ public sealed record RedeemScript(
     RedisKey Redemption, RedisKey MemberRedemptions, RedisKey ProgramRedemptions, RedisKey Holds, RedisKey Stats,
     string RedemptionId, string MemberId, string RewardId, long Quantity, bool Hold, long HoldUntil, long Now,
     string Day, string Week, string Month, long LimitTtl, string Vouchers, string Client, long KpiTtl,
-    string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix, long SweepMax) : IScriptArgs;
+    string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix, long SweepMax, EventWrites Events) : IScriptArgs;
 
 /// <summary>The keys and arguments of redemption-change.lua (which names the same list, in order).</summary>
 [LuaScript("redemption-change")]
 public sealed record RedemptionChangeScript(
     RedisKey Redemption, RedisKey Holds, RedisKey LotsDue, RedisKey Stats,
     string RedemptionId, string MemberId, string Action, long Now, long KpiTtl,
-    string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix) : IScriptArgs;
+    string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix, EventWrites Events) : IScriptArgs;
 
 /// <summary>The keys and arguments of redemption-sweep.lua (which names the same list, in order).</summary>
 [LuaScript("redemption-sweep")]
 public sealed record RedemptionSweepScript(
     RedisKey Holds, RedisKey LotsDue, RedisKey Stats,
-    long Now, long Max, long KpiTtl, string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix) : IScriptArgs;
+    long Now, long Max, long KpiTtl, string MemberPrefix, string RewardPrefix, string RedemptionPrefix, string PerkPrefix, EventWrites Events) : IScriptArgs;

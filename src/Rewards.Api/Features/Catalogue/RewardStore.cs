@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Rewards.Api.Features.Events;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Programs;
 using Rewards.Api.Infrastructure.Http;
@@ -37,7 +38,8 @@ public enum ChangeResult { Done, Missing, State }
 /// <summary>What a redemption can be moved by: the member or brand (confirm, cancel) and the brand's fulfilment.</summary>
 public enum RedemptionAction { Confirm, Cancel, Shipped, Delivered, Failed }
 
-public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scripts, IOptions<InsightsOptions> insights)
+public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scripts, IOptions<InsightsOptions> insights,
+    IOptions<EventsOptions> events)
 {
     private static readonly JsonSerializerOptions Json = HttpSetup.StoredJson;
 
@@ -133,7 +135,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
             id, c.MemberId, c.RewardId, c.Quantity, c.HoldUntil is not null, c.HoldUntil is { } h ? ProgramTime.ToUnixMs(h) : 0,
             ProgramTime.ToUnixMs(c.Now), periods.Day, periods.Week, periods.Month, (long)LimitCounterRetention.TotalSeconds, vouchers, c.Client,
             insights.Value.RetentionSeconds, RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p),
-            RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p), SweepPerRun))))!;
+            RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p), SweepPerRun, EventWrites.For(p, events.Value)))))!;
         return (string)r[0]! switch
         {
             "created" => (RedeemResult.Created, ToView(r.Skip(1)), null),
@@ -155,7 +157,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
         var r = (RedisResult[])(await scripts.ChangeRedemption.RunAsync(redis.GetDatabase(), ScriptArgs<RedemptionChangeScript>.Build(new(
             RedisKeys.Redemption(p, redemptionId), RedisKeys.RedemptionHolds(p), RedisKeys.LotsDue(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
             redemptionId, memberId ?? "", ActionWire(action), ProgramTime.ToUnixMs(now), insights.Value.RetentionSeconds,
-            RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p)))))!;
+            RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p), EventWrites.For(p, events.Value)))))!;
         return (string)r[0]! switch
         {
             "done" => (ChangeResult.Done, ToView(r.Skip(1)), null, null),
@@ -185,7 +187,7 @@ public sealed class RewardStore(IConnectionMultiplexer redis, RewardsScripts scr
             var n = (long)(await scripts.SweepHolds.RunAsync(db, ScriptArgs<RedemptionSweepScript>.Build(new(
                 RedisKeys.RedemptionHolds(p), RedisKeys.LotsDue(p), RedisKeys.Stats(p, ProgramTime.PeriodsOf(now, program.Zone).Day),
                 ProgramTime.ToUnixMs(now), SweepPerRun, insights.Value.RetentionSeconds,
-                RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p)))));
+                RedisKeys.MemberPrefix(p), RedisKeys.RewardPrefix(p), RedisKeys.RedemptionPrefix(p), RedisKeys.PerkPrefix(p), EventWrites.For(p, events.Value)))));
             total += n;
             if (n < SweepPerRun)
             {

@@ -136,3 +136,48 @@ public sealed record LeaderboardPeriodClosedData(string Board, string Window, st
 /// <param name="Points">The overtaken member's points.</param>
 [EventType("leaderboard.overtaken", "Another member's award moved them past this member inside the top 100 of the all-time points board.")]
 public sealed record LeaderboardOvertakenData(string Board, string ByMemberId, string ActivityId, long Rank, long Points);
+
+/// <param name="RedemptionId">The redemption (`GET .../redemptions/{redemptionId}`).</param>
+/// <param name="Kind">The reward's kind: code, voucher, physical, perk, ...</param>
+/// <param name="Points">Points the redemption cost (positive), taken from the balance now.</param>
+/// <param name="HoldUntilUnixMs">For a hold: when it expires (unix ms) unless confirmed; absent when confirmed at once.</param>
+/// <param name="Balance">The member's spendable balance after the redemption.</param>
+[EventType("redemption.created", "A member redeemed a reward: its points are taken (held until confirmed when it is a hold). A redemption confirmed at once is followed by `redemption.confirmed` in the same run. Never carries a code or voucher.")]
+public sealed record RedemptionCreatedData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, long? HoldUntilUnixMs, long Balance);
+
+/// <param name="Points">Points spent for good.</param>
+[EventType("redemption.confirmed", "A redemption is confirmed: at once without a hold, or when its hold is confirmed. A code or voucher is revealed to the member (not in the event); a physical reward waits for delivery; a perk is granted.")]
+public sealed record RedemptionConfirmedData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points);
+
+/// <param name="Points">Points given back to the member (positive).</param>
+/// <param name="PreviousState">`reserved` (a hold) or `confirmed`.</param>
+/// <param name="Balance">The member's spendable balance after the refund.</param>
+[EventType("redemption.cancelled", "A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided.")]
+public sealed record RedemptionCancelledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance);
+
+/// <param name="Points">Points given back to the member (positive).</param>
+/// <param name="PreviousState">Always `reserved`.</param>
+/// <param name="Balance">The member's spendable balance after the refund.</param>
+[EventType("redemption.expired", "A hold reached its holdUntil unconfirmed and was released (by the hold expiry job, the next redemption or a move of the redemption): points refunded, stock back.")]
+public sealed record RedemptionExpiredData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance);
+
+[EventType("redemption.fulfilled", "A physical reward's delivery was recorded as delivered: the redemption is fulfilled. (Shipped and failed deliveries emit no event.)")]
+public sealed record RedemptionFulfilledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points);
+
+/// <param name="AdjustmentId">The adjustment (its ledger entry's id).</param>
+/// <param name="Points">Points added (positive) or taken (negative).</param>
+/// <param name="Reason">goodwill, correction, migration or other (the note, free text, is not in the event).</param>
+/// <param name="CountsTowardLifetime">Whether it moved lifetime points, tier and the points board too.</param>
+/// <param name="Balance">The member's spendable balance after it (may be negative).</param>
+[EventType("points.adjusted", "A member's points were adjusted by hand (POST .../adjustments).")]
+public sealed record PointsAdjustedData(string AdjustmentId, long Points, string Reason, bool CountsTowardLifetime, long Balance, long LifetimePoints);
+
+/// <param name="ExpiryDate">The lot's expiry date: the last local day its points could be spent.</param>
+/// <param name="Points">Points that expired from it.</param>
+public sealed record ExpiredLot(DateOnly ExpiryDate, long Points);
+
+/// <param name="Points">Points expired (positive): taken from the balance.</param>
+/// <param name="Balance">The member's spendable balance after it.</param>
+/// <param name="Lots">The lots that expired.</param>
+[EventType("points.expired", "A member's points expired (the expiry job, once per lot: in the same run as the lot's removal and its ledger entry).")]
+public sealed record PointsExpiredData(long Points, long Balance, IReadOnlyList<ExpiredLot> Lots);

@@ -57,9 +57,11 @@ public enum AdjustmentOutcome { Done, Replayed, Conflict, MemberMissing, CapReac
 public sealed record AdjustScript(
     RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey Idempotency, RedisKey ClientDay, RedisKey Stats,
     string RequestHash, string AdjustmentId, string MemberId, long Points, string Reason, string Note, string ClientId, long Now,
-    string Lot, long Cap, long CapTtl, long IdempotencyTtl, long KpiTtl, bool Counts, BoardWrites Boards, string Tiers, string Badges) : IScriptArgs;
+    string Lot, long Cap, long CapTtl, long IdempotencyTtl, long KpiTtl, bool Counts, BoardWrites Boards, string Tiers, string Badges,
+    Events.EventWrites Events) : IScriptArgs;
 
-public sealed class AdjustmentStore(IConnectionMultiplexer redis, RewardsScripts scripts, IOptions<InsightsOptions> insights)
+public sealed class AdjustmentStore(IConnectionMultiplexer redis, RewardsScripts scripts, IOptions<InsightsOptions> insights,
+    IOptions<Events.EventsOptions> events)
 {
     /// <summary>The type adjustments that count toward lifetime move points under (no activity type may start with '_').</summary>
     public const string AdjustmentType = "_adjustment";
@@ -77,7 +79,8 @@ public sealed class AdjustmentStore(IConnectionMultiplexer redis, RewardsScripts
             requestHash, Ids.NewId(), memberId, points, reason.ToWire(), note, clientId, ProgramTime.ToUnixMs(now),
             points > 0 ? program.Expiry.LotOf(today) : "", cap, (long)TimeSpan.FromDays(2).TotalSeconds,
             (long)ActivityStore.IdempotencyRetention.TotalSeconds, insights.Value.RetentionSeconds, counts,
-            BoardWrites.For(program, AdjustmentType, today, now), program.Definition.TierThresholds, program.Definition.BadgeRules))))!;
+            BoardWrites.For(program, AdjustmentType, today, now), program.Definition.TierThresholds, program.Definition.BadgeRules,
+            Events.EventWrites.For(p, events.Value)))))!;
         return (string)r[0]! switch
         {
             "done" => (AdjustmentOutcome.Done, (string)r[1]!, 0),

@@ -4,5 +4,5 @@ namespace Rewards.Api.Features.Lots;
 
 /// <summary>The keys and arguments of lots-expire.lua (which names the same list, in order).</summary>
 [LuaScript("lots-expire")]
-public sealed record ExpireLotsScript(RedisKey DueKey, RedisKey StatsKey,
-    string Today, long Now, string MemberPrefix, int Chunk, long KpiTtl, string Ref) : IScriptArgs;
+public sealed record ExpireLotsScript(RedisKey DueKey, RedisKey StatsKey, RedisKey EventStream,
+    string Today, long Now, string MemberPrefix, int Chunk, long KpiTtl, string Ref, long EventsMaxLength) : IScriptArgs;

@@ -13,7 +13,8 @@ public sealed record UpcomingExpiry(DateOnly ExpiresOn, DateTimeOffset ExpiresAt
 public sealed record ExpiryPass(long Members, long Lots, long Points);
 
 /// <summary>The Redis access of lots (Scripts/lots.lua writes them inside the award, moderation and adjustment scripts).</summary>
-public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights)
+public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights,
+    IOptions<Events.EventsOptions> events)
 {
     /// <summary>Members one run of lots-expire.lua handles: small enough to keep a run short (~10 ms), large enough to be quick.</summary>
     public const int ExpiryChunk = 500;
@@ -32,9 +33,9 @@ public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts script
         while (true)
         {
             var r = (RedisResult[])(await scripts.ExpireLots.RunAsync(db, ScriptArgs<ExpireLotsScript>.Build(new(
-                RedisKeys.LotsDue(program.Id), RedisKeys.Stats(program.Id, ProgramTime.DayId(localToday)),
+                RedisKeys.LotsDue(program.Id), RedisKeys.Stats(program.Id, ProgramTime.DayId(localToday)), RedisKeys.Events(program.Id),
                 today, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id), ExpiryChunk, insights.Value.RetentionSeconds,
-                "expiry-" + today))))!;
+                "expiry-" + today, events.Value.ScriptMaxLength))))!;
             members += (long)r[0];
             lots += (long)r[1];
             points += (long)r[2];

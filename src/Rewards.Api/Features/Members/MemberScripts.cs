@@ -28,9 +28,9 @@ public sealed record MemberListScript(
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
     RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey, RedisKey Revocations, RedisKey Pending, RedisKey MemberIds,
-    RedisKey MemberNames, RedisKey EventStream, RedisKey EventScrubs,
+    RedisKey MemberNames, RedisKey EventStream, RedisKey EventScrubs, RedisKey ProgramRedemptions,
     string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
-    string PerkPrefix, long EventsMaxLength,
+    string PerkPrefix, long EventsMaxLength, string RedemptionPrefix,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;
 
 /// <summary>
