@@ -58,8 +58,8 @@ if seen == 'conflict' then return {'conflict'} end
 if seen then return {'replayed', seen} end
 
 local memberKey, memberId, delta, now = KEYS[MEMBER], ARGV[MEMBER_ID], tonumber(ARGV[POINTS]), tonumber(ARGV[NOW])
-local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields('_adjustment')
-local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField, boards.periodFields(BOARDS, BOARD_ARGS))
+local typePoints, typeCount, typeEntry, lastAtField = member.typeFields('_adjustment')
+local m = member.read(memberKey, typePoints, typeCount, typeEntry, lastAtField, boards.periodFields(BOARDS, BOARD_ARGS))
 local status = m[member.R.STATUS]
 if not status or status == codes.status.erased then return {'missing'} end
 
@@ -79,7 +79,7 @@ if delta < 0 then taken = lots.take(KEYS[LOTS], -delta, '') end
 local balance
 if ARGV[COUNTS] == '1' then
   -- The streak day passed is the member's own: an adjustment is no contribution day.
-  balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, BOARDS,
+  balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, BOARDS,
     BOARD_ARGS, memberId, '_adjustment', delta, tonumber(m[member.R.STREAK_DAY]) or -1000000, ARGV[TIERS], ARGV[BADGES], now,
     boards.sequence(BOARDS, 1))
 else

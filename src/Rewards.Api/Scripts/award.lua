@@ -132,9 +132,9 @@ local function award(k, a, seq)
   local dailyCap, weeklyCap, cooldown = tonumber(ARGV[a + ARG.DAILY_CAP]), tonumber(ARGV[a + ARG.WEEKLY_CAP]), tonumber(ARGV[a + ARG.COOLDOWN])
   local uniquePerTarget, requiresApproval = ARGV[a + ARG.UNIQUE_PER_TARGET] == '1', ARGV[a + ARG.REQUIRES_APPROVAL] == '1'
   local isReferral, velocityMax, kpiTtl = ARGV[a + ARG.IS_REFERRAL] == '1', tonumber(ARGV[a + ARG.VELOCITY_MAX]), ARGV[a + ARG.KPI_TTL]
-  local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
+  local typePoints, typeCount, typeEntry, lastAtField = member.typeFields(activityType)
 
-  local m = member.read(memberKey, typePoints, typeCount, typeEntry, typeWindows, lastAtField,
+  local m = member.read(memberKey, typePoints, typeCount, typeEntry, lastAtField,
     boards.periodFields(k + KEY.BOARDS, a + ARG.BOARD_ARGS))
   local status = m[R.STATUS]
   if status == codes.status.erased then return {'erased'} end -- refused, nothing written: no new data about an erased member
@@ -213,7 +213,7 @@ local function award(k, a, seq)
       redis.call('ZADD', KEYS[k + KEY.PENDING], now, activityId)
     else
       result, awarded = AWARDED, rulePoints
-      balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows,
+      balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry,
         k + KEY.BOARDS, a + ARG.BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + ARG.DAY_NUMBER]), ARGV[a + ARG.TIERS],
         ARGV[a + ARG.BADGES], now, seq)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)

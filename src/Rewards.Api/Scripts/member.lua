@@ -9,8 +9,8 @@
 --     entry: allTimeEntry), BOARD_WINDOWS ('w:<board>', a registry of the former layout: boards drops it), BOARD_PERIOD
 --     ('e:<board>:<periodId>', the member's points and commit sequence on a window period's board: 'points:seq')
 --   POINTS_BOARD: the board of all points ('points'; its all-time score is LIFETIME)
---   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY, BOARD_WINDOWS and LAST_AT fields of an activity type
---   read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt, periods) -> what an award or a moderation needs of
+--   typeFields(type) -> the TYPE_POINTS, TYPE_COUNT, BOARD_ENTRY and LAST_AT fields of an activity type
+--   read(key, typePoints, typeCount, typeEntry, lastAt, periods) -> what an award or a moderation needs of
 --     the member (the type's fields as typeFields gives them, periods: boards.periodFields), an HMGET reply whose positions
 --     are named by R (R.STATUS, ...; the period fields from R.PERIODS on)
 --   allTimeEntry(stored, memberId) -> the all-time entry an 'lb:<board>' value names (nil: none)
@@ -32,22 +32,21 @@ local M = {
 }
 
 function M.typeFields(activityType)
-  return M.TYPE_POINTS .. activityType, M.TYPE_COUNT .. activityType, M.BOARD_ENTRY .. activityType,
-    M.BOARD_WINDOWS .. activityType, M.LAST_AT .. activityType
+  return M.TYPE_POINTS .. activityType, M.TYPE_COUNT .. activityType, M.BOARD_ENTRY .. activityType, M.LAST_AT .. activityType
 end
 
-local POINTS_ENTRY, POINTS_WINDOWS = M.BOARD_ENTRY .. M.POINTS_BOARD, M.BOARD_WINDOWS .. M.POINTS_BOARD
-M.POINTS_ENTRY, M.POINTS_WINDOWS = POINTS_ENTRY, POINTS_WINDOWS
+local POINTS_ENTRY = M.BOARD_ENTRY .. M.POINTS_BOARD
+M.POINTS_ENTRY = POINTS_ENTRY
 
 -- Positions in read's reply; the HMGET below lists the fields in this order.
 M.R = {
   STATUS = 1, BALANCE = 2, LIFETIME = 3, STREAK_DAY = 4, STREAK = 5, BEST_STREAK = 6, BADGES = 7, TIER = 8,
-  POINTS_ENTRY = 9, POINTS_WINDOWS = 10, TYPE_POINTS = 11, TYPE_COUNT = 12, TYPE_ENTRY = 13, TYPE_WINDOWS = 14, LAST_AT = 15, PERIODS = 16,
+  POINTS_ENTRY = 9, TYPE_POINTS = 10, TYPE_COUNT = 11, TYPE_ENTRY = 12, LAST_AT = 13, PERIODS = 14,
 }
 
-function M.read(key, typePoints, typeCount, typeEntry, typeWindows, lastAt, periods)
+function M.read(key, typePoints, typeCount, typeEntry, lastAt, periods)
   return redis.call('HMGET', key, M.STATUS, M.BALANCE, M.LIFETIME, M.STREAK_DAY, M.STREAK, M.BEST_STREAK, M.BADGES, M.TIER,
-    POINTS_ENTRY, POINTS_WINDOWS, typePoints, typeCount, typeEntry, typeWindows, lastAt, unpack(periods))
+    POINTS_ENTRY, typePoints, typeCount, typeEntry, lastAt, unpack(periods))
 end
 
 function M.periodField(board, periodId)

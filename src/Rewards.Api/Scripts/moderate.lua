@@ -64,8 +64,8 @@ local expected = (action == 'reverse') and codes.outcome.awarded or codes.outcom
 if status ~= expected then return {'conflict', status} end
 
 local activityType, activityId, now, kpiTtl = a[4], ARGV[ACTIVITY_ID], tonumber(ARGV[NOW]), ARGV[KPI_TTL]
-local typePoints, typeCount, typeEntry, typeWindows, lastAtField = member.typeFields(activityType)
-local m = member.read(KEYS[MEMBER], typePoints, typeCount, typeEntry, typeWindows, lastAtField,
+local typePoints, typeCount, typeEntry, lastAtField = member.typeFields(activityType)
+local m = member.read(KEYS[MEMBER], typePoints, typeCount, typeEntry, lastAtField,
   boards.periodFields(BOARDS, BOARD_ARGS))
 local memberStatus = m[member.R.STATUS]
 -- An erased member's activities are not moderated at all: a rejection would write a moderator's text about them again.
@@ -114,7 +114,7 @@ local fromTier, newBadges = tier, points.NO_BADGES
 local seq
 if delta ~= 0 then
   seq = boards.sequence(BOARDS, 1)
-  balance, lifetime, tier, fromTier, newBadges = points.apply(KEYS[MEMBER], m, typePoints, typeCount, typeEntry, typeWindows,
+  balance, lifetime, tier, fromTier, newBadges = points.apply(KEYS[MEMBER], m, typePoints, typeCount, typeEntry,
     BOARDS, BOARD_ARGS, memberId, activityType, delta, tonumber(ARGV[DAY_NUMBER]), ARGV[TIERS], ARGV[BADGES], now, seq)
   kpis.ambassadorPointsLater(KEYS[AMBASSADOR_DAY], memberId, delta, kpiTtl)
 end

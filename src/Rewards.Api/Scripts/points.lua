@@ -1,9 +1,9 @@
 -- Module points: a change of points of one activity, applied to its member. The award script (an award) and the
 -- moderation script (an approval or a reversal) both go through it, so a member moves the same way whoever moves them.
 -- Exports:
---   apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, kAt, aAt, memberId, activityType, delta, dayNumber,
+--   apply(memberKey, m, typePoints, typeCount, typeEntry, kAt, aAt, memberId, activityType, delta, dayNumber,
 --         tiers, badgeRules, nowMs, seq) -> balance, lifetime, tier, fromTier, newBadges
---     m: the member as member.read returned it (with boards.periodFields); typePoints..typeWindows: the type's fields
+--     m: the member as member.read returned it (with boards.periodFields); typePoints..typeEntry: the type's fields
 --     (member.typeFields); seq: the change's commit sequence value (boards.sequence);
 --     kAt, aAt: where the BoardWrites keys and arguments start in KEYS and ARGV (boards.apply).
 --     Moves balance, lifetime, the type's total and count (+1 for added points, -1 for taken ones), every board window,
@@ -19,7 +19,7 @@
 local R = member.R
 local NO_BADGES = {}
 
-local function apply(memberKey, m, typePoints, typeCount, typeEntry, typeWindows, kAt, aAt, memberId, activityType, delta,
+local function apply(memberKey, m, typePoints, typeCount, typeEntry, kAt, aAt, memberId, activityType, delta,
     dayNumber, tiers, badgeRules, nowMs, seq)
   local balance, lifetime = (tonumber(m[R.BALANCE]) or 0) + delta, (tonumber(m[R.LIFETIME]) or 0) + delta
   local typeTotal = (tonumber(m[R.TYPE_POINTS]) or 0) + delta

@@ -9,8 +9,8 @@
 -- fields boards.periodFields adds);
 -- AwardFloorTests checks that they still are.
 local WINDOW_SCALE, SEQ_TOP = 4194304, 6999999999999999
-local READ = {'status', 'balance', 'lifetime', 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'lb:points', 'w:points',
-  't:comment', 'c:comment', 'lb:comment', 'w:comment', 'lastAt:comment', 'e:points:2026-11-23', 'e:points:2026-W48',
+local READ = {'status', 'balance', 'lifetime', 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'lb:points',
+  't:comment', 'c:comment', 'lb:comment', 'lastAt:comment', 'e:points:2026-11-23', 'e:points:2026-W48',
   'e:points:2026-11', 'e:comment:2026-11-23', 'e:comment:2026-W48', 'e:comment:2026-11'}
 local WINDOWS = {'2026-11-23', '2026-W48', '2026-11'}
 
@@ -31,7 +31,7 @@ for i = 0, 15 do
   local periods = {}
   for bi, b in ipairs({'points', 'comment'}) do
     for wi, w in ipairs(WINDOWS) do
-      local old = h[15 + (bi - 1) * 3 + wi]
+      local old = h[13 + (bi - 1) * 3 + wi]
       local key = p .. 'lb:' .. b .. ':' .. w
       if old then redis.call('ZREM', key, string.format('%016d', SEQ_TOP - tonumber(string.match(old, ':(%d+)$'))) .. ':' .. m) end
       redis.call('ZADD', key, bal * WINDOW_SCALE, e)
@@ -39,13 +39,13 @@ for i = 0, 15 do
       periods[#periods + 1] = bal .. ':' .. s
     end
   end
-  if h[9] then redis.call('ZREM', p .. 'lb:points:all', h[9]) end
+  -- 'lb:<board>' holds the entry's commit sequence (member.allTimeEntry)
+  if h[9] then redis.call('ZREM', p .. 'lb:points:all', string.format('%016d', SEQ_TOP - tonumber(h[9])) .. ':' .. m) end
   redis.call('ZADD', p .. 'lb:points:all', bal, e)
-  if h[13] then redis.call('ZREM', p .. 'lb:comment:all', h[13]) end
+  if h[12] then redis.call('ZREM', p .. 'lb:comment:all', string.format('%016d', SEQ_TOP - tonumber(h[12])) .. ':' .. m) end
   redis.call('ZADD', p .. 'lb:comment:all', bal, e)
   redis.call('HSET', p .. 'm:' .. m, 'status', 'active', 'balance', bal, 'lifetime', bal, 't:comment', bal, 'c:comment', 1,
-    'lb:points', e, 'lb:comment', e, 'streakDay', 1, 'streak', 1, 'bestStreak', 1, 'badges', ',', 'tier', 0,
-    'w:points', '2026-11-23@1;2026-W48@2;2026-11@3', 'w:comment', '2026-11-23@1;2026-W48@2;2026-11@3', unpack(periods))
+    'lb:points', s, 'lb:comment', s, 'streakDay', 1, 'streak', 1, 'bestStreak', 1, 'badges', ',', 'tier', 0, unpack(periods))
   redis.call('HSET', p .. 'a:' .. n, 'member', m, 'type', 'comment', 'target', 't', 'occurredAt', n, 'recordedAt', n,
     'status', 'awarded', 'reason', '', 'points', 5, 'day', '2026-11-23', 'week', '2026-W48', 'month', '2026-11', 'holds', '110')
   redis.call('EXPIRE', p .. 'a:' .. n, 7776000)

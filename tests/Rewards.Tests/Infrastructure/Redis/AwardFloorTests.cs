@@ -38,7 +38,7 @@ public sealed partial class AwardFloorTests(RewardsApiFactory factory) : ApiTest
             for _, board in ipairs({'points', 'comment'}) do
               for _, id in ipairs({'2026-11-23', '2026-W48', '2026-11'}) do periods[#periods + 1] = member.periodField(board, id) end
             end
-            return member.read(KEYS[1], t[1], t[2], t[3], t[4], t[5], periods)
+            return member.read(KEYS[1], t[1], t[2], t[3], t[4], periods)
             """);
 
         var asked = (RedisResult[])(await read.RunAsync(db, [key], []))!;
