@@ -44,5 +44,6 @@ return {
     redemptionCreated = 'redemption.created', redemptionConfirmed = 'redemption.confirmed',
     redemptionCancelled = 'redemption.cancelled', redemptionExpired = 'redemption.expired',
     redemptionFulfilled = 'redemption.fulfilled', pointsAdjusted = 'points.adjusted', pointsExpired = 'points.expired',
+    pointsExpiring = 'points.expiring',
   },
 }

@@ -2,13 +2,15 @@
 -- member off every board: the whole erasure is one atomic script run.
 -- Exports:
 --   eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix,
---     redemptionPrefix, programRedemptions)
+--     redemptionPrefix, programRedemptions, lotsDue)
 --     memberPrefix: RedisKeys.MemberPrefix (+ id, + id .. ':l' (the ledger) / ':targets:<type>' / ':grants'); activityPrefix,
 --     referralPrefix: RedisKeys.Activity and RedisKeys.Referral with an empty id; flaggedKey: RedisKeys.FlaggedMembers;
 --     pendingKey: RedisKeys.PendingActivities (the member's pending activities leave the moderation queue); perkPrefix:
 --     RedisKeys.PerkPrefix (+ perk id + ':claims', RedisKeys.PerkClaims: the member leaves the claims of their offers);
 --     redemptionPrefix: RedisKeys.RedemptionPrefix (+ redemption id); programRedemptions: RedisKeys.ProgramRedemptions
---     (the member's redemptions, found through memberPrefix .. id .. ':redemptions', leave it)
+--     (the member's redemptions, found through memberPrefix .. id .. ':redemptions', leave it); lotsDue: RedisKeys.LotsDue
+--     (the member's lots hash, memberPrefix .. id .. ':lots', is deleted and the member leaves the due set: an erased member's
+--     balance stays as a figure and nothing of it expires or is announced any more)
 --   isKeptReason(kind, reason) -> whether a ledger entry's reason survives erasure (a code, not someone's text)
 -- Keys built from the prefixes carry the program's hash tag, so they live on the slot of the declared keys (as in
 -- perk-grant-chunk.lua and leaderboard-read.lua).
@@ -94,7 +96,7 @@ local function eraseRedemptions(base, redemptionPrefix, programRedemptions)
 end
 
 local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pendingKey, perkPrefix,
-  redemptionPrefix, programRedemptions)
+  redemptionPrefix, programRedemptions, lotsDue)
   local base = memberPrefix .. memberId
 
   -- The member's ledger, then their activities (found through it) and their per-type target sets.
@@ -136,6 +138,11 @@ local function eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix
   end
 
   eraseRedemptions(base, redemptionPrefix, programRedemptions)
+
+  -- Lots (dates and amounts by member): gone, with the member's due entry and the mark of what 'points.expiring' announced.
+  redis.call('DEL', base .. ':lots')
+  redis.call('ZREM', lotsDue, memberId)
+  redis.call('HDEL', memberKey, member.EXPIRING_NOTICED)
 
   redis.call('SREM', flaggedKey, memberId)
   redis.call('HDEL', memberKey, member.FLAGGED)

@@ -1,7 +1,8 @@
 -- Expires the due lots of up to CHUNK members of one program (the expiry job runs it until it reports fewer than CHUNK):
 -- for each member whose earliest lot date (the due set's score) is before TODAY, every lot dated before TODAY goes, the
 -- balance drops by their points, and one 'expiry' ledger entry names the lots ('lots' extra), all in this run. The member is
--- then re-indexed at their next lot date, or leaves the due set. So a re-run, a crash between runs or two instances running
+-- then re-indexed at their next lot date, or leaves the due set (and loses its 'points.expiring' mark, lots-notice.lua).
+-- So a re-run, a crash between runs or two instances running
 -- at once expire nothing twice: what one run removed is gone for the next. Lifetime points, tiers and boards are untouched.
 -- Member keys are built from MEMBER_PREFIX (+ id, + id .. ':lots', + id .. ':l', the ledger list), which carries the program's hash tag.
 -- Events: points.expired per member whose lots expired, in the same run (so once per lot, like the ledger entry).
@@ -38,7 +39,13 @@ for _, memberId in ipairs(due) do
     end
     events.emit(w, codes.event.pointsExpired, memberId, memberKey, tonumber(now), {points = sum, balance = balance, lots = expired})
   end
-  if nextDate then redis.call('ZADD', dueKey, 'XX', nextDate, memberId) else redis.call('ZREM', dueKey, memberId) end
+  if nextDate then
+    redis.call('ZADD', dueKey, 'XX', nextDate, memberId)
+  else
+    -- No lot left: the member leaves the due set, and the mark of what 'points.expiring' announced goes with the lots.
+    redis.call('ZREM', dueKey, memberId)
+    redis.call('HDEL', memberKey, member.EXPIRING_NOTICED)
+  end
 end
 kpis.stat(statsKey, 'pointsExpired', points, kpiTtl)
 return {#due, lotCount, points}

@@ -26,6 +26,8 @@
 --     count: how many lots; nextDate: the earliest lot left ('yyyymmdd'), nil when none is left.
 --   nextDue(lotsKey) -> the earliest expiry date left ('yyyymmdd'), or nil when the member has no lot.
 --   sumUntil(lotsKey, lastDay) -> points in lots expiring on or before lastDay ('yyyymmdd').
+--   within(lotsKey, after, last) -> the lots dated after `after` ('' = any) and on or before `last` ('yyyymmdd') that still
+--     hold points, earliest first: {{date, points}, ...} (the 'points.expiring' announcement, lots-notice.lua). Commands: HGETALL.
 
 local function earn(lotsKey, dueKey, memberId, expiry, points, balanceBefore)
   if expiry == nil or expiry == '' or points <= 0 then return 0 end
@@ -109,4 +111,13 @@ local function sumUntil(lotsKey, lastDay)
   return sum
 end
 
-return {earn = earn, take = take, giveBack = giveBack, expire = expire, nextDue = nextDue, sumUntil = sumUntil}
+local function within(lotsKey, after, last)
+  local list = {}
+  for _, lot in ipairs(sorted(lotsKey)) do
+    if lot[1] > last then break end
+    if lot[1] > after and lot[2] > 0 then list[#list + 1] = lot end
+  end
+  return list
+end
+
+return {earn = earn, take = take, giveBack = giveBack, expire = expire, nextDue = nextDue, sumUntil = sumUntil, within = within}

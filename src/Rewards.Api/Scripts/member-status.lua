@@ -14,7 +14,8 @@
 local memberKey, parked, index, flaggedKey, revocations = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local pending, memberIds, memberNames, eventStream, eventScrubs = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local programRedemptions = KEYS[11] -- erasure: the member's redemptions leave it
-local boards = 12 -- boards: KEYS[12..]
+local lotsDue = KEYS[12] -- erasure: the member's lots go, and their entry here
+local boards = 13 -- boards: KEYS[13..]
 --!args
 local action, memberId, now, memberPrefix, activityPrefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local referralPrefix, revokedAt, perkPrefix, eventsMaxLength = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
@@ -96,7 +97,7 @@ end
 
 redis.call('DEL', parked)
 erasure.eraseMemberData(memberKey, memberId, memberPrefix, activityPrefix, referralPrefix, flaggedKey, pending, perkPrefix,
-  redemptionPrefix, programRedemptions)
+  redemptionPrefix, programRedemptions, lotsDue)
 redis.call('ZREM', index, memberId)
 redis.call('ZREM', memberIds, memberId)
 local displayName = redis.call('HGET', memberKey, member.DISPLAY_NAME)

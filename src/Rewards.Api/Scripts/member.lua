@@ -3,7 +3,8 @@
 -- Exports:
 --   the field names: STATUS, BALANCE, LIFETIME, CREATED_AT, DISPLAY_NAME, LOCALE, FLAGGED, ERASED_AT, STREAK_DAY, STREAK,
 --     BEST_STREAK, BADGES, TIER, HELD (points held by redemption holds, out of the balance), EVENT_SEQ (the member's event
---     sequence, events.lua); and the prefixes of per-type / per-board
+--     sequence, events.lua), EXPIRING_NOTICED (the latest lot date 'yyyymmdd' a 'points.expiring' event announced, lots-notice.lua;
+--     removed with the member's last lot and by erasure); and the prefixes of per-type / per-board
 --     fields: TYPE_POINTS ('t:<type>'), TYPE_COUNT
 --     ('c:<type>'), LAST_AT ('lastAt:<type>'), BOARD_ENTRY ('lb:<board>', the commit sequence of the all-time board
 --     entry: allTimeEntry), BOARD_WINDOWS ('w:<board>', a registry of the former layout: boards drops it), BOARD_PERIOD
@@ -26,7 +27,7 @@
 local M = {
   STATUS = 'status', BALANCE = 'balance', LIFETIME = 'lifetime', CREATED_AT = 'createdAt', DISPLAY_NAME = 'displayName',
   LOCALE = 'locale', FLAGGED = 'flagged', ERASED_AT = 'erasedAt', STREAK_DAY = 'streakDay', STREAK = 'streak',
-  BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier', HELD = 'held', EVENT_SEQ = 'evseq',
+  BEST_STREAK = 'bestStreak', BADGES = 'badges', TIER = 'tier', HELD = 'held', EVENT_SEQ = 'evseq', EXPIRING_NOTICED = 'noticed',
   TYPE_POINTS = 't:', TYPE_COUNT = 'c:', LAST_AT = 'lastAt:', BOARD_ENTRY = 'lb:', BOARD_WINDOWS = 'w:',
   BOARD_PERIOD = 'e:', POINTS_BOARD = 'points',
 }

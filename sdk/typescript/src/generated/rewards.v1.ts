@@ -1960,6 +1960,14 @@ export interface components {
             /** Format: int64 */
             nextOffset?: number | null;
         };
+        ExpiringLot: {
+            /** Format: date */
+            expiresOn?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** Format: int64 */
+            points?: number;
+        };
         FulfilmentRequest: {
             /** @enum {string} */
             status: "shipped" | "delivered" | "failed";
@@ -2424,6 +2432,14 @@ export interface components {
             balance?: number;
             lots?: components["schemas"]["ExpiredLot"][];
         };
+        /** @description The data of `points.expiring` events: A member's points will expire within the program's notice (expiringNoticeDays): the expiry job announces each lot once, the first local day it is within the notice, with what it still holds. */
+        PointsExpiringData: {
+            /** Format: int64 */
+            points?: number;
+            /** Format: int64 */
+            balance?: number;
+            lots?: components["schemas"]["ExpiringLot"][];
+        };
         ProblemDetails: {
             type?: string | null;
             title?: string | null;
@@ -2502,6 +2518,8 @@ export interface components {
             cors?: components["schemas"]["CorsRequest"];
             pointsExpiry?: string | null;
             redemptions?: components["schemas"]["RedemptionSettingsRequest"];
+            /** Format: int32 */
+            expiringNoticeDays?: number | null;
         };
         ProgramResponse: {
             id?: string;
@@ -2525,6 +2543,8 @@ export interface components {
             updatedAt?: string;
             pointsExpiry?: string;
             redemptions?: components["schemas"]["RedemptionSettings"];
+            /** Format: int32 */
+            expiringNoticeDays?: number;
         };
         ProgramRole: {
             programId?: string;
@@ -6953,7 +6973,8 @@ export interface operations {
                  *       "velocity": {
                  *         "maxPerMinute": 30
                  *       },
-                 *       "pointsExpiry": "P12M"
+                 *       "pointsExpiry": "P12M",
+                 *       "expiringNoticeDays": 30
                  *     }
                  */
                 "application/json": components["schemas"]["ProgramRequest"];
@@ -7126,7 +7147,8 @@ export interface operations {
                  *       "velocity": {
                  *         "maxPerMinute": 30
                  *       },
-                 *       "pointsExpiry": "P12M"
+                 *       "pointsExpiry": "P12M",
+                 *       "expiringNoticeDays": 30
                  *     }
                  */
                 "application/json": components["schemas"]["ProgramRequest"];

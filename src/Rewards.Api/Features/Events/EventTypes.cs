@@ -181,3 +181,15 @@ public sealed record ExpiredLot(DateOnly ExpiryDate, long Points);
 /// <param name="Lots">The lots that expired.</param>
 [EventType("points.expired", "A member's points expired (the expiry job, once per lot: in the same run as the lot's removal and its ledger entry).")]
 public sealed record PointsExpiredData(long Points, long Balance, IReadOnlyList<ExpiredLot> Lots);
+
+/// <param name="ExpiresOn">The lot's expiry date: the last local day its points can be spent.</param>
+/// <param name="ExpiresAt">The instant they expire: the local midnight that ends ExpiresOn in the program's time zone (UTC).</param>
+/// <param name="Points">Points the lot holds now (what is left of it when part was spent).</param>
+public sealed record ExpiringLot(DateOnly ExpiresOn, DateTimeOffset ExpiresAt, long Points);
+
+/// <param name="Points">Points expiring: the sum of the lots announced.</param>
+/// <param name="Balance">The member's spendable balance now.</param>
+/// <param name="Lots">The lots announced, earliest first: those newly within the program's notice (expiringNoticeDays).</param>
+[EventType("points.expiring", "A member's points will expire within the program's notice (expiringNoticeDays): the expiry job announces each lot " +
+    "once, the first local day it is within the notice, with what it still holds.")]
+public sealed record PointsExpiringData(long Points, long Balance, IReadOnlyList<ExpiringLot> Lots);

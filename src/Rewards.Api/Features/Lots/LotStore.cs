@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Rewards.Api.Features.Insights;
 using Rewards.Api.Features.Programs;
@@ -11,6 +12,9 @@ public sealed record UpcomingExpiry(DateOnly ExpiresOn, DateTimeOffset ExpiresAt
 
 /// <summary>What one expiry pass over a program did.</summary>
 public sealed record ExpiryPass(long Members, long Lots, long Points);
+
+/// <summary>What one 'points.expiring' pass over a program did (Skipped: it had already run for this horizon).</summary>
+public sealed record NoticePass(bool Skipped, long Members, long Told, long Lots, long Points);
 
 /// <summary>The Redis access of lots (Scripts/lots.lua writes them inside the award, moderation and adjustment scripts).</summary>
 public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts scripts, TimeProvider clock, IOptions<InsightsOptions> insights,
@@ -43,6 +47,56 @@ public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts script
             {
                 return new ExpiryPass(members, lots, points);
             }
+        }
+    }
+
+    /// <summary>Members one run of lots-notice.lua visits.</summary>
+    public const int NoticeChunk = 500;
+
+    /// <summary>
+    /// The 'points.expiring' pass (docs/points-expiry.md, "Expiring soon"): when the program's expiringNoticeDays is N &gt; 0, announces
+    /// to each member the lots expiring by the horizon (local today + N - 1: the lots whose points expire within N days, at a
+    /// local midnight), one script run per chunk of due members. Runs once per horizon: the last complete pass's horizon is kept
+    /// (RedisKeys.LotsNotice), so the 15-minute job reads the due set once per local day, or again when the setting moves the
+    /// horizon. A crash before the end leaves the horizon unrecorded: the next run goes over it again, and the members' marks
+    /// keep anything from being announced twice (lots-notice.lua).
+    /// </summary>
+    public async Task<NoticePass> NoticeAsync(ProgramSnapshot program, int chunk = NoticeChunk)
+    {
+        var days = program.Definition.ExpiringNoticeDays ?? 0;
+        if (days <= 0)
+        {
+            return new NoticePass(true, 0, 0, 0, 0);
+        }
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+        var localToday = ProgramTime.LocalDate(now, program.Zone);
+        var horizon = LotDates.Format(localToday.AddDays(days - 1));
+        var passKey = RedisKeys.LotsNotice(program.Id);
+        if (await db.StringGetAsync(passKey) == horizon)
+        {
+            return new NoticePass(true, 0, 0, 0, 0);
+        }
+        var dates = string.Join(',', Enumerable.Range(0, days).Select(i => localToday.AddDays(i)).Select(d =>
+            LotDates.Format(d) + "=" + LotDates.ExpiresAt(d, program.Zone).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
+        string fromScore = "-inf";
+        long skip = 0, members = 0, told = 0, lots = 0, points = 0;
+        while (true)
+        {
+            var r = (RedisResult[])(await scripts.NoticeLots.RunAsync(db, ScriptArgs<NoticeLotsScript>.Build(new(
+                RedisKeys.LotsDue(program.Id), RedisKeys.Events(program.Id), fromScore, skip, horizon, ProgramTime.ToUnixMs(now),
+                RedisKeys.MemberPrefix(program.Id), chunk, dates, events.Value.ScriptMaxLength))))!;
+            members += (long)r[0];
+            told += (long)r[1];
+            lots += (long)r[2];
+            points += (long)r[3];
+            if ((long)r[0] < chunk)
+            {
+                // Kept two days: enough to skip the rest of the local day; a lost key only costs a pass that announces nothing.
+                await db.StringSetAsync(passKey, horizon, TimeSpan.FromDays(2));
+                return new NoticePass(false, members, told, lots, points);
+            }
+            (fromScore, skip) = ((string)r[4]!, (long)r[5]);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed record MemberListScript(
 [LuaScript("member-status")]
 public sealed record MemberStatusScript(
     RedisKey MemberKey, RedisKey Parked, RedisKey Index, RedisKey FlaggedKey, RedisKey Revocations, RedisKey Pending, RedisKey MemberIds,
-    RedisKey MemberNames, RedisKey EventStream, RedisKey EventScrubs, RedisKey ProgramRedemptions,
+    RedisKey MemberNames, RedisKey EventStream, RedisKey EventScrubs, RedisKey ProgramRedemptions, RedisKey LotsDue,
     string Action, string MemberId, long Now, string MemberPrefix, string ActivityPrefix, string ReferralPrefix, long RevokedAt,
     string PerkPrefix, long EventsMaxLength, string RedemptionPrefix,
     RedisKey[] Boards, RedisValue[] BoardKinds) : IScriptArgs;

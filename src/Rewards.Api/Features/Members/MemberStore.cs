@@ -280,7 +280,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis, RewardsScripts scr
             RedisKeys.Member(program.Id, memberId), RedisKeys.ParkedEntries(program.Id, memberId), RedisKeys.MemberIndex(program.Id),
             RedisKeys.FlaggedMembers(program.Id), RedisKeys.Revocations(program.Id), RedisKeys.PendingActivities(program.Id),
             RedisKeys.MemberIdIndex(program.Id), RedisKeys.MemberNameIndex(program.Id), RedisKeys.Events(program.Id),
-            RedisKeys.EventScrubs(program.Id), RedisKeys.ProgramRedemptions(program.Id),
+            RedisKeys.EventScrubs(program.Id), RedisKeys.ProgramRedemptions(program.Id), RedisKeys.LotsDue(program.Id),
             change.ToWire(), memberId, ProgramTime.ToUnixMs(now), RedisKeys.MemberPrefix(program.Id),
             RedisKeys.Activity(program.Id, "").ToString(), RedisKeys.Referral(program.Id, "").ToString(),
             ProgramTime.ToUnixMs(TimeProvider.System.GetUtcNow()), RedisKeys.PerkPrefix(program.Id), events.Value.ScriptMaxLength,

@@ -19,7 +19,7 @@ public sealed record EarningRule(
 public sealed record ProgramDefinition(string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules,
     int LeaderboardRetention = ProgramLimits.DefaultLeaderboardRetention, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<Badge>? Badges = null,
     VelocityRule? Velocity = null, CorsSettings? Cors = null, IReadOnlyDictionary<string, DateTimeOffset>? RemovedTypes = null,
-    string? PointsExpiry = null, RedemptionSettings? Redemptions = null)
+    string? PointsExpiry = null, RedemptionSettings? Redemptions = null, int? ExpiringNoticeDays = null)
 {
     /// <summary>
     /// Whether <paramref name="board"/> can be read: 'points', an activity type, or a type removed from the rules whose boards are
@@ -76,9 +76,11 @@ public sealed record ProgramDefinition(string Id, string Name, string TimeZone, 
 }
 
 /// <summary>Body of POST /v1/programs and PUT /v1/programs/{programId}. Fields are nullable so that missing ones are reported.</summary>
+/// <param name="PointsExpiry">When points expire: 'none' (default), a rolling period after earning ('P12M') or 'endOf:year+1'-style (docs/points-expiry.md).</param>
+/// <param name="ExpiringNoticeDays">How many days before points expire the 'points.expiring' event announces them: 1 to 90; 0 or absent: no such event.</param>
 public sealed record ProgramRequest(string? Id, string? Name, string? TimeZone, Dictionary<string, EarningRuleRequest?>? Rules,
     int? LeaderboardRetention = null, TierRequest[]? Tiers = null, BadgeRequest[]? Badges = null, VelocityRequest? Velocity = null,
-    CorsRequest? Cors = null, string? PointsExpiry = null, RedemptionSettingsRequest? Redemptions = null);
+    CorsRequest? Cors = null, string? PointsExpiry = null, RedemptionSettingsRequest? Redemptions = null, int? ExpiringNoticeDays = null);
 
 /// <summary>
 /// How members spend: whether a member token may redeem (confirm, cancel) for its own member (default no: only brand clients),
@@ -111,6 +113,9 @@ public static class ProgramLimits
     /// <summary>Past periods of each leaderboard window kept queryable (12 days, 12 weeks, 12 months by default).</summary>
     public const int DefaultLeaderboardRetention = 12;
     public const int MaxLeaderboardRetention = 120;
+
+    /// <summary>The longest notice of the 'points.expiring' event (docs/points-expiry.md, "Expiring soon").</summary>
+    public const int MaxExpiringNoticeDays = 90;
 }
 
 public static class ProgramRules
@@ -185,6 +190,8 @@ public static class ProgramRules
         var expiry = Lots.PointsExpiryPolicy.NoExpiry;
         v.Check(request.PointsExpiry is null || Lots.PointsExpiryPolicy.TryParse(request.PointsExpiry, out expiry), "pointsExpiry",
             $"When given: {Lots.PointsExpiryPolicy.Rule}");
+        v.Check(request.ExpiringNoticeDays is null or >= 0 and <= MaxExpiringNoticeDays, "expiringNoticeDays",
+            $"When given: 0 (off) or 1 to {MaxExpiringNoticeDays} days: how long before points expire the 'points.expiring' event announces them.");
 
         v.Check(request.Redemptions?.HoldMinutes is null or >= 1 and <= Catalogue.RewardLimits.MaxHoldMinutes, "redemptions.holdMinutes",
             $"When given: 1 to {Catalogue.RewardLimits.MaxHoldMinutes:N0} minutes.");
@@ -194,7 +201,8 @@ public static class ProgramRules
 
         return v.IsValid
             ? (new ProgramDefinition(id!, request.Name!.Trim(), timeZone!, rules, request.LeaderboardRetention ?? DefaultLeaderboardRetention,
-                tiers, badges, velocity, cors, PointsExpiry: expiry.IsNone ? null : expiry.Text, Redemptions: redemptions), v)
+                tiers, badges, velocity, cors, PointsExpiry: expiry.IsNone ? null : expiry.Text, Redemptions: redemptions,
+                ExpiringNoticeDays: request.ExpiringNoticeDays is > 0 ? request.ExpiringNoticeDays : null), v)
             : (null, v);
     }
 

@@ -66,17 +66,18 @@ public static class ProgramsApi
         return group;
     }
 
+    /// <param name="ExpiringNoticeDays">How many days before points expire the 'points.expiring' event announces them (0: off).</param>
     public sealed record ProgramResponse(
         string Id, string Name, string TimeZone, IReadOnlyDictionary<string, EarningRule> Rules, int LeaderboardRetention,
         IReadOnlyList<Tier> Tiers, IReadOnlyList<Badge> Badges, VelocityRule? Velocity, CorsSettings Cors,
         IReadOnlyDictionary<string, DateTimeOffset> RemovedTypes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string PointsExpiry,
-        RedemptionSettings Redemptions)
+        RedemptionSettings Redemptions, int ExpiringNoticeDays)
     {
         public static ProgramResponse From(ProgramSnapshot p) =>
             new(p.Id, p.Definition.Name, p.Definition.TimeZone, p.Definition.Rules, p.Definition.LeaderboardRetention,
                 p.Definition.Tiers ?? [], p.Definition.Badges ?? [], p.Definition.Velocity, p.Definition.Cors ?? new CorsSettings([]),
                 p.Definition.RemovedTypes ?? new Dictionary<string, DateTimeOffset>(), p.CreatedAt, p.UpdatedAt, p.Expiry.Text,
-                p.Definition.Redemptions ?? new RedemptionSettings());
+                p.Definition.Redemptions ?? new RedemptionSettings(), p.Definition.ExpiringNoticeDays ?? 0);
     }
 
     private static async Task<Results<Created<ProgramResponse>, ValidationProblem, ConflictProblem>> CreateProgram(

@@ -18,7 +18,7 @@ public static class RequestExamples
          "leaderboardRetention":12,
          "tiers":[{"name":"Bronze","minLifetimePoints":0},{"name":"Gold","minLifetimePoints":2000}],
          "badges":[{"id":"first-review","name":"First review","when":{"activityType":"review","count":1}}],
-         "velocity":{"maxPerMinute":30},"pointsExpiry":"P12M"}
+         "velocity":{"maxPerMinute":30},"pointsExpiry":"P12M","expiringNoticeDays":30}
         """;
 
     public static readonly IReadOnlyDictionary<string, string> ByOperation = new Dictionary<string, string>(StringComparer.Ordinal)

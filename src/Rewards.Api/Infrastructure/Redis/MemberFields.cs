@@ -22,6 +22,12 @@ public static class MemberFields
     public const string Tier = "tier";
     public const string EventSeq = "evseq";
 
+    /// <summary>
+    /// The latest lot expiry date ('yyyymmdd') a 'points.expiring' event announced to the member (lots-notice.lua): lots dated
+    /// on or before it are not announced again. Removed with the member's last lot (lots-expire.lua) and by erasure.
+    /// </summary>
+    public const string ExpiringNoticed = "noticed";
+
     /// <summary>Points held by reserved redemptions (already out of the balance, back on cancel or expiry).</summary>
     public const string Held = "held";
 

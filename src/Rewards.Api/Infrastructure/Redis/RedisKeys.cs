@@ -73,6 +73,12 @@ public static class RedisKeys
     /// <summary>Sorted set: member id → the member's earliest lot expiry date as a number (yyyymmdd), read by the expiry job.</summary>
     public static RedisKey LotsDue(string programId) => $"{P(programId)}:lots:due";
 
+    /// <summary>
+    /// String: the horizon date (yyyymmdd) of the program's last complete 'points.expiring' pass (LotStore.NoticeAsync), so the
+    /// 15-minute job announces once per local day (or when the setting moves the horizon), not on every run.
+    /// </summary>
+    public static RedisKey LotsNotice(string programId) => $"{P(programId)}:lots:notice";
+
     /// <summary>The stored answer of an adjustment's idempotency key (apart from activities' keys).</summary>
     public static RedisKey AdjustmentIdempotency(string programId, string idempotencyKeyHash) => $"{P(programId)}:idem:adj:{idempotencyKeyHash}";
 

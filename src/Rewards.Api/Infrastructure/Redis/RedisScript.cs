@@ -179,6 +179,7 @@ public sealed class RewardsScripts
     public RedisScript ReadLedgersSince { get; } = RedisScript.FromResource("ledger-since");
     public RedisScript MigrateLedgers { get; } = RedisScript.FromResource("ledger-migrate");
     public RedisScript ExpireLots { get; } = RedisScript.FromResource("lots-expire");
+    public RedisScript NoticeLots { get; } = RedisScript.FromResource("lots-notice");
     public RedisScript Adjust { get; } = RedisScript.FromResource("adjust");
     public RedisScript SaveReward { get; } = RedisScript.FromResource("reward-save");
     public RedisScript Redeem { get; } = RedisScript.FromResource("redeem");
