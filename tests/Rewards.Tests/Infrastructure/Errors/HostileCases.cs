@@ -726,6 +726,8 @@ internal static class HostileCases
             ("AdjustPoints", "AdjustmentRequest.note" or "AdjustmentRequest.countsTowardLifetime", "missing" or "null") => "optional field",
             // No expiry policy is 'none', the default.
             (_, "ProgramRequest.pointsExpiry", "missing" or "null") => "optional field: points never expire",
+            // No expiry notice is 0, the default: 'points.expiring' is off.
+            (_, "ProgramRequest.expiringNoticeDays", "missing" or "null" or "zero") => "optional field: 0 or absent is no notice",
             // An update takes the id from the URL.
             ("UpdateProgram", "ProgramRequest.id", "missing" or "null") => "the id may be omitted on update",
             (_, "RecordActivityRequest.targetId" or "RecordActivityRequest.occurredAt", "missing" or "null") => "optional field",
@@ -861,6 +863,7 @@ internal static class HostileCases
             "ProgramRequest.rules" => new JsonObject { ["review"] = ValidObject("EarningRuleRequest", Schema("EarningRuleRequest")) },
             "ProgramRequest.leaderboardRetention" => 6,
             "ProgramRequest.pointsExpiry" => "P12M",
+            "ProgramRequest.expiringNoticeDays" => 30,
             "ProgramRequest.tiers" or "ProgramRequest.badges" => new JsonArray(ValidItem(field, 0), ValidItem(field, 1)),
             "EarningRuleRequest.points" => 10,
             "EarningRuleRequest.dailyCap" => 5,
