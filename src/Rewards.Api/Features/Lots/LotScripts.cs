@@ -9,9 +9,9 @@ public sealed record ExpireLotsScript(RedisKey DueKey, RedisKey StatsKey, RedisK
 
 /// <summary>
 /// The keys and arguments of lots-notice.lua (which names the same list, in order): one chunk of the 'points.expiring' pass.
-/// FromScore/Skip: the cursor in the due set ('-inf', 0 to start); Horizon: the last expiry date announced ('yyyymmdd');
+/// Start: the rank in the due set to read from (0, then + Chunk); Horizon: the last expiry date announced ('yyyymmdd');
 /// Days: 'yyyymmdd=expiresAt' for every date from the program's local today to Horizon.
 /// </summary>
 [LuaScript("lots-notice")]
 public sealed record NoticeLotsScript(RedisKey DueKey, RedisKey EventStream,
-    string FromScore, long Skip, string Horizon, long Now, string MemberPrefix, int Chunk, string Days, long EventsMaxLength) : IScriptArgs;
+    long Start, string Horizon, long Now, string MemberPrefix, int Chunk, string Days, long EventsMaxLength) : IScriptArgs;

@@ -79,24 +79,26 @@ public sealed class LotStore(IConnectionMultiplexer redis, RewardsScripts script
         }
         var dates = string.Join(',', Enumerable.Range(0, days).Select(i => localToday.AddDays(i)).Select(d =>
             LotDates.Format(d) + "=" + LotDates.ExpiresAt(d, program.Zone).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
-        string fromScore = "-inf";
-        long skip = 0, members = 0, told = 0, lots = 0, points = 0;
+        long start = 0, members = 0, told = 0, lots = 0, points = 0;
         while (true)
         {
+            // By rank: members keep their place in the due set (announcing moves nothing), so the next chunk starts after this
+            // one. An award adding a member ahead of it makes the pass read one member twice (harmless: the mark); one leaving
+            // ahead of it (erasure) makes it miss one, announced by the next day's pass.
             var r = (RedisResult[])(await scripts.NoticeLots.RunAsync(db, ScriptArgs<NoticeLotsScript>.Build(new(
-                RedisKeys.LotsDue(program.Id), RedisKeys.Events(program.Id), fromScore, skip, horizon, ProgramTime.ToUnixMs(now),
+                RedisKeys.LotsDue(program.Id), RedisKeys.Events(program.Id), start, horizon, ProgramTime.ToUnixMs(now),
                 RedisKeys.MemberPrefix(program.Id), chunk, dates, events.Value.ScriptMaxLength))))!;
             members += (long)r[0];
             told += (long)r[1];
             lots += (long)r[2];
             points += (long)r[3];
-            if ((long)r[0] < chunk)
+            if ((long)r[4] == 1)
             {
                 // Kept two days: enough to skip the rest of the local day; a lost key only costs a pass that announces nothing.
                 await db.StringSetAsync(passKey, horizon, TimeSpan.FromDays(2));
                 return new NoticePass(false, members, told, lots, points);
             }
-            (fromScore, skip) = ((string)r[4]!, (long)r[5]);
+            start += chunk;
         }
     }
 
