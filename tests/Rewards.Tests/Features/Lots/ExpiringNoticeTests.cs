@@ -149,6 +149,21 @@ public sealed class ExpiringNoticeTests(RewardsApiFactory factory) : EventTest(f
     }
 
     [Fact]
+    public async Task RecurringJob_AnnouncesAfterTheExpiry_AndRecordsWhatItAnnounced()
+    {
+        var id = await ProgramAsync(30);
+        await RecordAsync(id, "alice", "gift");
+        Factory.SetUtcNow(NoticeOfFirstLot);
+        var job = Factory.Services.GetRequiredService<LotExpiryJob>();
+        await job.ExpireAllAsync();
+        var pass = await Factory.Redis.GetDatabase().HashGetAllAsync(RedisKeys.LotExpiryPass);
+        Assert.True((long)pass.Single(e => e.Name == "noticed").Value >= 1);
+        await job.ExpireAllAsync();
+        var e = Assert.Single(await ExpiringEventsAsync(id));
+        Assert.Equal([("2027-11-18", FirstLotExpiresAt, 100L)], LotsOf(e));
+    }
+
+    [Fact]
     public async Task Expiring_IsNotEmitted_WhenTheSettingIsOff()
     {
         var id = await ProgramAsync(null);
