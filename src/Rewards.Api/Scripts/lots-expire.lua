@@ -5,7 +5,8 @@
 -- So a re-run, a crash between runs or two instances running
 -- at once expire nothing twice: what one run removed is gone for the next. Lifetime points, tiers and boards are untouched.
 -- Member keys are built from MEMBER_PREFIX (+ id, + id .. ':lots', + id .. ':l', the ledger list), which carries the program's hash tag.
--- Events: points.expired per member whose lots expired, in the same run (so once per lot, like the ledger entry).
+-- Events: points.expired per member whose lots expired, in the same run (so once per lot, like the ledger entry); none for an
+-- erased member.
 -- Returns {members visited, lots expired, points expired}.
 
 --!include codes
@@ -37,7 +38,10 @@ for _, memberId in ipairs(due) do
       expired[#expired + 1] = {expiryDate = string.sub(date, 1, 4) .. '-' .. string.sub(date, 5, 6) .. '-' .. string.sub(date, 7, 8),
         points = tonumber(n)}
     end
-    events.emit(w, codes.event.pointsExpired, memberId, memberKey, tonumber(now), {points = sum, balance = balance, lots = expired})
+    -- None for an erased member (lots refunded by a hold of theirs released after erasure): their events were scrubbed.
+    if redis.call('HGET', memberKey, member.STATUS) ~= codes.status.erased then
+      events.emit(w, codes.event.pointsExpired, memberId, memberKey, tonumber(now), {points = sum, balance = balance, lots = expired})
+    end
   end
   if nextDate then
     redis.call('ZADD', dueKey, 'XX', nextDate, memberId)

@@ -247,4 +247,34 @@ public sealed class ExpiringNoticeTests(RewardsApiFactory factory) : EventTest(f
         Assert.Equal((1L, 100L), (pass.Lots, pass.Points));
         Assert.Equal(100L, (long)await db.HashGetAsync(RedisKeys.Member(id, "alice"), MemberFields.Balance));
     }
+
+    [Fact]
+    public async Task Erasure_WithAnOpenHold_ItsRefundAfterwardsExpiresWithoutAnyEvent()
+    {
+        var id = await ProgramAsync(30);
+        await RecordAsync(id, "alice", "gift");
+        var reward = (await PostJsonAsync($"/v1/programs/{id}/rewards",
+            new { kind = "voucher", title = new { @default = "Free coffee" }, costPoints = 40 }, HttpStatusCode.Created))
+            .GetProperty("reward").GetProperty("rewardId").GetString()!;
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{id}/members/alice/redemptions")
+        {
+            Content = JsonContent.Create(new { rewardId = reward, hold = true }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, (await Client.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/alice")).StatusCode);
+
+        // The hold expires after erasure: its refund puts 40 points back into their lot; they expire with no event.
+        Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddHours(1));
+        await Factory.Services.GetRequiredService<Rewards.Api.Features.Catalogue.HoldExpiryJob>().RunAsync(id);
+        var db = Factory.Redis.GetDatabase();
+        Assert.Equal(40L, (long)await db.HashGetAsync(RedisKeys.MemberLots(id, "alice"), "20271118"));
+        Factory.SetUtcNow(NoticeOfFirstLot);
+        Assert.Equal(0, (await NoticeAsync(id)).Told);
+        Factory.SetUtcNow(FirstLotExpiresAt);
+        Assert.Equal(40, (await ExpireAsync(id)).Points);
+        Assert.False(await db.KeyExistsAsync(RedisKeys.MemberLots(id, "alice")));
+        var after = (await EventsAsync(id)).Where(e => MemberOf(e) == "alice").Select(TypeOf).ToList();
+        Assert.Equal("member.erased", after[^1]);
+    }
 }
