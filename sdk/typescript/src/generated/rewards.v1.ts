@@ -994,7 +994,7 @@ export interface paths {
         put?: never;
         /**
          * Create a program
-         * @description Creates a brand community with its time zone and earning rules per activity type.
+         * @description Creates a brand community with its time zone and earning rules per activity type. `pointsExpiry`: when points expire (`none` by default, `P12M`, `endOf:year+1`...); `expiringNoticeDays` (1 to 90; 0 or absent: off): how many days ahead the `points.expiring` event announces points about to expire, each lot once.
          */
         post: operations["CreateProgram"];
         delete?: never;

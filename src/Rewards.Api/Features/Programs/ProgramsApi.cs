@@ -28,7 +28,9 @@ public static class ProgramsApi
             .WithName(nameof(CreateProgram))
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Create a program")
-            .WithDescription("Creates a brand community with its time zone and earning rules per activity type.");
+            .WithDescription("Creates a brand community with its time zone and earning rules per activity type. `pointsExpiry`: when " +
+                "points expire (`none` by default, `P12M`, `endOf:year+1`...); `expiringNoticeDays` (1 to 90; 0 or absent: off): how " +
+                "many days ahead the `points.expiring` event announces points about to expire, each lot once.");
         group.MapGet("/", ListPrograms)
             .WithName(nameof(ListPrograms))
             .RequireAuthorization(Policies.Admin)
