@@ -2340,10 +2340,11 @@ export interface components {
             /** Format: date-time */
             createdAt?: string;
         };
-        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member). */
+        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member): by a scheduled grant run (`runId`) or by the confirmation of a redeemed `perk` reward (`redemptionId`, right after its `redemption.confirmed`). */
         PerkGrantedData: {
             perkId?: string;
-            runId?: string;
+            runId?: string | null;
+            redemptionId?: string | null;
         };
         PerkList: {
             perks?: components["schemas"]["PerkView"][];
@@ -2576,7 +2577,7 @@ export interface components {
             /** Format: int32 */
             holdMinutes?: number | null;
         };
-        /** @description The data of `redemption.cancelled` events: A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided. */
+        /** @description The data of `redemption.cancelled` events: A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided, an unused perk withdrawn (`perkWithdrawn`). */
         RedemptionCancelledData: {
             redemptionId?: string;
             rewardId?: string;
@@ -2588,6 +2589,7 @@ export interface components {
             previousState?: string;
             /** Format: int64 */
             balance?: number;
+            perkWithdrawn?: boolean | null;
         };
         /** @description The data of `redemption.confirmed` events: A redemption is confirmed: at once without a hold, or when its hold is confirmed. A code or voucher is revealed to the member (not in the event); a physical reward waits for delivery; a perk is granted. */
         RedemptionConfirmedData: {

@@ -103,9 +103,10 @@ public sealed record MemberReinstatedData;
 [EventType("member.erased", "A member was erased (right to be forgotten); their earlier events are deleted from the stream.")]
 public sealed record MemberErasedData;
 
-/// <param name="RunId">The grant run that granted it.</param>
-[EventType("perk.granted", "A perk was granted to a member (one event per member).")]
-public sealed record PerkGrantedData(string PerkId, string RunId);
+/// <param name="RunId">The scheduled grant run that granted it (absent for a redemption's grant).</param>
+/// <param name="RedemptionId">The redemption of a `perk` reward that granted it (absent for a scheduled grant).</param>
+[EventType("perk.granted", "A perk was granted to a member (one event per member): by a scheduled grant run (`runId`) or by the confirmation of a redeemed `perk` reward (`redemptionId`, right after its `redemption.confirmed`).")]
+public sealed record PerkGrantedData(string PerkId, string? RunId = null, string? RedemptionId = null);
 
 [EventType("perk.claimed", "A member claimed an offer: a code was handed out (the code is not in the event).")]
 public sealed record PerkClaimedData(string PerkId);
@@ -152,8 +153,10 @@ public sealed record RedemptionConfirmedData(string RedemptionId, string RewardI
 /// <param name="Points">Points given back to the member (positive).</param>
 /// <param name="PreviousState">`reserved` (a hold) or `confirmed`.</param>
 /// <param name="Balance">The member's spendable balance after the refund.</param>
-[EventType("redemption.cancelled", "A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided.")]
-public sealed record RedemptionCancelledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance);
+/// <param name="PerkWithdrawn">Only for a confirmed `perk` reward: true when the cancel took the granted perk back out of the member's inbox (it was unused), false when it stays (claimed or answered). No `perk.*` event of its own.</param>
+[EventType("redemption.cancelled", "A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided, an unused perk withdrawn (`perkWithdrawn`).")]
+public sealed record RedemptionCancelledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance,
+    bool? PerkWithdrawn = null);
 
 /// <param name="Points">Points given back to the member (positive).</param>
 /// <param name="PreviousState">Always `reserved`.</param>

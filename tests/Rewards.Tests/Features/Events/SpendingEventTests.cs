@@ -109,6 +109,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         var cancelled = Data(events[2]);
         Assert.Equal((held, 40L, "confirmed", 200L), (cancelled.GetProperty("redemptionId").GetString(), cancelled.GetProperty("points").GetInt64(),
             cancelled.GetProperty("previousState").GetString(), cancelled.GetProperty("balance").GetInt64()));
+        Assert.False(cancelled.TryGetProperty("perkWithdrawn", out _)); // only for perk rewards
         Assert.Equal((shipped, mug, "physical"), (Data(events[6]).GetProperty("redemptionId").GetString(), Data(events[6]).GetProperty("rewardId").GetString(),
             Data(events[6]).GetProperty("kind").GetString()));
 
@@ -134,6 +135,43 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         Assert.Equal((expiring, "reserved", 190L), (expired.GetProperty("redemptionId").GetString(), expired.GetProperty("previousState").GetString(),
             expired.GetProperty("balance").GetInt64()));
         Assert.Equal(RewardsApiFactory.DefaultNow.AddMinutes(15), after[^1].GetProperty("occurredAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task PerkReward_ConfirmEmitsPerkGranted_WithTheRedemption_AndACancelSaysWhetherThePerkWasWithdrawn()
+    {
+        var id = await CreateSpendingProgramAsync();
+        await RecordAsync(id, "alice", "gift");
+        var perkId = (await PostJsonAsync($"/v1/programs/{id}/perks", new { kind = "offer", title = "VIP code", offer = new { codes = new[] { "VIP-1", "VIP-2" } },
+            audience = new { type = "members", memberIds = new[] { "nobody" } }, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } },
+            HttpStatusCode.Created)).GetProperty("perk").GetProperty("perkId").GetString()!;
+        var reward = await CreateRewardAsync(id, new { kind = "perk", title = new { @default = "VIP offer" }, costPoints = 20, perkId });
+        async Task<List<JsonElement>> PerkEventsAsync() =>
+            [.. (await EventsAsync(id)).Where(e => TypeOf(e).StartsWith("redemption.", StringComparison.Ordinal) || TypeOf(e).StartsWith("perk.", StringComparison.Ordinal))];
+
+        var held = await RedeemOkAsync(id, "alice", new { rewardId = reward, hold = true });
+        Assert.Equal(["redemption.created"], Types(await PerkEventsAsync())); // a hold grants nothing yet
+        await MoveAsync(id, "alice", held, "confirm");
+        var before = await EventsAsync(id);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await RedeemAsync(id, "alice", new { rewardId = reward })).StatusCode); // holds the perk
+        Assert.Equal(Types(before), Types(await EventsAsync(id)));
+        await MoveAsync(id, "alice", held, "cancel");       // unused: withdrawn
+        var kept = await RedeemOkAsync(id, "alice", new { rewardId = reward });
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null, HttpStatusCode.OK);
+        await MoveAsync(id, "alice", kept, "cancel");       // claimed: the member keeps it
+
+        var events = await PerkEventsAsync();
+        Assert.Equal(["redemption.created", "redemption.confirmed", "perk.granted", "redemption.cancelled",
+            "redemption.created", "redemption.confirmed", "perk.granted", "perk.claimed", "redemption.cancelled"], Types(events));
+        Assert.All(events, e => Assert.Equal("alice", MemberOf(e)));
+        var granted = Data(events[2]);
+        Assert.Equal((perkId, held), (granted.GetProperty("perkId").GetString(), granted.GetProperty("redemptionId").GetString()));
+        Assert.False(granted.TryGetProperty("runId", out _));
+        Assert.Equal(events[1].GetProperty("sequence").GetInt64() + 1, events[2].GetProperty("sequence").GetInt64());
+        Assert.Equal(kept, Data(events[6]).GetProperty("redemptionId").GetString());
+        Assert.True(Data(events[3]).GetProperty("perkWithdrawn").GetBoolean());
+        Assert.False(Data(events[8]).GetProperty("perkWithdrawn").GetBoolean());
+        Assert.Single((await GetJsonAsync($"/v1/programs/{id}/members/alice/perks")).GetProperty("perks").EnumerateArray());
     }
 
     private Task<HttpResponseMessage> AdjustAsync(string programId, string memberId, object body, string? key = null)
