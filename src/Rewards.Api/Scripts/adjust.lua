@@ -6,7 +6,8 @@
 -- that name: types start with a letter), so the member moves on the 'points' board and tier as by an award; an adjustment
 -- never extends a streak.
 -- The answer (stored under the idempotency key, parsed by AdjustmentStore): adjustmentId|points|balance|lifetime|tier|lots|at
--- Events: points.adjusted (not for a replay, a conflict, an unknown member or the cap).
+-- Events: points.adjusted, then (countsTowardLifetime) member.badge_earned per badge and member.tier_changed, with the
+-- adjustmentId; no leaderboard.overtaken (an award's news). Nothing for a replay, a conflict, an unknown member or the cap.
 -- Returns {'done', answer} | {'replayed', answer} | {'conflict'} | {'missing'} | {'cap', used today}
 
 --!include layout
@@ -100,8 +101,16 @@ if tier ~= fromTier then
 end
 kpis.stat(KEYS[STATS], 'pointsAdjusted', delta, ARGV[KPI_TTL])
 -- The note (free text) stays out of the event; the reason is a code.
-events.emit(events.writes(EVENTS, EVENT_ARGS), codes.event.pointsAdjusted, memberId, memberKey, now, {adjustmentId = adjustmentId,
+local w = events.writes(EVENTS, EVENT_ARGS)
+events.emit(w, codes.event.pointsAdjusted, memberId, memberKey, now, {adjustmentId = adjustmentId,
   points = delta, reason = ARGV[REASON], countsTowardLifetime = ARGV[COUNTS] == '1', balance = balance, lifetimePoints = lifetime})
+-- The badges and the tier it moved, as an award's (their events name the adjustment where an award's name the activity).
+for _, badgeId in ipairs(newBadges) do
+  events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {adjustmentId = adjustmentId, badgeId = badgeId})
+end
+if tier ~= fromTier then
+  events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {adjustmentId = adjustmentId, tier = tier, previousTier = fromTier})
+end
 
 local answer = string.format('%s|%d|%d|%d|%d|%s|%d', adjustmentId, delta, balance, lifetime, tier, taken, now)
 idem.store(KEYS[IDEMPOTENCY], requestHash, answer, ARGV[IDEMPOTENCY_TTL])

@@ -2112,10 +2112,11 @@ export interface components {
             /** Format: date-time */
             sessionExpiresAt?: string;
         };
-        /** @description The data of `member.badge_earned` events: A member earned a badge. */
+        /** @description The data of `member.badge_earned` events: A member earned a badge (by an award, an approval or a points adjustment that counts toward lifetime). */
         MemberBadgeEarnedData: {
-            activityId?: string;
+            activityId?: string | null;
             badgeId?: string;
+            adjustmentId?: string | null;
         };
         /** @description The data of `member.erased` events: A member was erased (right to be forgotten); their earlier events are deleted from the stream. */
         MemberErasedData: Record<string, never>;
@@ -2211,13 +2212,14 @@ export interface components {
         };
         /** @description The data of `member.suspended` events: A member was suspended. */
         MemberSuspendedData: Record<string, never>;
-        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal, dropped to) another tier. */
+        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal or a negative adjustment, dropped to) another tier. */
         MemberTierChangedData: {
-            activityId?: string;
+            activityId?: string | null;
             /** Format: int32 */
             tier?: number;
             /** Format: int32 */
             previousTier?: number;
+            adjustmentId?: string | null;
         };
         ModerationRequest: {
             reason?: string | null;

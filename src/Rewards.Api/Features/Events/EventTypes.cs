@@ -81,14 +81,17 @@ public sealed record ActivityRejectedData(string ActivityId, string Type, string
 [EventType("activity.reversed", "A moderator reversed (clawed back) an awarded activity.")]
 public sealed record ActivityReversedData(string ActivityId, string Type, string? Reason, long Points, long Balance, long LifetimePoints);
 
-/// <param name="ActivityId">The award, approval or reversal that moved the member.</param>
+/// <param name="ActivityId">The award, approval or reversal that moved the member (absent when an adjustment did).</param>
 /// <param name="Tier">The member's tier number now: 0 = none, 1 = the program's first tier, ...</param>
-/// <param name="PreviousTier">The tier number before (a reversal can lower it).</param>
-[EventType("member.tier_changed", "A member reached (or, after a reversal, dropped to) another tier.")]
-public sealed record MemberTierChangedData(string ActivityId, int Tier, int PreviousTier);
+/// <param name="PreviousTier">The tier number before (a reversal or a negative adjustment can lower it).</param>
+/// <param name="AdjustmentId">The points adjustment (`countsTowardLifetime`) that moved the member (absent when an activity did).</param>
+[EventType("member.tier_changed", "A member reached (or, after a reversal or a negative adjustment, dropped to) another tier.")]
+public sealed record MemberTierChangedData(string? ActivityId, int Tier, int PreviousTier, string? AdjustmentId = null);
 
-[EventType("member.badge_earned", "A member earned a badge.")]
-public sealed record MemberBadgeEarnedData(string ActivityId, string BadgeId);
+/// <param name="ActivityId">The award or approval that earned it (absent when an adjustment did).</param>
+/// <param name="AdjustmentId">The points adjustment (`countsTowardLifetime`) that earned it (absent when an activity did).</param>
+[EventType("member.badge_earned", "A member earned a badge (by an award, an approval or a points adjustment that counts toward lifetime).")]
+public sealed record MemberBadgeEarnedData(string? ActivityId, string BadgeId, string? AdjustmentId = null);
 
 /// <param name="ActivityId">The activity that went past the velocity limit.</param>
 [EventType("member.flagged", "The velocity rule flagged a member for review.")]

@@ -88,6 +88,33 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    public async Task Moderation_ApprovalEmitsBadgeAndTier_AndAReversalTheTierDrop_AsAnAwardDoes()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = new { review = new { points = 50, requiresApproval = true } },
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 10 }, new { name = "Silver", minLifetimePoints = 50 } },
+            badges = new[] { new { id = "first-review", name = "First review", when = new { activityType = "review", count = 1 } } },
+        });
+        var review = (await RecordAsync(id, "alice", "review", "p-1")).GetProperty("activityId").GetString()!;
+
+        await PostJsonAsync($"/v1/programs/{id}/activities/{review}/approve", null, HttpStatusCode.OK);
+        await PostJsonAsync($"/v1/programs/{id}/activities/{review}/reverse", new { reason = "fake" }, HttpStatusCode.OK);
+        var before = await EventsAsync(id);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{review}/reverse", new { reason = "again" }), HttpStatusCode.Conflict);
+
+        var events = await EventsAsync(id);
+        Assert.Equal(Types(before), Types(events));
+        Assert.Equal(["activity.pending", "activity.approved", "member.badge_earned", "member.tier_changed", "activity.reversed", "member.tier_changed"],
+            Types(events));
+        Assert.All(events.Skip(1), e => Assert.Equal(review, Data(e).GetProperty("activityId").GetString()));
+        Assert.Equal("first-review", Data(events[2]).GetProperty("badgeId").GetString());
+        Assert.Equal((2, 0), (Data(events[3]).GetProperty("tier").GetInt32(), Data(events[3]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal((0, 2), (Data(events[5]).GetProperty("tier").GetInt32(), Data(events[5]).GetProperty("previousTier").GetInt32()));
+        Assert.False(Data(events[5]).TryGetProperty("adjustmentId", out _));
+    }
+
+    [Fact]
     public async Task Velocity_FlagsTheMemberOnce_WithOneFlaggedEvent()
     {
         var id = await CreateProgramAsync(new { rules = new { share = new { points = 10 } }, velocity = new { maxPerMinute = 2 } });

@@ -206,6 +206,44 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    public async Task Adjustment_CountingTowardLifetime_EmitsBadgeAndTierWithTheAdjustmentId_AndOneThatDoesNotNothingMore()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = new Dictionary<string, object> { ["gift"] = new { points = 100 } },
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 100 }, new { name = "Silver", minLifetimePoints = 150 } },
+            badges = new[] { new { id = "regular", name = "Regular", when = new { lifetimePoints = 150 } } },
+        });
+        await RecordAsync(id, "alice", "gift"); // lifetime 100: Bronze
+        async Task<string> AdjustOkAsync(object body, string? key = null)
+        {
+            var response = await AdjustAsync(id, "alice", body, key);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+            return JsonDocument.Parse(text).RootElement.GetProperty("adjustmentId").GetString()!;
+        }
+        var before = (await EventsAsync(id)).Count;
+
+        var key = Guid.NewGuid().ToString();
+        var up = await AdjustOkAsync(new { points = 60, reason = "migration", countsTowardLifetime = true }, key); // 160: Silver, badge
+        await AdjustOkAsync(new { points = 60, reason = "migration", countsTowardLifetime = true }, key);          // a replay
+        await AdjustOkAsync(new { points = 500, reason = "goodwill" });                                          // the balance only
+        var down = await AdjustOkAsync(new { points = -30, reason = "correction", countsTowardLifetime = true }); // 130: Bronze again
+
+        var events = (await EventsAsync(id)).Skip(before).ToList();
+        Assert.Equal(["points.adjusted", "member.badge_earned", "member.tier_changed", "points.adjusted", "points.adjusted", "member.tier_changed"],
+            Types(events));
+        Assert.Equal((up, "regular"), (Data(events[1]).GetProperty("adjustmentId").GetString(), Data(events[1]).GetProperty("badgeId").GetString()));
+        Assert.False(Data(events[1]).TryGetProperty("activityId", out _));
+        Assert.Equal((up, 2, 1), (Data(events[2]).GetProperty("adjustmentId").GetString(), Data(events[2]).GetProperty("tier").GetInt32(),
+            Data(events[2]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal((down, 1, 2), (Data(events[5]).GetProperty("adjustmentId").GetString(), Data(events[5]).GetProperty("tier").GetInt32(),
+            Data(events[5]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => events[0].GetProperty("sequence").GetInt64() + i - 1),
+            events.Select(e => e.GetProperty("sequence").GetInt64()));
+    }
+
+    [Fact]
     public async Task Expiry_EmitsPointsExpired_OncePerMember_InTheRunThatRemovesTheLots()
     {
         var id = await CreateProgramAsync(new Dictionary<string, object?>
