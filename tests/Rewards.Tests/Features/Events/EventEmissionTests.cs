@@ -15,6 +15,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     private const string Rules = """{ "review": { "points": 50 }, "share": { "points": 10, "dailyCap": 2 } }""";
 
     [Fact]
+    [Emits("activity.awarded", "member.badge_earned", "member.tier_changed")]
     public async Task Award_EmitsAwarded_ThenBadgeAndTier_WithTheMembersSequence()
     {
         var id = await CreateProgramAsync(new
@@ -26,10 +27,12 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
 
         var first = await RecordAsync(id, "alice", "review", "product-1");
         await RecordAsync(id, "alice", "review", "product-2");
+        await RecordAsync(id, "alice", "review", "product-3"); // the badge is held and the top tier reached: nothing more of them
 
         var events = (await EventsAsync(id)).Where(e => MemberOf(e) == "alice").ToList();
-        Assert.Equal(["activity.awarded", "member.badge_earned", "member.tier_changed", "activity.awarded", "member.tier_changed"], Types(events));
-        Assert.Equal([1L, 2, 3, 4, 5], events.Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Equal(["activity.awarded", "member.badge_earned", "member.tier_changed", "activity.awarded", "member.tier_changed", "activity.awarded"],
+            Types(events));
+        Assert.Equal([1L, 2, 3, 4, 5, 6], events.Select(e => e.GetProperty("sequence").GetInt64()));
         var awarded = Data(events[0]);
         Assert.Equal(first.GetProperty("activityId").GetString(), awarded.GetProperty("activityId").GetString());
         Assert.Equal(("review", "product-1", 50L, 50L, 50L), (awarded.GetProperty("type").GetString(), awarded.GetProperty("targetId").GetString(),
@@ -42,6 +45,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("activity.awarded")]
     public async Task RefusedAwards_EmitNothing_CapReplayConflictAndErasedMember()
     {
         var id = await CreateProgramAsync(Rules);
@@ -61,10 +65,15 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("activity.pending", "activity.approved", "activity.rejected", "activity.reversed")]
     public async Task Moderation_EmitsPendingApprovedRejectedReversed_AndARefusedOneNothing()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50, "requiresApproval": true }, "share": { "points": 10 } }""");
-        var toApprove = (await RecordAsync(id, "alice", "review", "p-1")).GetProperty("activityId").GetString()!;
+        var key = Guid.NewGuid().ToString();
+        var first = await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "p-1" }, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var toApprove = (await first.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("activityId").GetString()!;
+        Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "p-1" }, key)).StatusCode); // a replay
         var toReject = (await RecordAsync(id, "alice", "review", "p-2")).GetProperty("activityId").GetString()!;
         var share = (await RecordAsync(id, "alice", "share")).GetProperty("activityId").GetString()!;
 
@@ -73,6 +82,8 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
         await PostJsonAsync($"/v1/programs/{id}/activities/{share}/reverse", new { reason = "fraud" }, HttpStatusCode.OK);
         var before = await EventsAsync(id);
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/activities/{toApprove}/approve", null), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{toReject}/reject", new { reason = "again" }), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{toApprove}/reject", new { reason = "late" }), HttpStatusCode.Conflict);
         await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{share}/reverse", new { reason = "again" }), HttpStatusCode.Conflict);
 
         var events = await EventsAsync(id);
@@ -88,6 +99,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.badge_earned", "member.tier_changed")]
     public async Task Moderation_ApprovalEmitsBadgeAndTier_AndAReversalTheTierDrop_AsAnAwardDoes()
     {
         var id = await CreateProgramAsync(new
@@ -115,6 +127,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.flagged")]
     public async Task Velocity_FlagsTheMemberOnce_WithOneFlaggedEvent()
     {
         var id = await CreateProgramAsync(new { rules = new { share = new { points = 10 } }, velocity = new { maxPerMinute = 2 } });
@@ -129,6 +142,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.suspended", "member.reinstated")]
     public async Task StatusChanges_EmitSuspendedReinstatedErased_AndARefusedOneNothing()
     {
         var id = await CreateProgramAsync(Rules);
@@ -142,6 +156,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.erased")]
     public async Task Erasure_EmitsErased_AndDeletesTheMembersEarlierEvents_AndThoseNamingThem()
     {
         var id = await CreateProgramAsync(Rules);
@@ -152,6 +167,8 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/alice")).StatusCode);
         await Factory.Services.GetRequiredService<EventStore>().ScrubErasedAsync(id);
+        await AssertProblemAsync(await Client.DeleteAsync($"/v1/programs/{id}/members/alice"), HttpStatusCode.NotFound); // erased already
+        await AssertProblemAsync(await Client.DeleteAsync($"/v1/programs/{id}/members/nobody"), HttpStatusCode.NotFound);
         var refused = await PostActivityAsync(id, new { memberId = "alice", type = "share" });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
 
@@ -161,6 +178,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
     public async Task Award_PassingMembersInTheTop100_EmitsOneOvertakenEventForEach()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 }, "share": { "points": 10 }, "vote": { "points": 20 } }""");
@@ -180,6 +198,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
     public async Task Overtaken_IsNotEmitted_WhenTheMoverStaysOutsideTheTop100()
     {
         var id = await CreateProgramAsync("""{ "share": { "points": 10 }, "review": { "points": 50 } }""");
@@ -194,6 +213,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("perk.granted", "perk.claimed", "invitation.accepted", "invitation.waitlisted", "invitation.declined", "invitation.promoted")]
     public async Task Perks_EmitGrantedClaimedAndInvitationEvents_OnlyWhenSomethingChanges()
     {
         var id = await CreateProgramAsync(Rules);
@@ -231,6 +251,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.period_closed")]
     public async Task ClosedPeriod_EmitsPeriodClosed_OnceWithItsArchive()
     {
         var id = await CreateProgramAsync(Rules);

@@ -48,6 +48,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         [.. (await EventsAsync(programId)).Where(e => TypeOf(e).StartsWith("redemption.", StringComparison.Ordinal))];
 
     [Fact]
+    [Emits("redemption.created", "redemption.confirmed")]
     public async Task Redeem_EmitsCreatedThenConfirmed_AHoldCreatedOnly_AndRefusalsReplaysConflictsNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -86,6 +87,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("redemption.confirmed", "redemption.cancelled", "redemption.expired", "redemption.fulfilled")]
     public async Task Moves_EmitConfirmedCancelledExpiredFulfilled_AndRefusedMovesNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -138,6 +140,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("perk.granted", "redemption.cancelled")]
     public async Task PerkReward_ConfirmEmitsPerkGranted_WithTheRedemption_AndACancelSaysWhetherThePerkWasWithdrawn()
     {
         var id = await CreateSpendingProgramAsync();
@@ -182,6 +185,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("points.adjusted")]
     public async Task Adjustment_EmitsPointsAdjusted_WithoutTheNote_AndAReplayConflictOrUnknownMemberNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -206,6 +210,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.badge_earned", "member.tier_changed")]
     public async Task Adjustment_CountingTowardLifetime_EmitsBadgeAndTierWithTheAdjustmentId_AndOneThatDoesNotNothingMore()
     {
         var id = await CreateProgramAsync(new
@@ -244,6 +249,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("points.expired")]
     public async Task Expiry_EmitsPointsExpired_OncePerMember_InTheRunThatRemovesTheLots()
     {
         var id = await CreateProgramAsync(new Dictionary<string, object?>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Redis;
+using Rewards.Tests.Features.Events;
 using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -182,6 +183,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
     }
 
     [Fact]
+    [Emits("webhook.disabled")]
     public async Task Gone410_DisablesTheEndpoint_AndTellsTheProgramWithAnEvent()
     {
         var programId = await CreateProgramAsync("{}");
@@ -203,6 +205,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
     }
 
     [Fact]
+    [Emits("webhook.disabled")]
     public async Task EndpointFailingForFiveDays_IsDisabled_AndTheProgramTold()
     {
         var programId = await CreateProgramAsync("{}");
@@ -217,6 +220,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         await AppendEventAsync(programId, "activity.awarded", "bob");
         await DeliveriesAsync(programId, endpointId, 3); // the first one's retry and the new one
         Assert.True((await EndpointAsync(programId, endpointId)).GetProperty("enabled").GetBoolean());
+        Assert.Empty(await DisabledEventsAsync(programId)); // failing, not yet disabled: nothing told
 
         Advance(TimeSpan.FromDays(1));
         await AppendEventAsync(programId, "activity.awarded", "carol");
