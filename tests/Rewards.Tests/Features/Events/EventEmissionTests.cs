@@ -213,6 +213,34 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
+    public async Task Overtaken_InOneRun_SkipsMembersBelowThe99thScore_AndStillFindsAClimberIntoTheTop100()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 10 }, "review": { "points": 500 } }""");
+        var db = Factory.Redis.GetDatabase();
+        // 120 members at 10, 20, ... 1,200 points: the 99th score is 220.
+        await db.SortedSetAddAsync($"rw:{{{id}}}:lb:points:all",
+            [.. Enumerable.Range(1, 120).Select(i => new SortedSetEntry(ScoreEncoding.Entry(i, $"seeded-{i}"), i * 10))]);
+
+        // One batch, one script run: a member far below the 99th score (nothing passed in the top 100), then a climber to 500
+        // (rank 71: passes the 29 members at 490 down to 210, now ranked 72 to 100), then the low member again.
+        await PostJsonAsync($"/v1/programs/{id}/activities:batch", new
+        {
+            activities = new[]
+            {
+                new { idempotencyKey = "b-1", memberId = "low", type = "share" },
+                new { idempotencyKey = "b-2", memberId = "climber", type = "review" },
+                new { idempotencyKey = "b-3", memberId = "low", type = "share" },
+            },
+        }, HttpStatusCode.OK);
+
+        var overtaken = (await EventsAsync(id, "leaderboard.overtaken")).ToList();
+        Assert.Equal(Enumerable.Range(21, 29).Reverse().Select(i => $"seeded-{i}"), overtaken.Select(MemberOf));
+        Assert.All(overtaken, e => Assert.Equal("climber", Data(e).GetProperty("byMemberId").GetString()));
+        Assert.Equal(Enumerable.Range(72, 29).Select(r => (long)r), overtaken.Select(e => Data(e).GetProperty("rank").GetInt64()));
+    }
+
+    [Fact]
     [Emits("perk.granted", "perk.claimed", "invitation.accepted", "invitation.waitlisted", "invitation.declined", "invitation.promoted")]
     public async Task Perks_EmitGrantedClaimedAndInvitationEvents_OnlyWhenSomethingChanges()
     {
