@@ -1,6 +1,7 @@
 -- A manual adjustment of a member's points (POST .../members/{memberId}/adjustments), all in this one run: the idempotency
--- record (module idempotency, the store of every write path), the client's daily cap, the balance, the lots (a positive adjustment makes or grows today's lot, a
--- negative one takes lots earliest expiry first, and may leave a negative balance: docs/points-expiry.md), lifetime points,
+-- record (module idempotency, the store of every write path), the client's daily cap, the balance, the lots (a positive
+-- adjustment makes or grows today's lot, a negative one takes lots earliest expiry first, and may leave a negative balance:
+-- docs/points-expiry.md), lifetime points,
 -- tier and the 'points' board only when the request asks (countsTowardLifetime), the ledger entry naming the client, the KPI.
 -- With countsTowardLifetime the change goes through points.apply under the type '_adjustment' (no activity type can take
 -- that name: types start with a letter), so the member moves on the 'points' board and tier as by an award; an adjustment
@@ -64,7 +65,8 @@ if seen then
   local legacy = idempotency.legacyHex(idemA) .. '|'
   if string.sub(seen, 1, #legacy) == legacy then return {'replayed', string.sub(seen, #legacy + 1)} end
   -- The request's 8-byte check, the id's 16 bytes, then balance|lifetime|tier|lots|at.
-  return {'replayed', string.format(string.rep('%02x', 16), string.byte(seen, 9, 24)) .. '|' .. ARGV[POINTS] .. '|' .. string.sub(seen, 25)}
+  local id = string.format(string.rep('%02x', 16), string.byte(seen, 9, 24))
+  return {'replayed', id .. '|' .. ARGV[POINTS] .. '|' .. string.sub(seen, 25)}
 end
 
 local memberKey, memberId, delta, now = KEYS[MEMBER], ARGV[MEMBER_ID], tonumber(ARGV[POINTS]), tonumber(ARGV[NOW])
@@ -118,9 +120,11 @@ for _, badgeId in ipairs(newBadges) do
   events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {adjustmentId = adjustmentId, badgeId = badgeId})
 end
 if tier ~= fromTier then
-  events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {adjustmentId = adjustmentId, tier = tier, previousTier = fromTier})
+  events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {adjustmentId = adjustmentId, tier = tier,
+    previousTier = fromTier})
 end
 
 local rest = string.format('%d|%d|%d|%s|%d', balance, lifetime, tier, taken, now)
-idempotency.store(idemK, idemA, (string.gsub(adjustmentId, '%x%x', function(h) return string.char(tonumber(h, 16)) end)) .. rest)
+local rawId = string.gsub(adjustmentId, '%x%x', function(h) return string.char(tonumber(h, 16)) end)
+idempotency.store(idemK, idemA, rawId .. rest)
 return {'done', adjustmentId .. '|' .. string.format('%d', delta) .. '|' .. rest}
