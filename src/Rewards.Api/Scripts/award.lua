@@ -138,6 +138,9 @@ local function award(k, a, seq)
     boards.periodFields(k + KEY.BOARDS, a + ARG.BOARD_ARGS))
   local status = m[R.STATUS]
   if status == codes.status.erased then return {'erased'} end -- refused, nothing written: no new data about an erased member
+  -- The member's event sequence: numbered here and written back with the member's other fields (one HSET, no HINCRBY).
+  local w, evseq = events.writes(k + KEY.EVENTS, a + ARG.EVENTS), tonumber(m[R.EVENT_SEQ]) or 0
+  local firstSeq = evseq
   if not status then
     -- First activity of this member: created implicitly.
     status = ACTIVE
@@ -192,13 +195,14 @@ local function award(k, a, seq)
     if n > velocityMax then
       held = reason == ''
       redis.call('HSET', memberKey, member.FLAGGED, now)
-      if redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId) == 1 then
-        events.emit(events.writes(k + KEY.EVENTS, a + ARG.EVENTS), codes.event.flagged, memberId, memberKey, now, {activityId = activityId})
+      if redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId) == 1 and events.on(w) then
+        evseq = evseq + 1
+        events.emitNumbered(w, codes.event.flagged, memberId, evseq, now, {activityId = activityId})
       end
     end
   end
 
-  local result, awarded, pending, lot = REJECTED, 0, 0, ''
+  local result, awarded, pending, lot, memberWrites = REJECTED, 0, 0, '', nil
   local balance, lifetime = tonumber(m[R.BALANCE]) or 0, tonumber(m[R.LIFETIME]) or 0
   local tier = tonumber(m[R.TIER]) or 0
   local fromTier, newBadges = tier, points.NO_BADGES
@@ -213,15 +217,21 @@ local function award(k, a, seq)
       redis.call('ZADD', KEYS[k + KEY.PENDING], now, activityId)
     else
       result, awarded = AWARDED, rulePoints
-      balance, lifetime, tier, fromTier, newBadges = points.apply(memberKey, m, typePoints, typeCount, typeEntry,
+      balance, lifetime, tier, fromTier, newBadges, memberWrites = points.apply(memberKey, m, typePoints, typeCount, typeEntry,
         k + KEY.BOARDS, a + ARG.BOARD_ARGS, memberId, activityType, awarded, tonumber(ARGV[a + ARG.DAY_NUMBER]), ARGV[a + ARG.TIERS],
-        ARGV[a + ARG.BADGES], now, seq)
+        ARGV[a + ARG.BADGES], now, seq, true)
       kpis.statLater(statsKey, 'pointsIssued', awarded, kpiTtl)
       kpis.ambassadorPointsLater(KEYS[k + KEY.AMBASSADOR_DAY], memberId, awarded, kpiTtl)
       lot = ARGV[a + ARG.LOT]
       if lot ~= '' then lots.earn(KEYS[k + KEY.LOTS], KEYS[k + KEY.LOTS_DUE], memberId, lot, awarded, balance - awarded) end
     end
-    if cooldown > 0 then redis.call('HSET', memberKey, lastAtField, nextLastAt) end
+    if cooldown > 0 then
+      if memberWrites then
+        memberWrites[#memberWrites + 1] = lastAtField; memberWrites[#memberWrites + 1] = nextLastAt
+      else
+        redis.call('HSET', memberKey, lastAtField, nextLastAt)
+      end
+    end
   end
   kpis.statLater(statsKey, result .. ':' .. activityType, 1, kpiTtl)
   kpis.countActiveLater(KEYS[k + KEY.ACTIVE_MEMBERS], memberId, kpiTtl)
@@ -245,26 +255,38 @@ local function award(k, a, seq)
   ledger.record(KEYS[k + KEY.LEDGER], entryKind, activityId, activityType, target, awarded, pending, balance, now, reason,
     newBadges, tier, fromTier)
 
-  if result ~= REJECTED then
-    local w = events.writes(k + KEY.EVENTS, a + ARG.EVENTS)
+  if result ~= REJECTED and events.on(w) then
     -- A referral's target is a member id: not repeated in the referrer's events.
     local targetId = (target ~= '' and not isReferral) and target or nil
     if result == AWARDED then
-      events.emit(w, codes.event.awarded, memberId, memberKey, now, {activityId = activityId, type = activityType,
+      evseq = evseq + 1
+      events.emitNumbered(w, codes.event.awarded, memberId, evseq, now, {activityId = activityId, type = activityType,
         targetId = targetId, points = awarded, balance = balance, lifetimePoints = lifetime})
       for _, badgeId in ipairs(newBadges) do
-        events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {activityId = activityId, badgeId = badgeId})
+        evseq = evseq + 1
+        events.emitNumbered(w, codes.event.badgeEarned, memberId, evseq, now, {activityId = activityId, badgeId = badgeId})
       end
       if tier ~= fromTier then
-        events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {activityId = activityId, tier = tier, previousTier = fromTier})
+        evseq = evseq + 1
+        events.emitNumbered(w, codes.event.tierChanged, memberId, evseq, now, {activityId = activityId, tier = tier,
+          previousTier = fromTier})
       end
       events.overtaken(w, boards.pointsAllKey(k + KEY.BOARDS), string.sub(memberKey, 1, #memberKey - #memberId), memberId,
         tonumber(m[R.LIFETIME]) or 0, member.allTimeEntry(m[R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId), now,
         activityId)
     else
-      events.emit(w, codes.event.pending, memberId, memberKey, now, {activityId = activityId, type = activityType,
+      evseq = evseq + 1
+      events.emitNumbered(w, codes.event.pending, memberId, evseq, now, {activityId = activityId, type = activityType,
         targetId = targetId, pendingPoints = pending, reason = reason ~= '' and reason or nil})
     end
+  end
+  -- The member's fields moved by the points and the event sequence, in one HSET (the overtaken events above number other
+  -- members only: they are never this member).
+  if memberWrites then
+    if evseq ~= firstSeq then memberWrites[#memberWrites + 1] = member.EVENT_SEQ; memberWrites[#memberWrites + 1] = evseq end
+    redis.call('HSET', memberKey, unpack(memberWrites))
+  elseif evseq ~= firstSeq then
+    redis.call('HSET', memberKey, member.EVENT_SEQ, evseq)
   end
 
   -- %d keeps large totals exact (tostring would switch to exponent notation past 14 digits). The binary id is concatenated,

@@ -9,10 +9,16 @@
 --   emit(w, type, memberId, memberKey, at, data) -> the event's id ('' when events are off): one XADD, trimmed to about
 --     w's maximum length (MAXLEN ~), and one HINCRBY of memberKey's 'evseq' when the event has a member (memberKey ~= nil).
 --     Nothing is emitted when the maximum length is 0 (Rewards:Events:Enabled = false).
+--   emitNumbered(w, type, memberId, seq, at, data) -> the same with the member's sequence number given, for a script that
+--     read 'evseq' already and writes it back itself with its own HSET of the member (award.lua): no HINCRBY.
+--   on(w) -> whether events are emitted (false when the maximum length is 0)
 --   overtaken(w, boardKey, memberPrefix, memberId, oldPoints, oldEntry, newPoints, newEntry, at, activityId): after memberId moved
 --     from oldPoints (entry oldEntry, '' or nil when none) to newPoints (entry newEntry) on boardKey (an all-time board, plain scores), one
 --     'leaderboard.overtaken' event per member they passed, when they are now in the top 100 (only members ranked
---     within the top 100 now, so at most 99 events; one ZREVRANK when they are not in the top 100).
+--     within the top 100 now, so at most 99 events). A member whose points are below the 99th score read earlier in this
+--     run cannot be in the top 100: nothing is read for them. (Awards only add points, so within one run the 99th score
+--     only rises: the one read first is a lower bound.) Otherwise one ZREVRANK, and one ZREVRANGEBYSCORE for a member now
+--     ranked above the 99th.
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments EventWrites takes
 --!include layout
 --!include codes
@@ -35,12 +41,21 @@ local function writes(kAt, aAt)
   return writesOf(KEYS[kAt - 1 + STREAM], ARGV[aAt - 1 + MAX_LENGTH])
 end
 
+local function on(w)
+  return w.maxLength > 0
+end
+
+local function emitNumbered(w, eventType, memberId, seq, at, data)
+  if w.maxLength <= 0 then return '' end
+  return redis.call('XADD', w.key, 'MAXLEN', '~', w.maxLength, '*', 'type', eventType, 'member', memberId or '', 'seq', seq,
+    'at', at, 'data', cjson.encode(data))
+end
+
 local function emit(w, eventType, memberId, memberKey, at, data)
   if w.maxLength <= 0 then return '' end
   local seq = ''
   if memberKey then seq = redis.call('HINCRBY', memberKey, member.EVENT_SEQ, 1) end
-  return redis.call('XADD', w.key, 'MAXLEN', '~', w.maxLength, '*', 'type', eventType, 'member', memberId or '', 'seq', seq,
-    'at', at, 'data', cjson.encode(data))
+  return emitNumbered(w, eventType, memberId, seq, at, data)
 end
 
 -- Entries are '<16 digits>:<memberId>' (member.entryOf) or, from before the commit sequence, the bare member id.
@@ -49,8 +64,18 @@ local function memberOf(entry)
   return colon and string.sub(entry, colon + 1) or entry
 end
 
+-- The board's score at rank TOP - 2 (the 99th) when this run first needed it, per board; false: fewer entries then.
+local floors = {}
+
 local function overtaken(w, boardKey, memberPrefix, memberId, oldPoints, oldEntry, newPoints, newEntry, at, activityId)
   if w.maxLength <= 0 or newPoints <= oldPoints or newEntry == '' then return end
+  local floor = floors[boardKey]
+  if floor == nil then
+    local at99 = redis.call('ZREVRANGE', boardKey, TOP - 2, TOP - 2, 'WITHSCORES')
+    floor = at99[2] and tonumber(at99[2]) or false
+    floors[boardKey] = floor
+  end
+  if floor and newPoints < floor then return end
   local rank = redis.call('ZREVRANK', boardKey, newEntry)
   if not rank or rank >= TOP - 1 then return end
   -- Passed: now below the member with fewer points than they have, and before ahead of them: more than their old points,
@@ -66,4 +91,4 @@ local function overtaken(w, boardKey, memberPrefix, memberId, oldPoints, oldEntr
   end
 end
 
-return {writes = writes, writesOf = writesOf, emit = emit, overtaken = overtaken, KEY_COUNT = L.keys, ARG_COUNT = L.args}
+return {writes = writes, writesOf = writesOf, on = on, emit = emit, emitNumbered = emitNumbered, overtaken = overtaken, KEY_COUNT = L.keys, ARG_COUNT = L.args}

@@ -14,6 +14,9 @@
 -- Redis's compact listpack encoding. Field: 12 bytes of the key's SHA-256; value: 8 bytes of the request's SHA-256 (the
 -- check) then the payload. A value longer than a listpack value (64 bytes by default) would turn its whole hash into a
 -- hash table: it goes to the key's own string (the old layout's key, same expiry) and its field holds '' (an overflow mark).
+-- Expiry: a generation's hash gets its expiry once, with its first record: that record also writes the field '~' (empty
+-- value; no key hash is 1 byte long), which find reads with the record's field, so later records know the expiry is set
+-- and send no EXPIRE. A hash of the former code (no mark) gets the mark and its expiry again with its next record.
 --!include layout
 
 local L = layout.new()
@@ -27,7 +30,10 @@ local REQUEST_HASH = L.arg()        -- 16 bytes of SHA-256(request): the first 8
 local TTL = L.arg()                 -- s: from now to the end of the generation after the current one (relative: Redis's clock applies it)
 --!end
 
-local CHECK_LENGTH, LISTPACK_VALUE_MAX = 8, 64
+local CHECK_LENGTH, LISTPACK_VALUE_MAX, EXPIRY_MARK = 8, 64, '~'
+
+-- Per current-generation hash, whether this run saw its expiry mark (find reads it; store sets it).
+local marked = {}
 
 local function legacyHex(aAt)
   return string.format(string.rep('%02x', 16), string.byte(ARGV[aAt + REQUEST_HASH], 1, 16))
@@ -42,8 +48,10 @@ local function checked(kAt, aAt, value)
 end
 
 local function find(kAt, aAt, legacyOpen)
-  local field = ARGV[aAt + FIELD]
-  local value = redis.call('HGET', KEYS[kAt + CURRENT], field) or redis.call('HGET', KEYS[kAt + PREVIOUS], field)
+  local field, current = ARGV[aAt + FIELD], KEYS[kAt + CURRENT]
+  local found = redis.call('HMGET', current, field, EXPIRY_MARK)
+  marked[current] = found[2] ~= false
+  local value = found[1] or redis.call('HGET', KEYS[kAt + PREVIOUS], field)
   if value == '' or (not value and legacyOpen) then
     value = redis.call('GET', KEYS[kAt + OWN])
   end
@@ -54,13 +62,18 @@ end
 local function store(kAt, aAt, payload)
   local record, current = string.sub(ARGV[aAt + REQUEST_HASH], 1, CHECK_LENGTH) .. payload, KEYS[kAt + CURRENT]
   local ttl = ARGV[aAt + TTL]
+  local stored = record
   if #record > LISTPACK_VALUE_MAX then
     redis.call('SET', KEYS[kAt + OWN], record, 'EX', ttl)
-    redis.call('HSET', current, ARGV[aAt + FIELD], '')
-  else
-    redis.call('HSET', current, ARGV[aAt + FIELD], record)
+    stored = ''
   end
-  redis.call('EXPIRE', current, ttl)
+  if marked[current] then
+    redis.call('HSET', current, ARGV[aAt + FIELD], stored)
+  else
+    redis.call('HSET', current, ARGV[aAt + FIELD], stored, EXPIRY_MARK, '')
+    redis.call('EXPIRE', current, ttl)
+    marked[current] = true
+  end
   return record
 end
 

@@ -42,12 +42,12 @@ M.POINTS_ENTRY = POINTS_ENTRY
 -- Positions in read's reply; the HMGET below lists the fields in this order.
 M.R = {
   STATUS = 1, BALANCE = 2, LIFETIME = 3, STREAK_DAY = 4, STREAK = 5, BEST_STREAK = 6, BADGES = 7, TIER = 8,
-  POINTS_ENTRY = 9, TYPE_POINTS = 10, TYPE_COUNT = 11, TYPE_ENTRY = 12, LAST_AT = 13, PERIODS = 14,
+  POINTS_ENTRY = 9, TYPE_POINTS = 10, TYPE_COUNT = 11, TYPE_ENTRY = 12, LAST_AT = 13, EVENT_SEQ = 14, PERIODS = 15,
 }
 
 function M.read(key, typePoints, typeCount, typeEntry, lastAt, periods)
   return redis.call('HMGET', key, M.STATUS, M.BALANCE, M.LIFETIME, M.STREAK_DAY, M.STREAK, M.BEST_STREAK, M.BADGES, M.TIER,
-    POINTS_ENTRY, typePoints, typeCount, typeEntry, lastAt, unpack(periods))
+    POINTS_ENTRY, typePoints, typeCount, typeEntry, lastAt, M.EVENT_SEQ, unpack(periods))
 end
 
 function M.periodField(board, periodId)

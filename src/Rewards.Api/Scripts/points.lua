@@ -2,14 +2,15 @@
 -- moderation script (an approval or a reversal) both go through it, so a member moves the same way whoever moves them.
 -- Exports:
 --   apply(memberKey, m, typePoints, typeCount, typeEntry, kAt, aAt, memberId, activityType, delta, dayNumber,
---         tiers, badgeRules, nowMs, seq) -> balance, lifetime, tier, fromTier, newBadges
+--         tiers, badgeRules, nowMs, seq, deferred) -> balance, lifetime, tier, fromTier, newBadges, fields
 --     m: the member as member.read returned it (with boards.periodFields); typePoints..typeEntry: the type's fields
 --     (member.typeFields); seq: the change's commit sequence value (boards.sequence);
 --     kAt, aAt: where the BoardWrites keys and arguments start in KEYS and ARGV (boards.apply).
 --     Moves balance, lifetime, the type's total and count (+1 for added points, -1 for taken ones), every board window,
 --     and for added points the streak (dayNumber: the activity's local day number) and badges; then the tier, which a
---     reversal can lower. One HSET of the member hash. The caller then writes the ledger with ledger.record(..., newBadges,
---     tier, fromTier).
+--     reversal can lower. One HSET of the member hash; with deferred, not written: the fields (HSET's field/value list) are
+--     returned for the caller to add its own and write them with one HSET (the award adds the event sequence). The caller
+--     then writes the ledger with ledger.record(..., newBadges, tier, fromTier).
 --   NO_BADGES: an empty list of badges, for decisions that move no points
 
 --!include member
@@ -20,7 +21,7 @@ local R = member.R
 local NO_BADGES = {}
 
 local function apply(memberKey, m, typePoints, typeCount, typeEntry, kAt, aAt, memberId, activityType, delta,
-    dayNumber, tiers, badgeRules, nowMs, seq)
+    dayNumber, tiers, badgeRules, nowMs, seq, deferred)
   local balance, lifetime = (tonumber(m[R.BALANCE]) or 0) + delta, (tonumber(m[R.LIFETIME]) or 0) + delta
   local typeTotal = (tonumber(m[R.TYPE_POINTS]) or 0) + delta
   local count = (tonumber(m[R.TYPE_COUNT]) or 0) + (delta > 0 and 1 or -1)
@@ -36,9 +37,12 @@ local function apply(memberKey, m, typePoints, typeCount, typeEntry, kAt, aAt, m
   end
   local fromTier = tonumber(m[R.TIER]) or 0
   local tier = gamification.tierOf(tiers, lifetime)
-  redis.call('HSET', memberKey, member.BALANCE, balance, member.LIFETIME, lifetime, typePoints, typeTotal, typeCount, count,
+  local write = {member.BALANCE, balance, member.LIFETIME, lifetime, typePoints, typeTotal, typeCount, count,
     member.POINTS_ENTRY, pointsEntry, typeEntry, typeEntryValue, member.STREAK_DAY, streakDay or -1, member.STREAK, streak,
-    member.BEST_STREAK, best, member.BADGES, earned, member.TIER, tier, unpack(fields))
+    member.BEST_STREAK, best, member.BADGES, earned, member.TIER, tier}
+  for i = 1, #fields do write[#write + 1] = fields[i] end
+  if deferred then return balance, lifetime, tier, fromTier, newBadges, write end
+  redis.call('HSET', memberKey, unpack(write))
   return balance, lifetime, tier, fromTier, newBadges
 end
 

@@ -6,7 +6,9 @@
 -- Exports:
 --   new(ctx) -> r, ctx = {memberPrefix, rewardPrefix, redemptionPrefix, perkPrefix, holds, lotsDue, stats, kpiTtl, now, events}:
 --     (events: the EventWrites block (events.writes); each move emits its event in the same run: redemption.created by
---     r.created, redemption.confirmed by r.confirm, redemption.cancelled / redemption.expired by r.release,
+--     r.created, redemption.confirmed by r.confirm (then perk.granted when it granted a perk reward's perk, with the
+--     redemption's id), redemption.cancelled / redemption.expired by r.release (perkWithdrawn: whether a cancel took back the
+--     unused perk; no perk event of its own, as a deleted perk's withdrawal by perk-ungrant-chunk emits none),
 --     redemption.fulfilled by r.fulfilled; never the codes)
 --     r.created(id) -> emits redemption.created for a redemption just written (redeem.lua)
 --     r.fulfilled(id) -> emits redemption.fulfilled (a physical reward delivered: redemption-change.lua)
@@ -73,13 +75,12 @@ local function new(ctx)
     local memberKey = ctx.memberPrefix .. memberId
     redis.call('HINCRBY', memberKey, member.HELD, -pts)
     redis.call('ZREM', ctx.holds, id)
-    local fields = {'state', S.confirmed, 'confirmedAt', ctx.now}
+    local fields, granted = {'state', S.confirmed, 'confirmedAt', ctx.now}, false
     if kind == 'physical' then
       fields[#fields + 1], fields[#fields + 2] = 'fulfilment', codes.fulfilment.pending
     elseif kind == 'perk' then
-      if grantPerk(ctx.memberPrefix, ctx.perkPrefix, memberId, f[7], 'rd-' .. id, ctx.now) then
-        kpis.statLater(ctx.stats, 'perksGranted', 1, ctx.kpiTtl)
-      end
+      granted = grantPerk(ctx.memberPrefix, ctx.perkPrefix, memberId, f[7], 'rd-' .. id, ctx.now)
+      if granted then kpis.statLater(ctx.stats, 'perksGranted', 1, ctx.kpiTtl) end
     end
     redis.call('HSET', key, unpack(fields))
     local rewardKey = ctx.rewardPrefix .. rewardId
@@ -93,6 +94,8 @@ local function new(ctx)
     kpis.statLater(ctx.stats, 'pointsRedeemed', pts, ctx.kpiTtl)
     kpis.statLater(ctx.stats, 'redemptions@' .. rewardId, 1, ctx.kpiTtl)
     tell(codes.event.redemptionConfirmed, memberId, {redemptionId = id, rewardId = rewardId, kind = kind, quantity = qty, points = pts})
+    -- A perk reward's grant is told like a scheduled one (perk-grant-chunk.lua), naming the redemption instead of a run.
+    if granted then tell(codes.event.perkGranted, memberId, {perkId = f[7], redemptionId = id}) end
     return true, S.confirmed
   end
 
@@ -131,13 +134,16 @@ local function new(ctx)
       end
     end
     if (f[9] or '') ~= '' and redis.call('EXISTS', f[9]) == 1 then redis.call('DECRBY', f[9], qty) end
+    local perkWithdrawn = nil
     if kind == 'perk' and state == S.confirmed then
+      perkWithdrawn = false
       local grants = ctx.memberPrefix .. memberId .. ':grants'
       local grant = redis.call('HGET', grants, f[10])
       -- Only the grant this redemption made, and only while unused: a claimed code or an answered invitation stays.
       if grant and grant == ('rd-' .. id .. '|new||' .. string.match(grant, '[^|]*$')) then
         redis.call('HDEL', grants, f[10])
         redis.call('ZREM', ctx.memberPrefix .. memberId .. ':inbox', f[10])
+        perkWithdrawn = true
       end
     end
     if state == S.confirmed then
@@ -149,7 +155,8 @@ local function new(ctx)
     ledger.append(memberKey .. ':l', LEDGER.refund, id, 'reward', rewardId, pts, 0, balance, ctx.now, toState,
       {'reward', rewardId, 'lots', f[8] or ''})
     tell(toState == S.expired and codes.event.redemptionExpired or codes.event.redemptionCancelled, memberId,
-      {redemptionId = id, rewardId = rewardId, kind = kind, quantity = qty, points = pts, previousState = state, balance = balance})
+      {redemptionId = id, rewardId = rewardId, kind = kind, quantity = qty, points = pts, previousState = state, balance = balance,
+        perkWithdrawn = perkWithdrawn})
     return true, toState
   end
 

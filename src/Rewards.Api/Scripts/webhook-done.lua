@@ -4,7 +4,10 @@
 -- replays) or gone (410: the endpoint is disabled). kind: n (new event), r (replay), t (test send: logged only); only n
 -- counts toward disabling: an endpoint whose deliveries of new events have failed for disableAfterMs without one success
 -- is disabled, and so is one answering 410; the program is told by a 'webhook.disabled' event. A dispatcher whose lease was
--- taken over (it outlived it) only logs: the task is another's now.
+-- taken over (it outlived it) only logs: the task is another's now (token: the lease end webhook-poll.lua gave the claim; a
+-- later claim, a replay or a settlement moves the task's score away from it). The log is trimmed to about logMax entries
+-- (MAXLEN ~: whole nodes at a time; an exact trim costs about as much as the rest of a settlement). A first attempt that
+-- succeeds (the common case) costs four commands: the endpoint's HMGET, the log's XADD, the task's ZSCORE and ZREM.
 -- Per attempt, 13 arguments: endpointId, task, token, kind, outcome, nextDue, attempt, status, latencyMs, response, err,
 -- eventId, eventType.
 -- Returns one result per attempt: 'delivered' | 'retry' | 'failed' | 'disabled' | 'logged' | 'stale' | 'missing'
@@ -22,7 +25,9 @@ local writes = events.writesOf(eventStream, eventsMaxLength)
 local function settle(endpointId, task, token, kind, outcome, nextDue, attempt, status, latencyMs, response, err, eventId, eventType)
   local endpoint = prefix .. endpointId
   local log, failed = endpoint .. ':log', endpoint .. ':failed'
-  if redis.call('EXISTS', endpoint) == 0 then
+  -- Every endpoint hash has 'enabled' (webhook-create.lua): nil means the endpoint is gone.
+  local ep = redis.call('HMGET', endpoint, 'enabled', 'failingSince')
+  if not ep[1] then
     if kind ~= 't' then
       redis.call('ZREM', tasks, task)
       redis.call('HDEL', state, task)
@@ -30,15 +35,17 @@ local function settle(endpointId, task, token, kind, outcome, nextDue, attempt, 
     return 'missing'
   end
 
-  redis.call('XADD', log, 'MAXLEN', logMax, '*', 'event', eventId, 'type', eventType, 'kind', kind, 'attempt', attempt,
+  redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'event', eventId, 'type', eventType, 'kind', kind, 'attempt', attempt,
     'at', now, 'latency', latencyMs, 'status', status, 'outcome', outcome, 'next', nextDue, 'error', err, 'response', response)
   if kind == 't' then return 'logged' end
 
-  local st = redis.call('HGET', state, task)
-  if not st or string.match(st, '|(.*)$') ~= token then return 'stale' end
+  local lease = redis.call('ZSCORE', tasks, task)
+  if not lease or tonumber(lease) ~= tonumber(token) then return 'stale' end
+  -- Attempts so far are in the state hash only once a retry wrote them (webhook-poll.lua).
+  local hasState = tonumber(attempt) > 1
 
   local function disable(reason)
-    if redis.call('HGET', endpoint, 'enabled') ~= '1' then return false end
+    if ep[1] ~= '1' then return false end
     redis.call('HSET', endpoint, 'enabled', '0', 'disabledReason', reason, 'disabledAt', now)
     redis.call('SREM', enabledSet, endpointId)
     events.emit(writes, codes.event.webhookDisabled, '', nil, now,
@@ -48,13 +55,19 @@ local function settle(endpointId, task, token, kind, outcome, nextDue, attempt, 
 
   local function finish(failedForGood)
     redis.call('ZREM', tasks, task)
-    redis.call('HDEL', state, task)
-    if failedForGood then redis.call('ZADD', failed, now, eventId) else redis.call('ZREM', failed, eventId) end
+    if hasState then redis.call('HDEL', state, task) end
+    if failedForGood then
+      redis.call('ZADD', failed, now, eventId)
+    elseif kind ~= 'n' or hasState then
+      -- only a replay or a retried delivery can have its event among the failed ones (a new event's first attempt cannot)
+      redis.call('ZREM', failed, eventId)
+    end
   end
 
+  local failingSince = tonumber(ep[2] or '0')
   if outcome == 'delivered' then
     finish(false)
-    if kind == 'n' then redis.call('HSET', endpoint, 'failingSince', 0) end
+    if kind == 'n' and failingSince ~= 0 then redis.call('HSET', endpoint, 'failingSince', 0) end
     return 'delivered'
   end
   if outcome == 'gone' then
@@ -65,16 +78,16 @@ local function settle(endpointId, task, token, kind, outcome, nextDue, attempt, 
 
   local result = outcome
   if kind == 'n' then
-    local since = tonumber(redis.call('HGET', endpoint, 'failingSince') or '0')
-    if since == 0 then
+    if failingSince == 0 then
       redis.call('HSET', endpoint, 'failingSince', now)
-    elseif now - since >= disableAfterMs and disable('failing') then
+      failingSince = now
+    elseif now - failingSince >= disableAfterMs and disable('failing') then
       result = 'disabled'
     end
   end
   if outcome == 'retry' and result ~= 'disabled' then
     redis.call('ZADD', tasks, nextDue, task)
-    redis.call('HSET', state, task, attempt .. '|')
+    redis.call('HSET', state, task, attempt)
   else
     finish(true)
   end

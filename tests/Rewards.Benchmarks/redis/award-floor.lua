@@ -1,5 +1,5 @@
 -- The floor of an award in Redis: only the commands an award of the awards benchmark has to run, with no rule logic,
--- no KPIs and nothing computed: the idempotency record (read in the current and the previous generation, write, expiry), the member (read, write), the day and week cap
+-- no KPIs and nothing computed: the idempotency record (read in the current and the previous generation, write; its hash's expiry is set once), the member (read, write), the day and week cap
 -- counters, the commit sequence (one INCRBY per run), the 6 window boards and the 2 all-time boards (ZREM + ZADD),
 -- the activity record and its expiry (the detail retention), the ledger entry (one compact string pushed on a list).
 -- 16 awards per run, as the group commit batches them under load. scripts/bench awards runs it with redis-benchmark
@@ -10,7 +10,7 @@
 -- AwardFloorTests checks that they still are.
 local WINDOW_SCALE, SEQ_TOP = 4194304, 6999999999999999
 local READ = {'status', 'balance', 'lifetime', 'streakDay', 'streak', 'bestStreak', 'badges', 'tier', 'lb:points',
-  't:comment', 'c:comment', 'lb:comment', 'lastAt:comment', 'e:points:2026-11-23', 'e:points:2026-W48',
+  't:comment', 'c:comment', 'lb:comment', 'lastAt:comment', 'evseq', 'e:points:2026-11-23', 'e:points:2026-W48',
   'e:points:2026-11', 'e:comment:2026-11-23', 'e:comment:2026-W48', 'e:comment:2026-11'}
 local WINDOWS = {'2026-11-23', '2026-W48', '2026-11'}
 
@@ -22,7 +22,7 @@ for i = 0, 15 do
   local m = 'm-' .. (n % 10000)
   local s = seq + i + 1
   local idem, field = p .. 'idem:10218:' .. (n % 1024), 'f' .. n
-  if not redis.call('HGET', idem, field) then redis.call('HGET', p .. 'idem:10217:' .. (n % 1024), field) end
+  if not redis.call('HMGET', idem, field, '~')[1] then redis.call('HGET', p .. 'idem:10217:' .. (n % 1024), field) end
   local h = redis.call('HMGET', p .. 'm:' .. m, unpack(READ))
   local bal = (tonumber(h[2]) or 0) + 5
   redis.call('INCR', p .. 'cap:d:' .. m)
@@ -31,7 +31,7 @@ for i = 0, 15 do
   local periods = {}
   for bi, b in ipairs({'points', 'comment'}) do
     for wi, w in ipairs(WINDOWS) do
-      local old = h[13 + (bi - 1) * 3 + wi]
+      local old = h[14 + (bi - 1) * 3 + wi]
       local key = p .. 'lb:' .. b .. ':' .. w
       if old then redis.call('ZREM', key, string.format('%016d', SEQ_TOP - tonumber(string.match(old, ':(%d+)$'))) .. ':' .. m) end
       redis.call('ZADD', key, bal * WINDOW_SCALE, e)
@@ -50,7 +50,7 @@ for i = 0, 15 do
     'status', 'awarded', 'reason', '', 'points', 5, 'day', '2026-11-23', 'week', '2026-W48', 'month', '2026-11', 'holds', '110')
   redis.call('EXPIRE', p .. 'a:' .. n, 7776000)
   redis.call('LPUSH', p .. 'm:' .. m .. ':l', string.format('award|%d|comment|t|5|0|%d|%d||', n, bal, n))
+  -- The generation's expiry is set with its first record only (idempotency.lua's mark): not counted here.
   redis.call('HSET', idem, field, '01234567abcdefghijklmnopa|5|' .. bal)
-  redis.call('EXPIRE', idem, 345600)
 end
 return 16

@@ -2120,10 +2120,11 @@ export interface components {
             /** Format: date-time */
             sessionExpiresAt?: string;
         };
-        /** @description The data of `member.badge_earned` events: A member earned a badge. */
+        /** @description The data of `member.badge_earned` events: A member earned a badge (by an award, an approval or a points adjustment that counts toward lifetime). */
         MemberBadgeEarnedData: {
-            activityId?: string;
+            activityId?: string | null;
             badgeId?: string;
+            adjustmentId?: string | null;
         };
         /** @description The data of `member.erased` events: A member was erased (right to be forgotten); their earlier events are deleted from the stream. */
         MemberErasedData: Record<string, never>;
@@ -2219,13 +2220,14 @@ export interface components {
         };
         /** @description The data of `member.suspended` events: A member was suspended. */
         MemberSuspendedData: Record<string, never>;
-        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal, dropped to) another tier. */
+        /** @description The data of `member.tier_changed` events: A member reached (or, after a reversal or a negative adjustment, dropped to) another tier. */
         MemberTierChangedData: {
-            activityId?: string;
+            activityId?: string | null;
             /** Format: int32 */
             tier?: number;
             /** Format: int32 */
             previousTier?: number;
+            adjustmentId?: string | null;
         };
         ModerationRequest: {
             reason?: string | null;
@@ -2348,10 +2350,11 @@ export interface components {
             /** Format: date-time */
             createdAt?: string;
         };
-        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member). */
+        /** @description The data of `perk.granted` events: A perk was granted to a member (one event per member): by a scheduled grant run (`runId`) or by the confirmation of a redeemed `perk` reward (`redemptionId`, right after its `redemption.confirmed`). */
         PerkGrantedData: {
             perkId?: string;
-            runId?: string;
+            runId?: string | null;
+            redemptionId?: string | null;
         };
         PerkList: {
             perks?: components["schemas"]["PerkView"][];
@@ -2596,7 +2599,7 @@ export interface components {
             /** Format: int32 */
             holdMinutes?: number | null;
         };
-        /** @description The data of `redemption.cancelled` events: A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided. */
+        /** @description The data of `redemption.cancelled` events: A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided, an unused perk withdrawn (`perkWithdrawn`). */
         RedemptionCancelledData: {
             redemptionId?: string;
             rewardId?: string;
@@ -2608,6 +2611,7 @@ export interface components {
             previousState?: string;
             /** Format: int64 */
             balance?: number;
+            perkWithdrawn?: boolean | null;
         };
         /** @description The data of `redemption.confirmed` events: A redemption is confirmed: at once without a hold, or when its hold is confirmed. A code or voucher is revealed to the member (not in the event); a physical reward waits for delivery; a perk is granted. */
         RedemptionConfirmedData: {

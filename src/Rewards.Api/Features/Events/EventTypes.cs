@@ -81,14 +81,17 @@ public sealed record ActivityRejectedData(string ActivityId, string Type, string
 [EventType("activity.reversed", "A moderator reversed (clawed back) an awarded activity.")]
 public sealed record ActivityReversedData(string ActivityId, string Type, string? Reason, long Points, long Balance, long LifetimePoints);
 
-/// <param name="ActivityId">The award, approval or reversal that moved the member.</param>
+/// <param name="ActivityId">The award, approval or reversal that moved the member (absent when an adjustment did).</param>
 /// <param name="Tier">The member's tier number now: 0 = none, 1 = the program's first tier, ...</param>
-/// <param name="PreviousTier">The tier number before (a reversal can lower it).</param>
-[EventType("member.tier_changed", "A member reached (or, after a reversal, dropped to) another tier.")]
-public sealed record MemberTierChangedData(string ActivityId, int Tier, int PreviousTier);
+/// <param name="PreviousTier">The tier number before (a reversal or a negative adjustment can lower it).</param>
+/// <param name="AdjustmentId">The points adjustment (`countsTowardLifetime`) that moved the member (absent when an activity did).</param>
+[EventType("member.tier_changed", "A member reached (or, after a reversal or a negative adjustment, dropped to) another tier.")]
+public sealed record MemberTierChangedData(string? ActivityId, int Tier, int PreviousTier, string? AdjustmentId = null);
 
-[EventType("member.badge_earned", "A member earned a badge.")]
-public sealed record MemberBadgeEarnedData(string ActivityId, string BadgeId);
+/// <param name="ActivityId">The award or approval that earned it (absent when an adjustment did).</param>
+/// <param name="AdjustmentId">The points adjustment (`countsTowardLifetime`) that earned it (absent when an activity did).</param>
+[EventType("member.badge_earned", "A member earned a badge (by an award, an approval or a points adjustment that counts toward lifetime).")]
+public sealed record MemberBadgeEarnedData(string? ActivityId, string BadgeId, string? AdjustmentId = null);
 
 /// <param name="ActivityId">The activity that went past the velocity limit.</param>
 [EventType("member.flagged", "The velocity rule flagged a member for review.")]
@@ -103,9 +106,10 @@ public sealed record MemberReinstatedData;
 [EventType("member.erased", "A member was erased (right to be forgotten); their earlier events are deleted from the stream.")]
 public sealed record MemberErasedData;
 
-/// <param name="RunId">The grant run that granted it.</param>
-[EventType("perk.granted", "A perk was granted to a member (one event per member).")]
-public sealed record PerkGrantedData(string PerkId, string RunId);
+/// <param name="RunId">The scheduled grant run that granted it (absent for a redemption's grant).</param>
+/// <param name="RedemptionId">The redemption of a `perk` reward that granted it (absent for a scheduled grant).</param>
+[EventType("perk.granted", "A perk was granted to a member (one event per member): by a scheduled grant run (`runId`) or by the confirmation of a redeemed `perk` reward (`redemptionId`, right after its `redemption.confirmed`).")]
+public sealed record PerkGrantedData(string PerkId, string? RunId = null, string? RedemptionId = null);
 
 [EventType("perk.claimed", "A member claimed an offer: a code was handed out (the code is not in the event).")]
 public sealed record PerkClaimedData(string PerkId);
@@ -152,8 +156,10 @@ public sealed record RedemptionConfirmedData(string RedemptionId, string RewardI
 /// <param name="Points">Points given back to the member (positive).</param>
 /// <param name="PreviousState">`reserved` (a hold) or `confirmed`.</param>
 /// <param name="Balance">The member's spendable balance after the refund.</param>
-[EventType("redemption.cancelled", "A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided.")]
-public sealed record RedemptionCancelledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance);
+/// <param name="PerkWithdrawn">Only for a confirmed `perk` reward: true when the cancel took the granted perk back out of the member's inbox (it was unused), false when it stays (claimed or answered). No `perk.*` event of its own.</param>
+[EventType("redemption.cancelled", "A reserved or confirmed redemption was cancelled: points refunded, stock back, a revealed code voided, an unused perk withdrawn (`perkWithdrawn`).")]
+public sealed record RedemptionCancelledData(string RedemptionId, string RewardId, string Kind, long Quantity, long Points, string PreviousState, long Balance,
+    bool? PerkWithdrawn = null);
 
 /// <param name="Points">Points given back to the member (positive).</param>
 /// <param name="PreviousState">Always `reserved`.</param>

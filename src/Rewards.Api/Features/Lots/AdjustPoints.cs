@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -55,9 +53,9 @@ public enum AdjustmentOutcome { Done, Replayed, Conflict, MemberMissing, CapReac
 /// <summary>The keys and arguments of adjust.lua (which names the same list, in order).</summary>
 [LuaScript("adjust")]
 public sealed record AdjustScript(
-    RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey Idempotency, RedisKey ClientDay, RedisKey Stats,
-    string RequestHash, string AdjustmentId, string MemberId, long Points, string Reason, string Note, string ClientId, long Now,
-    string Lot, long Cap, long CapTtl, long IdempotencyTtl, long KpiTtl, bool Counts, BoardWrites Boards, string Tiers, string Badges,
+    IdempotencySlot Idempotency, RedisKey Member, RedisKey Ledger, RedisKey Lots, RedisKey LotsDue, RedisKey ClientDay, RedisKey Stats,
+    string AdjustmentId, string MemberId, long Points, string Reason, string Note, string ClientId, long Now,
+    string Lot, long Cap, long CapTtl, long KpiTtl, bool Counts, BoardWrites Boards, string Tiers, string Badges,
     Events.EventWrites Events) : IScriptArgs;
 
 public sealed class AdjustmentStore(IConnectionMultiplexer redis, RewardsScripts scripts, IOptions<InsightsOptions> insights,
@@ -66,19 +64,26 @@ public sealed class AdjustmentStore(IConnectionMultiplexer redis, RewardsScripts
     /// <summary>The type adjustments that count toward lifetime move points under (no activity type may start with '_').</summary>
     public const string AdjustmentType = "_adjustment";
 
+    /// <param name="idempotencyKey">The client's Idempotency-Key: its record is in the idempotency store of every write path
+    /// (<see cref="IdempotencySlot"/>), hashed apart from activities' and redemptions' keys (<see cref="AdjustPoints.KeyHash"/>);
+    /// the slot's own string is the old layout's key (<see cref="RedisKeys.AdjustmentIdempotency"/>), whose records adjust.lua still answers.</param>
     public async Task<(AdjustmentOutcome Outcome, string? Answer, long UsedToday)> AdjustAsync(ProgramSnapshot program, string memberId,
-        string keyHash, string requestHash, long points, AdjustmentReason reason, string note, bool counts, string clientId, long cap,
+        string idempotencyKey, string requestHash, long points, AdjustmentReason reason, string note, bool counts, string clientId, long cap,
         DateTimeOffset now)
     {
         var p = program.Id;
         var today = ProgramTime.LocalDate(now, program.Zone);
         var dayId = ProgramTime.DayId(today);
+        var slot = IdempotencySlot.For(p, AdjustPoints.KeyHash(idempotencyKey), requestHash, now) with
+        {
+            Own = RedisKeys.AdjustmentIdempotency(p, IdempotencySlot.Hash(idempotencyKey)),
+        };
         var r = (RedisResult[])(await scripts.Adjust.RunAsync(redis.GetDatabase(), ScriptArgs<AdjustScript>.Build(new(
-            RedisKeys.Member(p, memberId), RedisKeys.Ledger(p, memberId), RedisKeys.MemberLots(p, memberId), RedisKeys.LotsDue(p),
-            RedisKeys.AdjustmentIdempotency(p, keyHash), RedisKeys.ClientAdjustments(p, clientId, dayId), RedisKeys.Stats(p, dayId),
-            requestHash, Ids.NewId(), memberId, points, reason.ToWire(), note, clientId, ProgramTime.ToUnixMs(now),
+            slot, RedisKeys.Member(p, memberId), RedisKeys.Ledger(p, memberId), RedisKeys.MemberLots(p, memberId), RedisKeys.LotsDue(p),
+            RedisKeys.ClientAdjustments(p, clientId, dayId), RedisKeys.Stats(p, dayId),
+            Ids.NewId(), memberId, points, reason.ToWire(), note, clientId, ProgramTime.ToUnixMs(now),
             points > 0 ? program.Expiry.LotOf(today) : "", cap, (long)TimeSpan.FromDays(2).TotalSeconds,
-            (long)ActivityStore.IdempotencyRetention.TotalSeconds, insights.Value.RetentionSeconds, counts,
+            insights.Value.RetentionSeconds, counts,
             BoardWrites.For(program, AdjustmentType, today, now), program.Definition.TierThresholds, program.Definition.BadgeRules,
             Events.EventWrites.For(p, events.Value)))))!;
         return (string)r[0]! switch
@@ -142,10 +147,8 @@ public static class AdjustPoints
         {
             return CapReached(0, 0);
         }
-        var keyHash = Hash(idempotencyKey!);
-        var requestHash = Hash(string.Join('\n', memberId, request.Points!.Value.ToString(CultureInfo.InvariantCulture), request.Reason, note,
-            counts ? "1" : "0"));
-        var (outcome, answer, used) = await adjustments.AdjustAsync(route.Program, memberId, keyHash, requestHash, request.Points.Value,
+        var requestHash = RequestHash(memberId, request.Points!.Value, request.Reason!, note, counts);
+        var (outcome, answer, used) = await adjustments.AdjustAsync(route.Program, memberId, idempotencyKey!, requestHash, request.Points.Value,
             reason, note, counts, clientId, cap, clock.GetUtcNow());
         switch (outcome)
         {
@@ -185,5 +188,10 @@ public static class AdjustPoints
             ActivityStore.TierName(program.Definition, (int)N(4)), LotsTaken.Parse(f[5]), clientId, ProgramTime.FromUnixMs(N(6)));
     }
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32];
+    /// <summary>The key's hash in the idempotency store, apart from activities' and redemptions' ("adjustment\n" first): one key may serve each.</summary>
+    public static string KeyHash(string idempotencyKey) => IdempotencySlot.Hash("adjustment\n" + idempotencyKey);
+
+    /// <summary>What identifies an adjustment request (a retry with the same key and another body is a conflict).</summary>
+    public static string RequestHash(string memberId, long points, string reason, string note, bool counts) =>
+        IdempotencySlot.Hash(string.Join('\n', memberId, points.ToString(CultureInfo.InvariantCulture), reason, note, counts ? "1" : "0"));
 }

@@ -142,16 +142,16 @@ public sealed class WebhookDispatcher(
     private async Task<int> PollAsync(string programId, HashSet<Task> inFlight, CancellationToken stoppingToken)
     {
         var free = Math.Min(_slots!.CurrentCount, MaxClaim);
-        var token = Guid.NewGuid().ToString("N");
         var result = (RedisResult[])(await scripts.PollWebhooks.RunAsync(redis.GetDatabase(), ScriptArgs<PollWebhooksScript>.Build(new(
             RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
             RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, ReadCount,
-            Now, (long)_options.Lease.TotalMilliseconds, free, token))))!;
+            Now, (long)_options.Lease.TotalMilliseconds, free))))!;
         var claimed = (RedisResult[])result[2]!;
         foreach (var row in claimed)
         {
             var r = (RedisResult[])row!;
-            var task = new ClaimedTask(programId, (string)r[0]!, token, (int)r[1], (string)r[2]!,
+            // r[7]: the claim's token, its lease end (webhook-done.lua settles the task only while its score is still that).
+            var task = new ClaimedTask(programId, (string)r[0]!, (string)r[7]!, (int)r[1], (string)r[2]!,
                 WebhookSigner.ValidSecrets((string)r[3]!, (string)r[4]!, (long)r[5], Now), (RedisResult[])r[6]!);
             await _slots.WaitAsync(stoppingToken);
             inFlight.Add(Task.Run(async () =>

@@ -15,7 +15,7 @@ public sealed record DeleteWebhookScript(RedisKey Index, RedisKey EnabledSet, Re
 
 [LuaScript("webhook-poll")]
 public sealed record PollWebhooksScript(RedisKey Events, RedisKey EnabledSet, RedisKey Tasks, RedisKey State, string Prefix, string Group,
-    string Consumer, int ReadCount, long Now, long LeaseMs, int ClaimCount, string Token) : IScriptArgs;
+    string Consumer, int ReadCount, long Now, long LeaseMs, int ClaimCount) : IScriptArgs;
 
 /// <summary>The keys and arguments of webhook-done.lua: Attempts holds 13 values per settled attempt (see the script).</summary>
 [LuaScript("webhook-done")]

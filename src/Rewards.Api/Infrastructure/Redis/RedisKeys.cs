@@ -79,7 +79,11 @@ public static class RedisKeys
     /// </summary>
     public static RedisKey LotsNotice(string programId) => $"{P(programId)}:lots:notice";
 
-    /// <summary>The stored answer of an adjustment's idempotency key (apart from activities' keys).</summary>
+    /// <summary>
+    /// String: an adjustment's idempotency record of the old layout (module idem: 'requestHash|answer', 48 h; hash of the bare
+    /// key), and the adjustment's own string in the idempotency store (<see cref="IdempotencySlot.Own"/>: a record too long for
+    /// its generation hash).
+    /// </summary>
     public static RedisKey AdjustmentIdempotency(string programId, string idempotencyKeyHash) => $"{P(programId)}:idem:adj:{idempotencyKeyHash}";
 
     /// <summary>Counter: points (absolute) an API client adjusted in one local day (the daily cap of adjustments).</summary>

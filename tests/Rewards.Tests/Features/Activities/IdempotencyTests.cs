@@ -1,4 +1,5 @@
 using Rewards.Api.Infrastructure.Redis;
+using StackExchange.Redis;
 using System.Net;
 using System.Text.Json;
 using Rewards.Api.Features.Activities;
@@ -35,13 +36,43 @@ public sealed class IdempotencyTests(RewardsApiFactory factory) : ApiTest(factor
         var db = Factory.Redis.GetDatabase();
         var slot = IdempotencySlot.For(id, IdempotencySlot.Hash("remember-me"), "00000000000000000000000000000000", RewardsApiFactory.DefaultNow);
         Assert.Equal(slot.Current.ToString(), stored);
-        var record = Assert.Single(await db.HashGetAllAsync(stored));
+        var fields = await db.HashGetAllAsync(stored);
+        // The record and the expiry mark ('~', written with the generation's first record: later ones send no EXPIRE).
+        Assert.Equal(2, fields.Length);
+        Assert.Contains(fields, f => f.Name == "~" && f.Value == "");
+        var record = Assert.Single(fields, f => f.Name != "~");
         // Small enough for the compact listpack encoding, and even in a hash table within 120 bytes (docs/storage.md).
         Assert.Equal(IdempotencySlot.FieldBytes, ((byte[])record.Name!).Length);
         Assert.InRange(((byte[])record.Value!).Length, 1, 44);
         Assert.Equal("listpack", (string?)await db.ExecuteAsync("OBJECT", "ENCODING", stored));
         var ttl = await db.KeyTimeToLiveAsync(stored);
         Assert.InRange(ttl!.Value, TimeSpan.FromHours(48), TimeSpan.FromHours(96));
+    }
+
+    [Fact]
+    public async Task GenerationHash_GetsItsExpiryWithItsFirstRecordOnly_AndAgainWhenItHasNoMark()
+    {
+        var id = await CreateProgramAsync("""{ "review": { "points": 50 } }""");
+        var db = Factory.Redis.GetDatabase();
+        var now = RewardsApiFactory.DefaultNow;
+        RedisKey ShardOf(string key) => IdempotencySlot.For(id, IdempotencySlot.Hash(key), "00000000000000000000000000000000", now).Current;
+        // Three keys of one shard (10 bits of the key hash: a few thousand tries at most).
+        var first = "shard-key-0";
+        var hash = ShardOf(first);
+        var same = Enumerable.Range(1, 100_000).Select(i => $"shard-key-{i}").Where(k => ShardOf(k) == hash).Take(2).ToArray();
+
+        await PostActivityAsync(id, new { memberId = "m-1", type = "review" }, first);
+        Assert.NotNull(await db.KeyTimeToLiveAsync(hash));
+        // With the mark there, a further record sends no EXPIRE: the expiry taken away here stays away.
+        await db.KeyPersistAsync(hash);
+        await PostActivityAsync(id, new { memberId = "m-2", type = "review" }, same[0]);
+        Assert.Null(await db.KeyTimeToLiveAsync(hash));
+        // A hash without the mark (written by the former code, which set the expiry with every record) gets both again.
+        await db.HashDeleteAsync(hash, "~");
+        await PostActivityAsync(id, new { memberId = "m-3", type = "review" }, same[1]);
+        Assert.InRange((await db.KeyTimeToLiveAsync(hash))!.Value, TimeSpan.FromHours(48), TimeSpan.FromHours(96));
+        Assert.True(await db.HashExistsAsync(hash, "~"));
+        Assert.Equal(4, await db.HashLengthAsync(hash));
     }
 
     [Fact]

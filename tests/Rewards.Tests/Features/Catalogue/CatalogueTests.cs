@@ -20,6 +20,9 @@ public sealed class CatalogueTests(RewardsApiFactory factory) : RewardApiTest(fa
         var rewardId = created.GetProperty("reward").GetProperty("rewardId").GetString()!;
         for (var i = 0; i < 2; i++)
         {
+            // Newest first is by creation time; the test clock stands still, and rewards created in the same millisecond tie and
+            // fall back to their ids, whose order within a millisecond is random (Guid v7): distinct times, a stable order.
+            Factory.Clock.Advance(TimeSpan.FromSeconds(1));
             await CreateRewardAsync(id, Voucher(10 + i));
         }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -21,6 +22,20 @@ public sealed partial class EventContractTests(RewardsApiFactory factory) : Even
         Assert.True(table.Success);
         var lua = Quoted().Matches(table.Groups[1].Value).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal);
         Assert.Equal(EventTypes.All.Keys.Order(StringComparer.Ordinal), lua);
+    }
+
+    [Fact]
+    public void EveryEventType_HasAnEmissionTest()
+    {
+        var tests = typeof(EventContractTests).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => (Method: m, Emits: m.GetCustomAttribute<EmitsAttribute>()))
+            .Where(x => x.Emits is not null).ToList();
+        // Only tests that run count, and only types that exist (a typo would cover nothing).
+        Assert.All(tests, x => Assert.True(x.Method.GetCustomAttribute<FactAttribute>() is { Skip: null },
+            $"{x.Method.DeclaringType!.Name}.{x.Method.Name} has [Emits] but is no test that runs"));
+        Assert.All(tests.SelectMany(x => x.Emits!.Types), type => Assert.True(EventTypes.IsKnown(type), $"[Emits] names no event type: {type}"));
+        var covered = tests.SelectMany(x => x.Emits!.Types).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal([], [.. EventTypes.All.Keys.Where(type => !covered.Contains(type))]); // the types no [Emits] test covers
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     private const string Rules = """{ "review": { "points": 50 }, "share": { "points": 10, "dailyCap": 2 } }""";
 
     [Fact]
+    [Emits("activity.awarded", "member.badge_earned", "member.tier_changed")]
     public async Task Award_EmitsAwarded_ThenBadgeAndTier_WithTheMembersSequence()
     {
         var id = await CreateProgramAsync(new
@@ -26,10 +27,12 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
 
         var first = await RecordAsync(id, "alice", "review", "product-1");
         await RecordAsync(id, "alice", "review", "product-2");
+        await RecordAsync(id, "alice", "review", "product-3"); // the badge is held and the top tier reached: nothing more of them
 
         var events = (await EventsAsync(id)).Where(e => MemberOf(e) == "alice").ToList();
-        Assert.Equal(["activity.awarded", "member.badge_earned", "member.tier_changed", "activity.awarded", "member.tier_changed"], Types(events));
-        Assert.Equal([1L, 2, 3, 4, 5], events.Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Equal(["activity.awarded", "member.badge_earned", "member.tier_changed", "activity.awarded", "member.tier_changed", "activity.awarded"],
+            Types(events));
+        Assert.Equal([1L, 2, 3, 4, 5, 6], events.Select(e => e.GetProperty("sequence").GetInt64()));
         var awarded = Data(events[0]);
         Assert.Equal(first.GetProperty("activityId").GetString(), awarded.GetProperty("activityId").GetString());
         Assert.Equal(("review", "product-1", 50L, 50L, 50L), (awarded.GetProperty("type").GetString(), awarded.GetProperty("targetId").GetString(),
@@ -42,6 +45,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("activity.awarded")]
     public async Task RefusedAwards_EmitNothing_CapReplayConflictAndErasedMember()
     {
         var id = await CreateProgramAsync(Rules);
@@ -61,10 +65,15 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("activity.pending", "activity.approved", "activity.rejected", "activity.reversed")]
     public async Task Moderation_EmitsPendingApprovedRejectedReversed_AndARefusedOneNothing()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50, "requiresApproval": true }, "share": { "points": 10 } }""");
-        var toApprove = (await RecordAsync(id, "alice", "review", "p-1")).GetProperty("activityId").GetString()!;
+        var key = Guid.NewGuid().ToString();
+        var first = await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "p-1" }, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var toApprove = (await first.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("activityId").GetString()!;
+        Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, new { memberId = "alice", type = "review", targetId = "p-1" }, key)).StatusCode); // a replay
         var toReject = (await RecordAsync(id, "alice", "review", "p-2")).GetProperty("activityId").GetString()!;
         var share = (await RecordAsync(id, "alice", "share")).GetProperty("activityId").GetString()!;
 
@@ -73,6 +82,8 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
         await PostJsonAsync($"/v1/programs/{id}/activities/{share}/reverse", new { reason = "fraud" }, HttpStatusCode.OK);
         var before = await EventsAsync(id);
         await AssertProblemAsync(await Client.PostAsync($"/v1/programs/{id}/activities/{toApprove}/approve", null), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{toReject}/reject", new { reason = "again" }), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{toApprove}/reject", new { reason = "late" }), HttpStatusCode.Conflict);
         await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{share}/reverse", new { reason = "again" }), HttpStatusCode.Conflict);
 
         var events = await EventsAsync(id);
@@ -88,6 +99,35 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.badge_earned", "member.tier_changed")]
+    public async Task Moderation_ApprovalEmitsBadgeAndTier_AndAReversalTheTierDrop_AsAnAwardDoes()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = new { review = new { points = 50, requiresApproval = true } },
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 10 }, new { name = "Silver", minLifetimePoints = 50 } },
+            badges = new[] { new { id = "first-review", name = "First review", when = new { activityType = "review", count = 1 } } },
+        });
+        var review = (await RecordAsync(id, "alice", "review", "p-1")).GetProperty("activityId").GetString()!;
+
+        await PostJsonAsync($"/v1/programs/{id}/activities/{review}/approve", null, HttpStatusCode.OK);
+        await PostJsonAsync($"/v1/programs/{id}/activities/{review}/reverse", new { reason = "fake" }, HttpStatusCode.OK);
+        var before = await EventsAsync(id);
+        await AssertProblemAsync(await Client.PostAsJsonAsync($"/v1/programs/{id}/activities/{review}/reverse", new { reason = "again" }), HttpStatusCode.Conflict);
+
+        var events = await EventsAsync(id);
+        Assert.Equal(Types(before), Types(events));
+        Assert.Equal(["activity.pending", "activity.approved", "member.badge_earned", "member.tier_changed", "activity.reversed", "member.tier_changed"],
+            Types(events));
+        Assert.All(events.Skip(1), e => Assert.Equal(review, Data(e).GetProperty("activityId").GetString()));
+        Assert.Equal("first-review", Data(events[2]).GetProperty("badgeId").GetString());
+        Assert.Equal((2, 0), (Data(events[3]).GetProperty("tier").GetInt32(), Data(events[3]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal((0, 2), (Data(events[5]).GetProperty("tier").GetInt32(), Data(events[5]).GetProperty("previousTier").GetInt32()));
+        Assert.False(Data(events[5]).TryGetProperty("adjustmentId", out _));
+    }
+
+    [Fact]
+    [Emits("member.flagged")]
     public async Task Velocity_FlagsTheMemberOnce_WithOneFlaggedEvent()
     {
         var id = await CreateProgramAsync(new { rules = new { share = new { points = 10 } }, velocity = new { maxPerMinute = 2 } });
@@ -102,6 +142,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.suspended", "member.reinstated")]
     public async Task StatusChanges_EmitSuspendedReinstatedErased_AndARefusedOneNothing()
     {
         var id = await CreateProgramAsync(Rules);
@@ -115,6 +156,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.erased")]
     public async Task Erasure_EmitsErased_AndDeletesTheMembersEarlierEvents_AndThoseNamingThem()
     {
         var id = await CreateProgramAsync(Rules);
@@ -125,6 +167,8 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/v1/programs/{id}/members/alice")).StatusCode);
         await Factory.Services.GetRequiredService<EventStore>().ScrubErasedAsync(id);
+        await AssertProblemAsync(await Client.DeleteAsync($"/v1/programs/{id}/members/alice"), HttpStatusCode.NotFound); // erased already
+        await AssertProblemAsync(await Client.DeleteAsync($"/v1/programs/{id}/members/nobody"), HttpStatusCode.NotFound);
         var refused = await PostActivityAsync(id, new { memberId = "alice", type = "share" });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
 
@@ -134,6 +178,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
     public async Task Award_PassingMembersInTheTop100_EmitsOneOvertakenEventForEach()
     {
         var id = await CreateProgramAsync("""{ "review": { "points": 50 }, "share": { "points": 10 }, "vote": { "points": 20 } }""");
@@ -153,6 +198,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
     public async Task Overtaken_IsNotEmitted_WhenTheMoverStaysOutsideTheTop100()
     {
         var id = await CreateProgramAsync("""{ "share": { "points": 10 }, "review": { "points": 50 } }""");
@@ -167,6 +213,35 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.overtaken")]
+    public async Task Overtaken_InOneRun_SkipsMembersBelowThe99thScore_AndStillFindsAClimberIntoTheTop100()
+    {
+        var id = await CreateProgramAsync("""{ "share": { "points": 10 }, "review": { "points": 500 } }""");
+        var db = Factory.Redis.GetDatabase();
+        // 120 members at 10, 20, ... 1,200 points: the 99th score is 220.
+        await db.SortedSetAddAsync($"rw:{{{id}}}:lb:points:all",
+            [.. Enumerable.Range(1, 120).Select(i => new SortedSetEntry(ScoreEncoding.Entry(i, $"seeded-{i}"), i * 10))]);
+
+        // One batch, one script run: a member far below the 99th score (nothing passed in the top 100), then a climber to 500
+        // (rank 71: passes the 29 members at 490 down to 210, now ranked 72 to 100), then the low member again.
+        await PostJsonAsync($"/v1/programs/{id}/activities:batch", new
+        {
+            activities = new[]
+            {
+                new { idempotencyKey = "b-1", memberId = "low", type = "share" },
+                new { idempotencyKey = "b-2", memberId = "climber", type = "review" },
+                new { idempotencyKey = "b-3", memberId = "low", type = "share" },
+            },
+        }, HttpStatusCode.OK);
+
+        var overtaken = (await EventsAsync(id, "leaderboard.overtaken")).ToList();
+        Assert.Equal(Enumerable.Range(21, 29).Reverse().Select(i => $"seeded-{i}"), overtaken.Select(MemberOf));
+        Assert.All(overtaken, e => Assert.Equal("climber", Data(e).GetProperty("byMemberId").GetString()));
+        Assert.Equal(Enumerable.Range(72, 29).Select(r => (long)r), overtaken.Select(e => Data(e).GetProperty("rank").GetInt64()));
+    }
+
+    [Fact]
+    [Emits("perk.granted", "perk.claimed", "invitation.accepted", "invitation.waitlisted", "invitation.declined", "invitation.promoted")]
     public async Task Perks_EmitGrantedClaimedAndInvitationEvents_OnlyWhenSomethingChanges()
     {
         var id = await CreateProgramAsync(Rules);
@@ -204,6 +279,7 @@ public sealed class EventEmissionTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("leaderboard.period_closed")]
     public async Task ClosedPeriod_EmitsPeriodClosed_OnceWithItsArchive()
     {
         var id = await CreateProgramAsync(Rules);

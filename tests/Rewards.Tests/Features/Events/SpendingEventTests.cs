@@ -48,6 +48,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         [.. (await EventsAsync(programId)).Where(e => TypeOf(e).StartsWith("redemption.", StringComparison.Ordinal))];
 
     [Fact]
+    [Emits("redemption.created", "redemption.confirmed")]
     public async Task Redeem_EmitsCreatedThenConfirmed_AHoldCreatedOnly_AndRefusalsReplaysConflictsNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -86,6 +87,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("redemption.confirmed", "redemption.cancelled", "redemption.expired", "redemption.fulfilled")]
     public async Task Moves_EmitConfirmedCancelledExpiredFulfilled_AndRefusedMovesNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -109,6 +111,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         var cancelled = Data(events[2]);
         Assert.Equal((held, 40L, "confirmed", 200L), (cancelled.GetProperty("redemptionId").GetString(), cancelled.GetProperty("points").GetInt64(),
             cancelled.GetProperty("previousState").GetString(), cancelled.GetProperty("balance").GetInt64()));
+        Assert.False(cancelled.TryGetProperty("perkWithdrawn", out _)); // only for perk rewards
         Assert.Equal((shipped, mug, "physical"), (Data(events[6]).GetProperty("redemptionId").GetString(), Data(events[6]).GetProperty("rewardId").GetString(),
             Data(events[6]).GetProperty("kind").GetString()));
 
@@ -136,6 +139,44 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
         Assert.Equal(RewardsApiFactory.DefaultNow.AddMinutes(15), after[^1].GetProperty("occurredAt").GetDateTimeOffset());
     }
 
+    [Fact]
+    [Emits("perk.granted", "redemption.cancelled")]
+    public async Task PerkReward_ConfirmEmitsPerkGranted_WithTheRedemption_AndACancelSaysWhetherThePerkWasWithdrawn()
+    {
+        var id = await CreateSpendingProgramAsync();
+        await RecordAsync(id, "alice", "gift");
+        var perkId = (await PostJsonAsync($"/v1/programs/{id}/perks", new { kind = "offer", title = "VIP code", offer = new { codes = new[] { "VIP-1", "VIP-2" } },
+            audience = new { type = "members", memberIds = new[] { "nobody" } }, schedule = new { type = "at", at = RewardsApiFactory.FarFuture } },
+            HttpStatusCode.Created)).GetProperty("perk").GetProperty("perkId").GetString()!;
+        var reward = await CreateRewardAsync(id, new { kind = "perk", title = new { @default = "VIP offer" }, costPoints = 20, perkId });
+        async Task<List<JsonElement>> PerkEventsAsync() =>
+            [.. (await EventsAsync(id)).Where(e => TypeOf(e).StartsWith("redemption.", StringComparison.Ordinal) || TypeOf(e).StartsWith("perk.", StringComparison.Ordinal))];
+
+        var held = await RedeemOkAsync(id, "alice", new { rewardId = reward, hold = true });
+        Assert.Equal(["redemption.created"], Types(await PerkEventsAsync())); // a hold grants nothing yet
+        await MoveAsync(id, "alice", held, "confirm");
+        var before = await EventsAsync(id);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await RedeemAsync(id, "alice", new { rewardId = reward })).StatusCode); // holds the perk
+        Assert.Equal(Types(before), Types(await EventsAsync(id)));
+        await MoveAsync(id, "alice", held, "cancel");       // unused: withdrawn
+        var kept = await RedeemOkAsync(id, "alice", new { rewardId = reward });
+        await PostJsonAsync($"/v1/programs/{id}/members/alice/perks/{perkId}/claim", null, HttpStatusCode.OK);
+        await MoveAsync(id, "alice", kept, "cancel");       // claimed: the member keeps it
+
+        var events = await PerkEventsAsync();
+        Assert.Equal(["redemption.created", "redemption.confirmed", "perk.granted", "redemption.cancelled",
+            "redemption.created", "redemption.confirmed", "perk.granted", "perk.claimed", "redemption.cancelled"], Types(events));
+        Assert.All(events, e => Assert.Equal("alice", MemberOf(e)));
+        var granted = Data(events[2]);
+        Assert.Equal((perkId, held), (granted.GetProperty("perkId").GetString(), granted.GetProperty("redemptionId").GetString()));
+        Assert.False(granted.TryGetProperty("runId", out _));
+        Assert.Equal(events[1].GetProperty("sequence").GetInt64() + 1, events[2].GetProperty("sequence").GetInt64());
+        Assert.Equal(kept, Data(events[6]).GetProperty("redemptionId").GetString());
+        Assert.True(Data(events[3]).GetProperty("perkWithdrawn").GetBoolean());
+        Assert.False(Data(events[8]).GetProperty("perkWithdrawn").GetBoolean());
+        Assert.Single((await GetJsonAsync($"/v1/programs/{id}/members/alice/perks")).GetProperty("perks").EnumerateArray());
+    }
+
     private Task<HttpResponseMessage> AdjustAsync(string programId, string memberId, object body, string? key = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{programId}/members/{memberId}/adjustments") { Content = JsonContent.Create(body) };
@@ -144,6 +185,7 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("points.adjusted")]
     public async Task Adjustment_EmitsPointsAdjusted_WithoutTheNote_AndAReplayConflictOrUnknownMemberNothing()
     {
         var id = await CreateSpendingProgramAsync();
@@ -168,6 +210,46 @@ public sealed class SpendingEventTests(RewardsApiFactory factory) : EventTest(fa
     }
 
     [Fact]
+    [Emits("member.badge_earned", "member.tier_changed")]
+    public async Task Adjustment_CountingTowardLifetime_EmitsBadgeAndTierWithTheAdjustmentId_AndOneThatDoesNotNothingMore()
+    {
+        var id = await CreateProgramAsync(new
+        {
+            rules = new Dictionary<string, object> { ["gift"] = new { points = 100 } },
+            tiers = new[] { new { name = "Bronze", minLifetimePoints = 100 }, new { name = "Silver", minLifetimePoints = 150 } },
+            badges = new[] { new { id = "regular", name = "Regular", when = new { lifetimePoints = 150 } } },
+        });
+        await RecordAsync(id, "alice", "gift"); // lifetime 100: Bronze
+        async Task<string> AdjustOkAsync(object body, string? key = null)
+        {
+            var response = await AdjustAsync(id, "alice", body, key);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+            return JsonDocument.Parse(text).RootElement.GetProperty("adjustmentId").GetString()!;
+        }
+        var before = (await EventsAsync(id)).Count;
+
+        var key = Guid.NewGuid().ToString();
+        var up = await AdjustOkAsync(new { points = 60, reason = "migration", countsTowardLifetime = true }, key); // 160: Silver, badge
+        await AdjustOkAsync(new { points = 60, reason = "migration", countsTowardLifetime = true }, key);          // a replay
+        await AdjustOkAsync(new { points = 500, reason = "goodwill" });                                          // the balance only
+        var down = await AdjustOkAsync(new { points = -30, reason = "correction", countsTowardLifetime = true }); // 130: Bronze again
+
+        var events = (await EventsAsync(id)).Skip(before).ToList();
+        Assert.Equal(["points.adjusted", "member.badge_earned", "member.tier_changed", "points.adjusted", "points.adjusted", "member.tier_changed"],
+            Types(events));
+        Assert.Equal((up, "regular"), (Data(events[1]).GetProperty("adjustmentId").GetString(), Data(events[1]).GetProperty("badgeId").GetString()));
+        Assert.False(Data(events[1]).TryGetProperty("activityId", out _));
+        Assert.Equal((up, 2, 1), (Data(events[2]).GetProperty("adjustmentId").GetString(), Data(events[2]).GetProperty("tier").GetInt32(),
+            Data(events[2]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal((down, 1, 2), (Data(events[5]).GetProperty("adjustmentId").GetString(), Data(events[5]).GetProperty("tier").GetInt32(),
+            Data(events[5]).GetProperty("previousTier").GetInt32()));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => events[0].GetProperty("sequence").GetInt64() + i - 1),
+            events.Select(e => e.GetProperty("sequence").GetInt64()));
+    }
+
+    [Fact]
+    [Emits("points.expired")]
     public async Task Expiry_EmitsPointsExpired_OncePerMember_InTheRunThatRemovesTheLots()
     {
         var id = await CreateProgramAsync(new Dictionary<string, object?>

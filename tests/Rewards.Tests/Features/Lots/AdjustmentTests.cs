@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rewards.Api.Features.Lots;
+using Rewards.Api.Infrastructure.Redis;
 using Rewards.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Rewards.Tests.Features.Lots;
 
@@ -81,10 +84,97 @@ public sealed class AdjustmentTests(RewardsApiFactory factory) : ApiTest(factory
         Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(a.GetProperty("adjustmentId").GetString(), b.GetProperty("adjustmentId").GetString());
         Assert.Equal(70, b.GetProperty("balance").GetInt64());
+        Assert.Equal(a.GetRawText(), b.GetRawText()); // the whole answer, from the compact record
         var (other, _) = await AdjustAsync(Client, id, "m-1", new { points = -31, reason = "correction" }, "adj-1");
         await AssertProblemAsync(other, HttpStatusCode.Conflict);
         Assert.Equal(70, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64());
         Assert.Single(await GetLedgerAsync(id, "m-1"), e => e.GetProperty("kind").GetString() == "adjustment");
+
+        // The record is a field of the idempotency store's generation hash (Scripts/idempotency.lua), not a string of its own.
+        var slot = IdempotencySlot.For(id, AdjustPoints.KeyHash("adj-1"), AdjustPoints.RequestHash("m-1", -30, "correction", "", false),
+            RewardsApiFactory.DefaultNow);
+        var db = Factory.Redis.GetDatabase();
+        Assert.True(await db.HashExistsAsync(slot.Current, slot.Field));
+        Assert.NotEqual(RedisValue.EmptyString, await db.HashGetAsync(slot.Current, slot.Field));
+        Assert.False(await db.KeyExistsAsync(RedisKeys.AdjustmentIdempotency(id, IdempotencySlot.Hash("adj-1"))));
+    }
+
+    [Fact]
+    public async Task Adjustment_IdempotencyKey_IsApartFromActivitiesAndRedemptions()
+    {
+        var id = await CreateProgramAsync("""{ "review": { "points": 100 } }""");
+        Assert.Equal(HttpStatusCode.Created, (await PostActivityAsync(id, new { memberId = "m-1", type = "review" }, "shared")).StatusCode);
+        var reward = (await PostJsonAsync($"/v1/programs/{id}/rewards", new { kind = "voucher", title = new { @default = "Coffee" }, costPoints = 10 },
+            HttpStatusCode.Created)).GetProperty("reward").GetProperty("rewardId").GetString();
+        var redeem = new HttpRequestMessage(HttpMethod.Post, $"/v1/programs/{id}/members/m-1/redemptions") { Content = JsonContent.Create(new { rewardId = reward }) };
+        redeem.Headers.Add("Idempotency-Key", "shared");
+        var redeemed = await Client.SendAsync(redeem);
+        Assert.Equal(HttpStatusCode.Created, redeemed.StatusCode);
+        Assert.False(redeemed.Headers.Contains("Idempotent-Replayed"));
+
+        var (first, a) = await AdjustAsync(Client, id, "m-1", new { points = 5, reason = "goodwill" }, "shared");
+        var (again, b) = await AdjustAsync(Client, id, "m-1", new { points = 5, reason = "goodwill" }, "shared");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(95, a.GetProperty("balance").GetInt64());
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(a.GetProperty("adjustmentId").GetString(), b.GetProperty("adjustmentId").GetString());
+        var replayed = await PostActivityAsync(id, new { memberId = "m-1", type = "review" }, "shared");
+        Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single()); // the activity's own record, untouched
+        Assert.Equal(95, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64());
+    }
+
+    [Fact]
+    public async Task Adjustment_LongAnswer_OverflowsToItsOwnString_AndReplaysWhole()
+    {
+        var id = await CreateProgramAsync(new Dictionary<string, object?>
+        {
+            ["timeZone"] = "Europe/Paris",
+            ["rules"] = new Dictionary<string, object> { ["review"] = new { points = 100 } },
+            ["pointsExpiry"] = "P12M",
+        });
+        for (var day = 0; day < 3; day++) // three lots, one per day
+        {
+            Factory.SetUtcNow(RewardsApiFactory.DefaultNow.AddDays(day));
+            await RecordAsync(id, "m-1", "review");
+        }
+
+        var (first, a) = await AdjustAsync(Client, id, "m-1", new { points = -250, reason = "correction", note = "duplicate reviews" }, "long");
+        var (again, b) = await AdjustAsync(Client, id, "m-1", new { points = -250, reason = "correction", note = "duplicate reviews" }, "long");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(3, a.GetProperty("lots").GetArrayLength());
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(a.GetRawText(), b.GetRawText());
+        var slot = IdempotencySlot.For(id, AdjustPoints.KeyHash("long"), AdjustPoints.RequestHash("m-1", -250, "correction", "duplicate reviews", false),
+            Factory.Clock.GetUtcNow());
+        var db = Factory.Redis.GetDatabase();
+        Assert.Equal(RedisValue.EmptyString, await db.HashGetAsync(slot.Current, slot.Field)); // the overflow mark
+        Assert.True(await db.KeyExistsAsync(RedisKeys.AdjustmentIdempotency(id, IdempotencySlot.Hash("long")))); // the adjustment's own string
+        Assert.Equal(50, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64());
+    }
+
+    [Fact]
+    public async Task Adjustment_RecordOfTheOldLayout_IsStillAnswered()
+    {
+        var id = await CreateProgramAsync("""{ "review": { "points": 100 } }""");
+        await RecordAsync(id, "m-1", "review");
+        // As the module idem wrote it before: 'requestHash|answer' under rw:{p}:idem:adj:<hash of the key>.
+        const string adjustmentId = "0190f0c0a0b0c0d0e0f0a0b0c0d0e0f0";
+        var at = RewardsApiFactory.DefaultNow.AddHours(-1);
+        await Factory.Redis.GetDatabase().StringSetAsync(RedisKeys.AdjustmentIdempotency(id, IdempotencySlot.Hash("before-upgrade")),
+            $"{AdjustPoints.RequestHash("m-1", -30, "correction", "", false)}|{adjustmentId}|-30|70|100|0||{at.ToUnixTimeMilliseconds()}",
+            TimeSpan.FromHours(48));
+
+        var (replay, body) = await AdjustAsync(Client, id, "m-1", new { points = -30, reason = "correction" }, "before-upgrade");
+        var (other, _) = await AdjustAsync(Client, id, "m-1", new { points = -31, reason = "correction" }, "before-upgrade");
+
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((adjustmentId, 70L, at), (body.GetProperty("adjustmentId").GetString(), body.GetProperty("balance").GetInt64(),
+            body.GetProperty("at").GetDateTimeOffset()));
+        await AssertProblemAsync(other, HttpStatusCode.Conflict);
+        Assert.Equal(100, (await GetMemberAsync(id, "m-1")).GetProperty("balance").GetInt64()); // nothing adjusted (nor twice)
     }
 
     [Fact]

@@ -95,6 +95,7 @@ public sealed class ExpiringNoticeTests(RewardsApiFactory factory) : EventTest(f
     }
 
     [Fact]
+    [Emits("points.expiring")]
     public async Task Expiring_IsAnnouncedOncePerLot_OnTheFirstLocalDayWithinTheNotice_AcrossPassesAndReruns()
     {
         var id = await ProgramAsync(30);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rewards.Api.Features.Webhooks;
 using Rewards.Api.Infrastructure.Redis;
+using Rewards.Tests.Features.Events;
 using Rewards.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -182,6 +183,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
     }
 
     [Fact]
+    [Emits("webhook.disabled")]
     public async Task Gone410_DisablesTheEndpoint_AndTellsTheProgramWithAnEvent()
     {
         var programId = await CreateProgramAsync("{}");
@@ -203,6 +205,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
     }
 
     [Fact]
+    [Emits("webhook.disabled")]
     public async Task EndpointFailingForFiveDays_IsDisabled_AndTheProgramTold()
     {
         var programId = await CreateProgramAsync("{}");
@@ -217,6 +220,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         await AppendEventAsync(programId, "activity.awarded", "bob");
         await DeliveriesAsync(programId, endpointId, 3); // the first one's retry and the new one
         Assert.True((await EndpointAsync(programId, endpointId)).GetProperty("enabled").GetBoolean());
+        Assert.Empty(await DisabledEventsAsync(programId)); // failing, not yet disabled: nothing told
 
         Advance(TimeSpan.FromDays(1));
         await AppendEventAsync(programId, "activity.awarded", "carol");
@@ -240,7 +244,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         var claimed = (RedisResult[])(await scripts.PollWebhooks.RunAsync(db, ScriptArgs<PollWebhooksScript>.Build(new(
             RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
             RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, 100,
-            Factory.Clock.GetUtcNow().ToUnixTimeMilliseconds(), 60_000, 100, "crashed-instance"))))!;
+            Factory.Clock.GetUtcNow().ToUnixTimeMilliseconds(), 60_000, 100))))!;
         Assert.Single((RedisResult[])claimed[2]!);
         await db.SetAddAsync(RedisKeys.WebhookPrograms, programId);
 
@@ -250,6 +254,46 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         var delivered = await receiver.WaitForAsync(1);
         Assert.Equal(eventId, delivered.Single().Id);
         Assert.Equal(1, (await DeliveriesAsync(programId, endpointId, 1)).Single().GetProperty("attempt").GetInt32());
+    }
+
+    [Fact]
+    public async Task ASettlementAfterItsLeaseWasTakenOver_OnlyLogs_AndTheNewClaimSettles()
+    {
+        var programId = await CreateProgramAsync("{}");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpointId, _) = await CreateEndpointAsync(programId, receiver.Url);
+        var db = Factory.Redis.GetDatabase();
+        await db.SetRemoveAsync(RedisKeys.WebhookPrograms, programId); // two "other instances" below, by hand
+        var eventId = await AppendEventAsync(programId, "perk.granted", "alice");
+        var scripts = Factory.Services.GetRequiredService<RewardsScripts>();
+        async Task<RedisResult[]> Claim(long now)
+        {
+            var result = (RedisResult[])(await scripts.PollWebhooks.RunAsync(db, ScriptArgs<PollWebhooksScript>.Build(new(
+                RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
+                RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, 100,
+                now, 60_000, 100))))!;
+            return (RedisResult[])result[2]!;
+        }
+        async Task<string> Settle(RedisResult[] claim, long now)
+        {
+            var result = (RedisResult[])(await scripts.DeliveryDone.RunAsync(db, ScriptArgs<DeliveryDoneScript>.Build(new(
+                RedisKeys.WebhookTasks(programId), RedisKeys.WebhookTaskState(programId), RedisKeys.WebhooksEnabled(programId),
+                RedisKeys.Events(programId), RedisKeys.WebhookPrefix(programId), now, 1000, (long)TimeSpan.FromDays(5).TotalMilliseconds, 1000,
+                [endpointId, (string)claim[0]!, (string)claim[7]!, "n", "delivered", 0, 1, 200, 3, "ok", "", eventId, "perk.granted"]))))!;
+            return (string)result[0]!;
+        }
+        var start = Factory.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        var first = (RedisResult[])Assert.Single(await Claim(start))!;
+        Assert.Empty(await Claim(start + 1_000)); // leased: nobody else takes it
+        var second = (RedisResult[])Assert.Single(await Claim(start + 61_000))!; // the lease ended: taken over
+        Assert.NotEqual((string)first[7]!, (string)second[7]!);
+
+        Assert.Equal("stale", await Settle(first, start + 62_000)); // the first instance outlived its lease: it only logs
+        Assert.NotNull(await db.SortedSetScoreAsync(RedisKeys.WebhookTasks(programId), (string)second[0]!));
+        Assert.Equal("delivered", await Settle(second, start + 62_000));
+        Assert.Equal(0, await db.SortedSetLengthAsync(RedisKeys.WebhookTasks(programId)));
+        Assert.Equal(2, (await DeliveriesAsync(programId, endpointId, 2)).Count); // both attempts are in the log
     }
 
     [Fact]
