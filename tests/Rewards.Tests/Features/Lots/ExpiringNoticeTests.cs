@@ -165,6 +165,30 @@ public sealed class ExpiringNoticeTests(RewardsApiFactory factory) : EventTest(f
     }
 
     [Fact]
+    public async Task OneDaysNotice_AnnouncesALotOnItsLastLocalDay_InTheProgramsZone_AcrossADaylightSavingChange()
+    {
+        // New York moves to daylight time on 2027-03-14. A P1D lot earned on 2027-03-13 is spendable through 2027-03-14: with
+        // one day's notice it is announced from that day's local midnight (05:00Z, still winter time) and expires at the next
+        // one, 2027-03-15 00:00 EDT = 04:00Z.
+        var id = await CreateProgramAsync(new Dictionary<string, object?>
+        {
+            ["timeZone"] = "America/New_York",
+            ["rules"] = new Dictionary<string, object> { ["gift"] = new { points = 100 } },
+            ["pointsExpiry"] = "P1D",
+            ["expiringNoticeDays"] = 1,
+        });
+        Factory.SetUtcNow(new DateTimeOffset(2027, 3, 13, 15, 0, 0, TimeSpan.Zero));
+        await RecordAsync(id, "alice", "gift");
+        Assert.Equal(0, (await NoticeAsync(id)).Lots);
+        Factory.SetUtcNow(new DateTimeOffset(2027, 3, 14, 4, 59, 0, TimeSpan.Zero));
+        Assert.Equal(0, (await NoticeAsync(id)).Lots);
+        Factory.SetUtcNow(new DateTimeOffset(2027, 3, 14, 5, 0, 0, TimeSpan.Zero));
+        Assert.Equal(1, (await NoticeAsync(id)).Lots);
+        var e = Assert.Single(await ExpiringEventsAsync(id));
+        Assert.Equal([("2027-03-14", new DateTimeOffset(2027, 3, 15, 4, 0, 0, TimeSpan.Zero), 100L)], LotsOf(e));
+    }
+
+    [Fact]
     public async Task Expiring_IsNotEmitted_WhenTheSettingIsOff()
     {
         var id = await ProgramAsync(null);
