@@ -23,6 +23,33 @@ free_port() {
   echo "no free port found" >&2; return 1
 }
 
+# start_redis PORT DIR [extra redis-server args...]: starts a daemonized redis-server, waits until it answers PONG
+# (while it loads its AOF or RDB it answers LOADING, and redis-cli exits 0 for that too).
+start_redis() {
+  local port=$1 dir=$2; shift 2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@"
+  for _ in $(seq 1 300); do
+    if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "redis-server on port $port did not start; see $dir/redis.log" >&2; return 1
+}
+
+# stop_redis DIR: stops the redis-server started in DIR by its pid and waits until it has exited.
+stop_redis() {
+  local pidfile="$1/redis.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
 # Prints a free port on 127.0.0.1 whose cluster bus port (port + 10000) is free too, both below the ephemeral range.
 free_cluster_port() {
   local port low

@@ -240,12 +240,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         // This instance's dispatcher leaves the program alone while "another instance" claims its delivery and dies.
         await db.SetRemoveAsync(RedisKeys.WebhookPrograms, programId);
         var eventId = await AppendEventAsync(programId, "perk.granted", "alice");
-        var scripts = Factory.Services.GetRequiredService<RewardsScripts>();
-        var claimed = (RedisResult[])(await scripts.PollWebhooks.RunAsync(db, ScriptArgs<PollWebhooksScript>.Build(new(
-            RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
-            RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, 100,
-            Factory.Clock.GetUtcNow().ToUnixTimeMilliseconds(), 60_000, 100))))!;
-        Assert.Single((RedisResult[])claimed[2]!);
+        Assert.Single(await ClaimByHandAsync(programId, Factory.Clock.GetUtcNow().ToUnixTimeMilliseconds()));
         await db.SetAddAsync(RedisKeys.WebhookPrograms, programId);
 
         await QuietAsync();
@@ -266,14 +261,7 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         await db.SetRemoveAsync(RedisKeys.WebhookPrograms, programId); // two "other instances" below, by hand
         var eventId = await AppendEventAsync(programId, "perk.granted", "alice");
         var scripts = Factory.Services.GetRequiredService<RewardsScripts>();
-        async Task<RedisResult[]> Claim(long now)
-        {
-            var result = (RedisResult[])(await scripts.PollWebhooks.RunAsync(db, ScriptArgs<PollWebhooksScript>.Build(new(
-                RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
-                RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, 100,
-                now, 60_000, 100))))!;
-            return (RedisResult[])result[2]!;
-        }
+        Task<RedisResult[]> Claim(long now) => ClaimByHandAsync(programId, now);
         async Task<string> Settle(RedisResult[] claim, long now)
         {
             var result = (RedisResult[])(await scripts.DeliveryDone.RunAsync(db, ScriptArgs<DeliveryDoneScript>.Build(new(
@@ -310,6 +298,17 @@ public sealed class WebhookDeliveryTests(RewardsApiFactory factory) : WebhookApi
         var attempt = (await DeliveriesAsync(programId, endpointId, 1)).Single();
         Assert.Equal((307, "retry"), (attempt.GetProperty("status").GetInt32(), attempt.GetProperty("outcome").GetString()));
         Assert.Empty(target.Received);
+    }
+
+    /// <summary>One poll as another instance would run it (60 s lease, 100 slots): the tasks it claimed.</summary>
+    private async Task<RedisResult[]> ClaimByHandAsync(string programId, long now)
+    {
+        var scripts = Factory.Services.GetRequiredService<RewardsScripts>();
+        var result = (RedisResult[])(await scripts.PollWebhooks.RunAsync(Factory.Redis.GetDatabase(), ScriptArgs<PollWebhooksScript>.Build(new(
+            RedisKeys.Events(programId), RedisKeys.WebhooksEnabled(programId), RedisKeys.WebhookTasks(programId),
+            RedisKeys.WebhookTaskState(programId), RedisKeys.WebhookPrefix(programId), WebhookStore.Group, WebhookStore.Group, 100,
+            now, 60_000, 100))))!;
+        return (RedisResult[])result[2]!;
     }
 
     private async Task<List<(string, string)>> DisabledEventsAsync(string programId)
