@@ -109,6 +109,9 @@ if claimCount > #claimed then
     else
       local st = redis.call('HGET', state, task)
       local attempts = tonumber(st and string.match(st, '^(%d+)') or '0')
+      -- A state of no attempts ('0|<token>', written for every claim before the lease end became the token) would
+      -- outlive its task: the settlement deletes the state only after a retry wrote one.
+      if st and attempts == 0 then redis.call('HDEL', state, task) end
       redis.call('ZADD', tasks, leaseEnd, task)
       claimed[#claimed + 1] = {task, attempts, ep[1], ep[3], ep[4] or '', ep[5] or '0', entry[1][2], token}
     end
