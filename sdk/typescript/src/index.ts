@@ -12,6 +12,8 @@ export { withRetries, retryAfterMs } from "./retry.js";
 export type { FetchLike, RetryOptions } from "./retry.js";
 export { subscribeEvents, readEvents } from "./sse.js";
 export type { EventStreamOptions, EventSubscription, RewardsStreamEvent } from "./sse.js";
+export { EVENT_TYPES, isRewardsEvent } from "./events.js";
+export type { RewardsEvent, RewardsEventType, RewardsEventDataMap } from "./events.js";
 export type { paths, components, operations } from "./generated/rewards.v1.js";
 
 import type { components } from "./generated/rewards.v1.js";

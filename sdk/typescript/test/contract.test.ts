@@ -25,6 +25,18 @@ describe("contract", { timeout: 180_000 }, () => { // tsc and openapi-typescript
     }
   });
 
+  it("src/generated/events.ts is what scripts/generate-events.mjs makes of the document (run `npm run generate`)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rewards-sdk-events-"));
+    try {
+      const out = join(dir, "events.ts");
+      await run(process.execPath, [join(sdk, "scripts/generate-events.mjs"), join(sdk, "../../openapi/rewards.v1.json"), out], { cwd: sdk });
+      const committed = await readFile(join(sdk, "src/generated/events.ts"), "utf8");
+      expect(committed === (await readFile(out, "utf8")), "the event map differs from the document: run `npm run generate` in sdk/typescript").toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("retries after a lost answer exactly the POSTs the document says are replayed by Idempotency-Key (and the batch)", async () => {
     const document = JSON.parse(await readFile(join(sdk, "../../openapi/rewards.v1.json"), "utf8")) as {
       paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;

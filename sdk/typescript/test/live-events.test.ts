@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createRewardsClient, memberToken, ok, type RewardsStreamEvent } from "../src/index.js";
+import { EVENT_TYPES, createRewardsClient, isRewardsEvent, memberToken, ok, type RewardsEvent, type RewardsStreamEvent } from "../src/index.js";
 
 const document = JSON.parse(readFileSync(join(import.meta.dirname, "../../../openapi/rewards.v1.json"), "utf8")) as { paths: object };
 const hasStreams = "/v1/programs/{programId}/members/{memberId}/events/stream" in document.paths;
@@ -48,6 +48,29 @@ describe.skipIf(!hasStreams)("live events from the API", () => {
     await until(() => resets.length > 0);
     third.close();
     expect(resets[0]!.type).toBe("reset");
+  });
+});
+
+describe("typed events", () => {
+  it("narrows a polled envelope to its type's data, for every type the API emits and no other", async () => {
+    const { baseUrl, newProgram } = await import("./api.js");
+    const { programId, backend } = await newProgram();
+    const rewards = createRewardsClient({ baseUrl, auth: backend });
+    const answer = await ok(rewards.POST("/v1/programs/{programId}/activities", { params: { path: { programId } }, body: { memberId: "ivy", type: "review", targetId: "p-1" } }));
+    const page = await ok(rewards.GET("/v1/programs/{programId}/events", { params: { path: { programId }, query: { types: "activity.awarded" } } }));
+    const envelope: unknown = page.events?.[0];
+
+    expect(isRewardsEvent(envelope, "activity.awarded")).toBe(true);
+    expect(isRewardsEvent(envelope, "points.expiring", "member.tier_changed")).toBe(false);
+    if (!isRewardsEvent(envelope, "activity.awarded")) throw new Error("not narrowed");
+    const points: number | undefined = envelope.data.points; // typed by the event's schema (ActivityAwardedData)
+    expect([envelope.data.activityId, points, envelope.data.balance]).toEqual([answer.activityId, 50, 50]);
+    // A type the API does not emit is no RewardsEvent (an unknown type must not be read with another's schema).
+    expect(isRewardsEvent({ ...(envelope as object), type: "points.gifted" })).toBe(false);
+    const expiring: RewardsEvent<"points.expiring">["data"] = { points: 5, balance: 5, lots: [] };
+    expect(expiring.points).toBe(5);
+    expect(EVENT_TYPES).toContain("points.expiring");
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 });
 
