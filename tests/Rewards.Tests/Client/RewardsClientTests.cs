@@ -121,6 +121,10 @@ public sealed class RewardsClientTests(RewardsApiFactory factory) : ApiTest(fact
     }
 
     private ServiceProvider Services(string clientId, string secret, HttpMessageHandler? transport = null,
+        Action<RewardsClientOptions>? configure = null) => Services(Factory, clientId, secret, transport, configure);
+
+    /// <summary>The client registered as a brand backend would, talking to the test server (or through <paramref name="transport"/>).</summary>
+    internal static ServiceProvider Services(RewardsApiFactory factory, string clientId, string secret, HttpMessageHandler? transport = null,
         Action<RewardsClientOptions>? configure = null)
     {
         var services = new ServiceCollection();
@@ -132,7 +136,7 @@ public sealed class RewardsClientTests(RewardsApiFactory factory) : ApiTest(fact
             o.ClientSecret = secret;
             o.RetryDelay = TimeSpan.FromMilliseconds(200);
             configure?.Invoke(o);
-        }).UseRewardsPrimaryHandler(() => transport ?? Factory.Server.CreateHandler());
+        }).UseRewardsPrimaryHandler(() => transport ?? factory.Server.CreateHandler());
         return services.BuildServiceProvider();
     }
 
