@@ -51,18 +51,8 @@ public static class RewardsEvents
     /// </summary>
     public static bool TryGetData<T>(this ProgramEvent programEvent, [NotNullWhen(true)] out T? data) where T : class
     {
-        ArgumentNullException.ThrowIfNull(programEvent);
-        data = null;
-        if (programEvent.Type is not { } type || !DataTypes.TryGetValue(type, out var dataType) || dataType != typeof(T))
-        {
-            return false;
-        }
-        data = programEvent.Data switch
-        {
-            T typed => typed,
-            JsonElement element when element.ValueKind == JsonValueKind.Object => element.Deserialize<T>(Json),
-            _ => null,
-        };
+        // DataOf reads the data as its type's class: of T only when the event is of T's type (no data class derives from another).
+        data = DataOf(programEvent) as T;
         return data is not null;
     }
 

@@ -65,7 +65,7 @@ if seen then
   local legacy = idempotency.legacyHex(idemA) .. '|'
   if string.sub(seen, 1, #legacy) == legacy then return {'replayed', string.sub(seen, #legacy + 1)} end
   -- The request's 8-byte check, the id's 16 bytes, then balance|lifetime|tier|lots|at.
-  local id = string.format(string.rep('%02x', 16), string.byte(seen, 9, 24))
+  local id = idempotency.hex16(seen, 9)
   return {'replayed', id .. '|' .. ARGV[POINTS] .. '|' .. string.sub(seen, 25)}
 end
 
@@ -116,13 +116,7 @@ local w = events.writes(EVENTS, EVENT_ARGS)
 events.emit(w, codes.event.pointsAdjusted, memberId, memberKey, now, {adjustmentId = adjustmentId,
   points = delta, reason = ARGV[REASON], countsTowardLifetime = ARGV[COUNTS] == '1', balance = balance, lifetimePoints = lifetime})
 -- The badges and the tier it moved, as an award's (their events name the adjustment where an award's name the activity).
-for _, badgeId in ipairs(newBadges) do
-  events.emit(w, codes.event.badgeEarned, memberId, memberKey, now, {adjustmentId = adjustmentId, badgeId = badgeId})
-end
-if tier ~= fromTier then
-  events.emit(w, codes.event.tierChanged, memberId, memberKey, now, {adjustmentId = adjustmentId, tier = tier,
-    previousTier = fromTier})
-end
+events.progress(w, memberId, events.sequenceOf(memberKey), now, 'adjustmentId', adjustmentId, newBadges, tier, fromTier)
 
 local rest = string.format('%d|%d|%d|%s|%d', balance, lifetime, tier, taken, now)
 local rawId = string.gsub(adjustmentId, '%x%x', function(h) return string.char(tonumber(h, 16)) end)

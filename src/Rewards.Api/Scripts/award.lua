@@ -141,6 +141,7 @@ local function award(k, a, seq)
   -- The member's event sequence: numbered here and written back with the member's other fields (one HSET, no HINCRBY).
   local w, evseq = events.writes(k + KEY.EVENTS, a + ARG.EVENTS), tonumber(m[R.EVENT_SEQ]) or 0
   local firstSeq = evseq
+  local function nextSeq() evseq = evseq + 1; return evseq end
   if not status then
     -- First activity of this member: created implicitly.
     status = ACTIVE
@@ -196,8 +197,7 @@ local function award(k, a, seq)
       held = reason == ''
       redis.call('HSET', memberKey, member.FLAGGED, now)
       if redis.call('SADD', KEYS[k + KEY.FLAGGED], memberId) == 1 and events.on(w) then
-        evseq = evseq + 1
-        events.emitNumbered(w, codes.event.flagged, memberId, evseq, now, {activityId = activityId})
+        events.emitNumbered(w, codes.event.flagged, memberId, nextSeq(), now, {activityId = activityId})
       end
     end
   end
@@ -259,24 +259,14 @@ local function award(k, a, seq)
     -- A referral's target is a member id: not repeated in the referrer's events.
     local targetId = (target ~= '' and not isReferral) and target or nil
     if result == AWARDED then
-      evseq = evseq + 1
-      events.emitNumbered(w, codes.event.awarded, memberId, evseq, now, {activityId = activityId, type = activityType,
+      events.emitNumbered(w, codes.event.awarded, memberId, nextSeq(), now, {activityId = activityId, type = activityType,
         targetId = targetId, points = awarded, balance = balance, lifetimePoints = lifetime})
-      for _, badgeId in ipairs(newBadges) do
-        evseq = evseq + 1
-        events.emitNumbered(w, codes.event.badgeEarned, memberId, evseq, now, {activityId = activityId, badgeId = badgeId})
-      end
-      if tier ~= fromTier then
-        evseq = evseq + 1
-        events.emitNumbered(w, codes.event.tierChanged, memberId, evseq, now, {activityId = activityId, tier = tier,
-          previousTier = fromTier})
-      end
+      events.progress(w, memberId, nextSeq, now, 'activityId', activityId, newBadges, tier, fromTier)
       events.overtaken(w, boards.pointsAllKey(k + KEY.BOARDS), string.sub(memberKey, 1, #memberKey - #memberId), memberId,
         tonumber(m[R.LIFETIME]) or 0, member.allTimeEntry(m[R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId), now,
         activityId)
     else
-      evseq = evseq + 1
-      events.emitNumbered(w, codes.event.pending, memberId, evseq, now, {activityId = activityId, type = activityType,
+      events.emitNumbered(w, codes.event.pending, memberId, nextSeq(), now, {activityId = activityId, type = activityType,
         targetId = targetId, pendingPoints = pending, reason = reason ~= '' and reason or nil})
     end
   end

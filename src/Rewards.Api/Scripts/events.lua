@@ -12,6 +12,11 @@
 --   emitNumbered(w, type, memberId, seq, at, data) -> the same with the member's sequence number given, for a script that
 --     read 'evseq' already and writes it back itself with its own HSET of the member (award.lua): no HINCRBY.
 --   on(w) -> whether events are emitted (false when the maximum length is 0)
+--   sequenceOf(memberKey) -> nextSeq(): the member's next event sequence number, one HINCRBY of memberKey's 'evseq' a call
+--   progress(w, memberId, nextSeq, at, refField, refId, newBadges, tier, fromTier): the events of a points change's badges
+--     and tier, in the ledger's order: member.badge_earned per badge, then member.tier_changed when the tier moved; their data
+--     names the change (refField = refId: 'activityId' for an award or a moderation, 'adjustmentId' for an adjustment).
+--     nextSeq() numbers each (sequenceOf, or the award's own numbering: award.lua writes 'evseq' with its member HSET).
 --   overtaken(w, boardKey, memberPrefix, memberId, oldPoints, oldEntry, newPoints, newEntry, at, activityId): after memberId moved
 --     from oldPoints (entry oldEntry, '' or nil when none) to newPoints (entry newEntry) on boardKey (an all-time board, plain scores), one
 --     'leaderboard.overtaken' event per member they passed, when they are now in the top 100 (only members ranked
@@ -58,6 +63,20 @@ local function emit(w, eventType, memberId, memberKey, at, data)
   return emitNumbered(w, eventType, memberId, seq, at, data)
 end
 
+local function sequenceOf(memberKey)
+  return function() return redis.call('HINCRBY', memberKey, member.EVENT_SEQ, 1) end
+end
+
+local function progress(w, memberId, nextSeq, at, refField, refId, newBadges, tier, fromTier)
+  if w.maxLength <= 0 then return end
+  for _, badgeId in ipairs(newBadges) do
+    emitNumbered(w, codes.event.badgeEarned, memberId, nextSeq(), at, {[refField] = refId, badgeId = badgeId})
+  end
+  if tier ~= fromTier then
+    emitNumbered(w, codes.event.tierChanged, memberId, nextSeq(), at, {[refField] = refId, tier = tier, previousTier = fromTier})
+  end
+end
+
 -- Entries are '<16 digits>:<memberId>' (member.entryOf) or, from before the commit sequence, the bare member id.
 local function memberOf(entry)
   local colon = string.find(entry, ':', 1, true)
@@ -91,4 +110,5 @@ local function overtaken(w, boardKey, memberPrefix, memberId, oldPoints, oldEntr
   end
 end
 
-return {writes = writes, writesOf = writesOf, on = on, emit = emit, emitNumbered = emitNumbered, overtaken = overtaken, KEY_COUNT = L.keys, ARG_COUNT = L.args}
+return {writes = writes, writesOf = writesOf, on = on, emit = emit, emitNumbered = emitNumbered, sequenceOf = sequenceOf,
+  progress = progress, overtaken = overtaken, KEY_COUNT = L.keys, ARG_COUNT = L.args}

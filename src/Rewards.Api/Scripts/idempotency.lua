@@ -6,6 +6,7 @@
 --     old layout (one string per key) may still exist for this program (award.lua: the program's legacyIdempotencyUntil).
 --   store(kAt, aAt, payload) -> record: stores check .. payload (payload: the caller's answer, any bytes) and returns it
 --   legacyHex(aAt) -> the request hash as the old layout's records begin with it (32 hex characters)
+--   hex16(s, at) -> 16 bytes of s from position at (default 1) as 32 hex characters (an id a payload holds as bytes)
 --   KEY_COUNT, ARG_COUNT: how many keys and arguments the block below takes (C#: IdempotencySlot)
 -- Layout: a record is one field of a hash per (generation, shard): rw:{p}:idem:<generation>:<shard>. A generation is a fixed
 -- window as long as the retention (48 h); a record lives in the generation it was written in, lookups read the current and
@@ -35,8 +36,14 @@ local CHECK_LENGTH, LISTPACK_VALUE_MAX, EXPIRY_MARK = 8, 64, '~'
 -- Per current-generation hash, whether this run saw its expiry mark (find reads it; store sets it).
 local marked = {}
 
+-- 16 bytes of s from position at (default 1) as 32 lowercase hex characters (the ids and hashes records hold as bytes).
+local function hex16(s, at)
+  at = at or 1
+  return string.format(string.rep('%02x', 16), string.byte(s, at, at + 15))
+end
+
 local function legacyHex(aAt)
-  return string.format(string.rep('%02x', 16), string.byte(ARGV[aAt + REQUEST_HASH], 1, 16))
+  return hex16(ARGV[aAt + REQUEST_HASH])
 end
 
 -- A record of either layout, checked against this request: the old layout's begin with the hex request hash and '|'.
@@ -77,4 +84,4 @@ local function store(kAt, aAt, payload)
   return record
 end
 
-return {find = find, store = store, legacyHex = legacyHex, KEY_COUNT = L.keys, ARG_COUNT = L.args}
+return {find = find, store = store, legacyHex = legacyHex, hex16 = hex16, KEY_COUNT = L.keys, ARG_COUNT = L.args}

@@ -131,12 +131,7 @@ local eventType = (action == 'approve' and codes.event.approved) or (action == '
 local data = {activityId = activityId, type = activityType, reason = reason}
 if delta ~= 0 then data.points, data.balance, data.lifetimePoints = delta, balance, lifetime end
 events.emit(w, eventType, memberId, KEYS[MEMBER], now, data)
-for _, badgeId in ipairs(newBadges) do
-  events.emit(w, codes.event.badgeEarned, memberId, KEYS[MEMBER], now, {activityId = activityId, badgeId = badgeId})
-end
-if tier ~= fromTier then
-  events.emit(w, codes.event.tierChanged, memberId, KEYS[MEMBER], now, {activityId = activityId, tier = tier, previousTier = fromTier})
-end
+events.progress(w, memberId, events.sequenceOf(KEYS[MEMBER]), now, 'activityId', activityId, newBadges, tier, fromTier)
 if action == 'approve' and delta > 0 then
   events.overtaken(w, boards.pointsAllKey(BOARDS), string.sub(KEYS[MEMBER], 1, #KEYS[MEMBER] - #memberId), memberId,
     tonumber(m[member.R.LIFETIME]) or 0, member.allTimeEntry(m[member.R.POINTS_ENTRY], memberId), lifetime, member.entryOf(seq, memberId),
